@@ -1,0 +1,37 @@
+# The two commands a newcomer runs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := out/demo
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(DEMO)
+	@rm -f $(DEMO)/kb.db $(DEMO)/kb.db-wal $(DEMO)/kb.db-shm
+	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper.md
+	$(BIN)/kb --db $(DEMO)/kb.db show CLD.9.5.1
+	$(BIN)/kb --db $(DEMO)/kb.db export json -o $(DEMO)/kb.json
+	@echo "Demo knowledge base: $(DEMO)/kb.db (JSON export: $(DEMO)/kb.json)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache

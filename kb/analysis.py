@@ -1,0 +1,178 @@
+"""Text analysis shared by indexing and querying.
+
+One pipeline for both sides, so a query term and an indexed term meet exactly:
+NFKC, then protected tokens (control ids, 第N条) are cut out whole, the rest goes
+through Sudachi (split mode A, normalized_form: ぜい弱性→脆弱 性, サーバ→サーバー,
+漏えい→漏洩) with particles, auxiliaries and symbols dropped, and Latin words
+are lowercased and Snowball-stemmed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Control ids: 5.1.1, A.12.6.1, CLD.9.5.1, JIP-ISMS517 style 4.1; clause refs: 第 30 条.
+CONTROL_ID_RE = re.compile(r"(?<![\w.])((?:A\.|CLD\.?)?\d{1,2}(?:\.\d{1,2}){1,3})(?![\w.]*\d)", re.IGNORECASE)
+CLAUSE_RE = re.compile(r"第\s*(\d{1,4})\s*条")
+_PROTECTED_RE = re.compile(f"{CONTROL_ID_RE.pattern}|{CLAUSE_RE.pattern}", re.IGNORECASE)
+_LATIN_RE = re.compile(r"^[0-9a-z][0-9a-z'._+-]*$")
+
+_DROP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
+# Light verbs and formal nouns that carry no topic in questions or answers.
+_JA_STOP = {
+    "為る",
+    "居る",
+    "有る",
+    "成る",
+    "出来る",
+    "在る",
+    "行う",
+    "致す",
+    "頂く",
+    "下さる",
+    "御",
+    "事",
+    "物",
+    "方",
+    "様",
+    "等",
+    "こと",
+    "もの",
+    "よう",
+    "ため",
+    "の",
+    "か",
+    "御座る",
+    "申す",
+    "おる",
+    "無い",
+    "ない",
+    "此れ",
+    "其れ",
+    "これ",
+    "それ",
+    "どの",
+    "どう",
+    "何",
+    "どこ",
+    "誰",
+    "いつ",
+    "如何",
+    "教える",
+    "ください",
+    "以下",
+    "当該",
+    "各種",
+    "弊社",
+    "当社",
+    "貴社",
+    "御社",
+}
+_EN_STOP = set(
+    """a an and are as at be been being but by can could did do does doing for from had has have how i if in
+    into is it its may might must no not of on or our shall should so such than that the their them then there
+    these they this those to us was we were what when where which while who whom why will with would you your
+    yes any all each other please describe provide""".split()
+)
+
+# Sudachi rejects input over ~49 KB; Japanese is 3 bytes a character in UTF-8.
+_MAX_SEGMENT_CHARS = 12_000
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def canonical_control_id(raw: str) -> str:
+    """'cld9.5.1' / 'CLD.9.5.1' → 'CLD.9.5.1'; 'a.12.6.1' → 'A.12.6.1'."""
+    raw = normalize(raw).strip().upper()
+    if raw.startswith("CLD") and not raw.startswith("CLD."):
+        raw = "CLD." + raw[3:]
+    return raw
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary(dict="core").create(mode=SplitMode.A)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def _split_long(text: str) -> list[str]:
+    if len(text) <= _MAX_SEGMENT_CHARS:
+        return [text]
+    parts, start = [], 0
+    while start < len(text):
+        end = min(start + _MAX_SEGMENT_CHARS, len(text))
+        if end < len(text):
+            cut = max(text.rfind(sep, start, end) for sep in ("\n", "。", ". ", " "))
+            if cut > start:
+                end = cut + 1
+        parts.append(text[start:end])
+        start = end
+    return parts
+
+
+def _latin_term(surface: str) -> str | None:
+    word = surface.lower()
+    if word in _EN_STOP or not _LATIN_RE.match(word):
+        return None
+    if word.isdigit():
+        return word
+    return _stemmer().stemWord(word.strip("'.-_+"))
+
+
+def _sudachi_terms(text: str, out: list[str]) -> None:
+    tokenizer = _tokenizer()
+    for segment in _split_long(text):
+        for m in tokenizer.tokenize(segment):
+            pos = m.part_of_speech()[0]
+            if pos in _DROP_POS:
+                continue
+            surface = m.surface()
+            if surface.isascii():
+                term = _latin_term(surface)
+            else:
+                term = m.normalized_form()
+                if term in _JA_STOP or m.dictionary_form() in _JA_STOP:
+                    term = None
+            if term:
+                out.append(term)
+
+
+def protected_term(match: re.Match) -> list[str]:
+    if match.group(2):
+        return [f"第{int(match.group(2))}条"]
+    cid = canonical_control_id(match.group(1)).lower()
+    if cid.startswith("a."):
+        return [cid, cid[2:]]  # A.12.6.1 also matches a KB that writes 12.6.1
+    return [cid]
+
+
+def analyze(text: str) -> list[str]:
+    """Index/query terms of ``text`` in order."""
+    text = normalize(text or "")
+    out: list[str] = []
+    pos = 0
+    for match in _PROTECTED_RE.finditer(text):
+        if match.start() > pos:
+            _sudachi_terms(text[pos : match.start()], out)
+        out.extend(protected_term(match))
+        pos = match.end()
+    if pos < len(text):
+        _sudachi_terms(text[pos:], out)
+    return out
+
+
+def analyzed_text(text: str) -> str:
+    """Analysed terms joined by spaces: what the FTS5 index stores."""
+    return " ".join(analyze(text))

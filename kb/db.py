@@ -1,0 +1,211 @@
+"""Opening the knowledge base and migrating its schema.
+
+The schema version lives in ``PRAGMA user_version``; each entry of MIGRATIONS
+moves the database one version forward and runs in its own transaction, so a
+failed migration leaves the file at the previous version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from kb.errors import KBError
+
+CLASSIFICATIONS = ("public", "nda", "internal")
+CHUNK_KINDS = ("response", "clause", "evidence", "qa")
+
+_CLASSIFICATION_CHECK = "CHECK (classification IN ('public', 'nda', 'internal'))"
+
+# Version 1: documents and what they say, plus the search index.
+# chunks.title_terms/body_terms hold analysed text (kb.analysis); the FTS tables
+# are external-content tables kept in step by triggers, so any statement that
+# changes chunks updates the index in the same transaction.
+_V1 = [
+    f"""
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        series TEXT NOT NULL,
+        title TEXT NOT NULL,
+        publisher TEXT,
+        version TEXT,
+        date TEXT,
+        service TEXT,
+        sha256 TEXT NOT NULL UNIQUE,
+        source_name TEXT NOT NULL,
+        classification TEXT NOT NULL DEFAULT 'public' {_CLASSIFICATION_CHECK},
+        is_current INTEGER NOT NULL DEFAULT 1,
+        imported_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX documents_series ON documents(series, is_current)",
+    """
+    CREATE TABLE frameworks (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    )
+    """,
+    """
+    CREATE TABLE controls (
+        id INTEGER PRIMARY KEY,
+        framework_id INTEGER NOT NULL REFERENCES frameworks(id),
+        control_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        UNIQUE (framework_id, control_id)
+    )
+    """,
+    f"""
+    CREATE TABLE responses (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        control_ref INTEGER REFERENCES controls(id),
+        control_id TEXT,
+        title TEXT NOT NULL,
+        section_path TEXT NOT NULL,
+        text TEXT NOT NULL,
+        service TEXT,
+        position INTEGER NOT NULL,
+        classification TEXT NOT NULL DEFAULT 'public' {_CLASSIFICATION_CHECK},
+        is_current INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX responses_document ON responses(document_id)",
+    "CREATE INDEX responses_control ON responses(control_id, is_current)",
+    """
+    CREATE TABLE clause_refs (
+        id INTEGER PRIMARY KEY,
+        response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+        document TEXT NOT NULL,
+        article INTEGER NOT NULL,
+        title TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX clause_refs_response ON clause_refs(response_id)",
+    """
+    CREATE TABLE doc_refs (
+        id INTEGER PRIMARY KEY,
+        response_id INTEGER NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+        name TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX doc_refs_response ON doc_refs(response_id)",
+    """
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        version TEXT NOT NULL,
+        date TEXT NOT NULL,
+        changed TEXT NOT NULL DEFAULT '[]',
+        note TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE INDEX revisions_document ON revisions(document_id)",
+    f"""
+    CREATE TABLE chunks (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('response', 'clause', 'evidence', 'qa')),
+        source_id INTEGER NOT NULL,
+        control_id TEXT,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        title_terms TEXT NOT NULL,
+        body_terms TEXT NOT NULL,
+        classification TEXT NOT NULL DEFAULT 'public' {_CLASSIFICATION_CHECK},
+        is_current INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (kind, source_id)
+    )
+    """,
+    # tokenchars '.' keeps control ids such as cld.9.5.1 whole.
+    """
+    CREATE VIRTUAL TABLE chunks_fts USING fts5(
+        title_terms, body_terms,
+        content='chunks', content_rowid='id',
+        tokenize="unicode61 remove_diacritics 0 tokenchars '.'"
+    )
+    """,
+    # Raw-text trigram index for substring search in Datasette.
+    """
+    CREATE VIRTUAL TABLE chunks_trigram USING fts5(
+        title, body,
+        content='chunks', content_rowid='id',
+        tokenize='trigram'
+    )
+    """,
+    """
+    CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+        INSERT INTO chunks_fts(rowid, title_terms, body_terms)
+            VALUES (new.id, new.title_terms, new.body_terms);
+        INSERT INTO chunks_trigram(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END
+    """,
+    """
+    CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+        INSERT INTO chunks_fts(chunks_fts, rowid, title_terms, body_terms)
+            VALUES ('delete', old.id, old.title_terms, old.body_terms);
+        INSERT INTO chunks_trigram(chunks_trigram, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+    END
+    """,
+    """
+    CREATE TRIGGER chunks_au AFTER UPDATE OF title, body, title_terms, body_terms ON chunks BEGIN
+        INSERT INTO chunks_fts(chunks_fts, rowid, title_terms, body_terms)
+            VALUES ('delete', old.id, old.title_terms, old.body_terms);
+        INSERT INTO chunks_trigram(chunks_trigram, rowid, title, body)
+            VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO chunks_fts(rowid, title_terms, body_terms)
+            VALUES (new.id, new.title_terms, new.body_terms);
+        INSERT INTO chunks_trigram(rowid, title, body) VALUES (new.id, new.title, new.body);
+    END
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the KB at ``path``."""
+    path = Path(path)
+    if path.is_dir():
+        raise KBError(f"database path is a directory: {path}")
+    if not path.parent.exists():
+        raise KBError(f"directory does not exist for database: {path}")
+    try:
+        # isolation_level=None: we issue BEGIN ourselves (via Database.atomic),
+        # so the driver never opens a transaction behind our back.
+        conn = sqlite3.connect(str(path), isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise KBError(
+                f"{path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}, upgrade kb"
+            )
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        raise KBError(f"cannot open database {path}: {exc}") from None
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+def connect_memory() -> sqlite_utils.Database:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply pending migrations; returns the resulting schema version."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        with db.atomic():
+            for statement in MIGRATIONS[target - 1]:
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {target}")
+    return max(version, SCHEMA_VERSION)

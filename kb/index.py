@@ -1,0 +1,78 @@
+"""Keeping the search index in step with the rows it covers.
+
+Every searchable thing is a row of ``chunks`` with a kind; the FTS tables follow
+``chunks`` through triggers (see kb.db), so callers only write chunks, inside the
+same transaction as the rows they describe.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from kb.analysis import analyzed_text
+
+
+def chunk_title(control_id: str | None, title: str) -> str:
+    return f"{control_id} {title}" if control_id else title
+
+
+def add_chunk(
+    db: sqlite_utils.Database,
+    *,
+    kind: str,
+    source_id: int,
+    title: str,
+    body: str,
+    control_id: str | None = None,
+    classification: str = "public",
+    is_current: bool = True,
+) -> int:
+    cursor = db.execute(
+        """
+        INSERT INTO chunks (kind, source_id, control_id, title, body, title_terms, body_terms,
+                            classification, is_current)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            kind,
+            source_id,
+            control_id,
+            title,
+            body,
+            analyzed_text(title),
+            analyzed_text(body),
+            classification,
+            int(is_current),
+        ],
+    )
+    return cursor.lastrowid
+
+
+def retire_chunks(db: sqlite_utils.Database, kind: str, source_ids: list[int]) -> None:
+    """Keep superseded rows findable as history but out of default search."""
+    if source_ids:
+        marks = ",".join("?" * len(source_ids))
+        db.execute(
+            f"UPDATE chunks SET is_current = 0 WHERE kind = ? AND source_id IN ({marks})",
+            [kind, *source_ids],
+        )
+
+
+def rebuild(db: sqlite_utils.Database) -> int:
+    """Re-analyse every chunk (after an analyzer change) and rebuild both FTS tables."""
+    with db.atomic():
+        rows = list(db.execute("SELECT id, title, body FROM chunks"))
+        for chunk_id, title, body in rows:
+            db.execute(
+                "UPDATE chunks SET title_terms = ?, body_terms = ? WHERE id = ?",
+                [analyzed_text(title), analyzed_text(body), chunk_id],
+            )
+        db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
+        db.execute("INSERT INTO chunks_trigram(chunks_trigram) VALUES ('rebuild')")
+    return len(rows)
+
+
+def integrity_check(db: sqlite_utils.Database) -> None:
+    """Raise sqlite3.DatabaseError if an FTS table disagrees with chunks."""
+    db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
+    db.execute("INSERT INTO chunks_trigram(chunks_trigram, rank) VALUES ('integrity-check', 1)")

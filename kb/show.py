@@ -1,0 +1,61 @@
+"""`kb show`: one control's response, citations and history for a terminal."""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from kb import store
+
+
+def _revisions_touching(db: sqlite_utils.Database, document_id: int, control_id: str) -> list[dict]:
+    rows = db.execute(
+        "SELECT version, date, changed, note FROM revisions WHERE document_id = ? ORDER BY date, id",
+        [document_id],
+    )
+    out = []
+    for version, date, changed, note in rows:
+        ids = json.loads(changed)
+        if control_id in ids or not ids:  # a first edition touches everything
+            out.append({"version": version, "date": date, "note": note})
+    return out
+
+
+def render_control(db: sqlite_utils.Database, control_id: str) -> bool:
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    rows = store.responses_for_control(db, control_id)
+    if not rows:
+        return False
+    console = Console()
+    current = [r for r in rows if r["is_current"]]
+    history = [r for r in rows if not r["is_current"]]
+    for row in current or rows[:1]:
+        cites = store.citations(db, row["id"])
+        lines = [row["text"], ""]
+        meta = f"{row['document']}" + (f" ({row['document_version']} 版)" if row["document_version"] else "")
+        lines.append(f"出典: {meta}" + (f" / サービス: {row['service']}" if row["service"] else ""))
+        for ref in cites["clause_refs"]:
+            lines.append(f"約款: {ref['document']} 第{ref['article']}条（{ref['title']}）")
+        for name in cites["doc_refs"]:
+            lines.append(f"参照: {name}")
+        title = f"{row['control_id']} {row['title']}" + (
+            f"  [{row['framework']}]" if row["framework"] else ""
+        )
+        console.print(Panel("\n".join(lines), title=title, title_align="left"))
+        revs = _revisions_touching(db, row["document_id"], control_id)
+        if revs:
+            table = Table("版", "日付", "変更内容", title="改訂履歴", title_justify="left")
+            for rev in revs:
+                table.add_row(rev["version"], rev["date"], rev["note"])
+            console.print(table)
+    for row in history:
+        console.print(
+            Panel(
+                row["text"], title=f"以前の版: {row['document']} {row['document_version'] or ''}", style="dim"
+            )
+        )
+    return True

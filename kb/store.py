@@ -1,0 +1,218 @@
+"""Writing parsed documents into the KB and reading them back.
+
+An import is one transaction: the document row, its responses, citations,
+revisions and search chunks land together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from kb import index
+from kb.model import ParsedDocument
+
+
+@dataclass
+class ImportResult:
+    document_id: int
+    status: str  # "imported" | "unchanged" | "new version"
+    controls: int = 0
+    sections: int = 0
+    clause_refs: int = 0
+    doc_refs: int = 0
+    revisions: int = 0
+    superseded_document_id: int | None = None
+
+
+def series_key(doc: ParsedDocument) -> str:
+    """What stays the same across versions of one document."""
+    return " | ".join([doc.kind, doc.title, doc.publisher or "", doc.service or ""])
+
+
+def _framework_id(db: sqlite_utils.Database, name: str) -> int:
+    db.execute("INSERT OR IGNORE INTO frameworks (name) VALUES (?)", [name])
+    return db.execute("SELECT id FROM frameworks WHERE name = ?", [name]).fetchone()[0]
+
+
+def _control_ref(db: sqlite_utils.Database, framework: str, control_id: str, title: str) -> int:
+    framework_id = _framework_id(db, framework)
+    db.execute(
+        "INSERT INTO controls (framework_id, control_id, title) VALUES (?, ?, ?)"
+        " ON CONFLICT (framework_id, control_id) DO NOTHING",
+        [framework_id, control_id, title],
+    )
+    return db.execute(
+        "SELECT id FROM controls WHERE framework_id = ? AND control_id = ?", [framework_id, control_id]
+    ).fetchone()[0]
+
+
+def _supersede(db: sqlite_utils.Database, series: str) -> int | None:
+    row = db.execute("SELECT id FROM documents WHERE series = ? AND is_current = 1", [series]).fetchone()
+    if row is None:
+        return None
+    old_id = row[0]
+    db.execute("UPDATE documents SET is_current = 0 WHERE id = ?", [old_id])
+    db.execute("UPDATE responses SET is_current = 0 WHERE document_id = ?", [old_id])
+    response_ids = [r[0] for r in db.execute("SELECT id FROM responses WHERE document_id = ?", [old_id])]
+    index.retire_chunks(db, "response", response_ids)
+    return old_id
+
+
+def import_document(db: sqlite_utils.Database, doc: ParsedDocument) -> ImportResult:
+    existing = db.execute("SELECT id FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
+    if existing:
+        return ImportResult(document_id=existing[0], status="unchanged")
+
+    with db.atomic():
+        series = series_key(doc)
+        old_id = _supersede(db, series)
+        document_id = db.execute(
+            """
+            INSERT INTO documents (kind, series, title, publisher, version, date, service, sha256,
+                                   source_name, classification, is_current, imported_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+            """,
+            [
+                doc.kind,
+                series,
+                doc.title,
+                doc.publisher,
+                doc.version,
+                doc.date,
+                doc.service,
+                doc.sha256,
+                doc.source_name,
+                doc.classification,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ],
+        ).lastrowid
+        result = ImportResult(
+            document_id=document_id,
+            status="new version" if old_id else "imported",
+            superseded_document_id=old_id,
+        )
+        for position, section in enumerate(doc.sections):
+            control_ref = (
+                _control_ref(db, section.framework or "unknown", section.control_id, section.title)
+                if section.control_id
+                else None
+            )
+            response_id = db.execute(
+                """
+                INSERT INTO responses (document_id, control_ref, control_id, title, section_path, text,
+                                       service, position, classification)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    document_id,
+                    control_ref,
+                    section.control_id,
+                    section.title,
+                    " > ".join(section.path),
+                    section.text,
+                    doc.service,
+                    position,
+                    doc.classification,
+                ],
+            ).lastrowid
+            for ref in section.clause_refs:
+                db.execute(
+                    "INSERT INTO clause_refs (response_id, document, article, title) VALUES (?, ?, ?, ?)",
+                    [response_id, ref.document, ref.article, ref.title],
+                )
+            for name in section.doc_refs:
+                db.execute("INSERT INTO doc_refs (response_id, name) VALUES (?, ?)", [response_id, name])
+            index.add_chunk(
+                db,
+                kind="response",
+                source_id=response_id,
+                control_id=section.control_id,
+                title=index.chunk_title(section.control_id, section.title),
+                body=section.text,
+                classification=doc.classification,
+            )
+            result.controls += bool(section.control_id)
+            result.sections += not section.control_id
+            result.clause_refs += len(section.clause_refs)
+            result.doc_refs += len(section.doc_refs)
+        for rev in doc.revisions:
+            db.execute(
+                "INSERT INTO revisions (document_id, version, date, changed, note) VALUES (?, ?, ?, ?, ?)",
+                [document_id, rev.version, rev.date, json.dumps(rev.changed, ensure_ascii=False), rev.note],
+            )
+            result.revisions += 1
+    return result
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def citations(db: sqlite_utils.Database, response_id: int) -> dict:
+    clauses = [
+        {"document": d, "article": a, "title": t}
+        for d, a, t in db.execute(
+            "SELECT document, article, title FROM clause_refs WHERE response_id = ? ORDER BY id",
+            [response_id],
+        )
+    ]
+    docs = [
+        n for (n,) in db.execute("SELECT name FROM doc_refs WHERE response_id = ? ORDER BY id", [response_id])
+    ]
+    return {"clause_refs": clauses, "doc_refs": docs}
+
+
+_RESPONSE_SELECT = """
+    SELECT r.id, r.control_id, f.name AS framework, r.title, r.text, r.service, d.title AS document,
+           d.version AS document_version, r.section_path, r.classification, r.is_current, r.document_id
+    FROM responses r
+    JOIN documents d ON d.id = r.document_id
+    LEFT JOIN controls c ON c.id = r.control_ref
+    LEFT JOIN frameworks f ON f.id = c.framework_id
+"""
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params=()) -> list[dict]:
+    cursor = db.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def responses(db: sqlite_utils.Database, *, current: bool = True) -> list[dict]:
+    where = "WHERE r.is_current = 1" if current else "WHERE r.is_current = 0"
+    return _rows(db, f"{_RESPONSE_SELECT} {where} ORDER BY r.document_id, r.position")
+
+
+def responses_for_control(db: sqlite_utils.Database, control_id: str) -> list[dict]:
+    """Current and historical responses for one control, current first, newest first."""
+    return _rows(
+        db,
+        f"{_RESPONSE_SELECT} WHERE upper(r.control_id) = upper(?) ORDER BY r.is_current DESC, r.document_id DESC",
+        [control_id],
+    )
+
+
+def revisions(db: sqlite_utils.Database, *, current: bool = True) -> list[dict]:
+    rows = _rows(
+        db,
+        """
+        SELECT v.version, v.date, v.changed, v.note, d.title AS document
+        FROM revisions v JOIN documents d ON d.id = v.document_id
+        WHERE d.is_current = ? ORDER BY d.id, v.date, v.id
+        """,
+        [int(current)],
+    )
+    for row in rows:
+        row["changed"] = json.loads(row["changed"])
+    return rows
+
+
+def documents(db: sqlite_utils.Database) -> list[dict]:
+    return _rows(
+        db,
+        "SELECT id, kind, title, publisher, version, date, service, sha256, source_name, classification,"
+        " is_current, imported_at FROM documents ORDER BY id",
+    )
