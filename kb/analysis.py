@@ -77,6 +77,8 @@ _EN_STOP = set(
     yes any all each other please describe provide""".split()
 )
 
+Span = tuple[str, int, int]
+
 # Sudachi rejects input over ~49 KB; Japanese is 3 bytes a character in UTF-8.
 _MAX_SEGMENT_CHARS = 12_000
 
@@ -131,8 +133,9 @@ def _latin_term(surface: str) -> str | None:
     return _stemmer().stemWord(word.strip("'.-_+"))
 
 
-def _sudachi_terms(text: str, out: list[str]) -> None:
+def _sudachi_terms(text: str, offset: int, out: list[Span]) -> None:
     tokenizer = _tokenizer()
+    base = offset
     for segment in _split_long(text):
         for m in tokenizer.tokenize(segment):
             pos = m.part_of_speech()[0]
@@ -146,7 +149,8 @@ def _sudachi_terms(text: str, out: list[str]) -> None:
                 if term in _JA_STOP or m.dictionary_form() in _JA_STOP:
                     term = None
             if term:
-                out.append(term)
+                out.append((term, base + m.begin(), base + m.end()))
+        base += len(segment)
 
 
 def protected_term(match: re.Match) -> list[str]:
@@ -158,19 +162,24 @@ def protected_term(match: re.Match) -> list[str]:
     return [cid]
 
 
-def analyze(text: str) -> list[str]:
-    """Index/query terms of ``text`` in order."""
+def analyze_spans(text: str) -> list[Span]:
+    """(term, start, end) for each term; offsets index ``normalize(text)``."""
     text = normalize(text or "")
-    out: list[str] = []
+    out: list[Span] = []
     pos = 0
     for match in _PROTECTED_RE.finditer(text):
         if match.start() > pos:
-            _sudachi_terms(text[pos : match.start()], out)
-        out.extend(protected_term(match))
+            _sudachi_terms(text[pos : match.start()], pos, out)
+        out.extend((term, match.start(), match.end()) for term in protected_term(match))
         pos = match.end()
     if pos < len(text):
-        _sudachi_terms(text[pos:], out)
+        _sudachi_terms(text[pos:], pos, out)
     return out
+
+
+def analyze(text: str) -> list[str]:
+    """Index/query terms of ``text`` in order."""
+    return [term for term, _, _ in analyze_spans(text)]
 
 
 def analyzed_text(text: str) -> str:

@@ -106,7 +106,6 @@ def import_group() -> None:
 def import_whitepaper(ctx: click.Context, file: str, service: str | None) -> None:
     """Import an ISO/IEC 27017-style whitepaper (Markdown-ish text)."""
     from importers.whitepaper import parse_whitepaper
-
     from kb import store
 
     data = read_input(file)
@@ -160,6 +159,98 @@ def show(ctx: click.Context, control_id: str) -> None:
     cid = canonical_control_id(control_id)
     if not render_control(_open_db(ctx), cid):
         raise KBError(f"no response for control {cid}")
+
+
+KINDS = ("response", "clause", "evidence", "qa")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--kind", type=click.Choice(KINDS), multiple=True, help="Only hits of this kind (repeatable).")
+@click.pass_context
+def search(ctx: click.Context, query: str, as_json: bool, limit: int, kind: tuple[str, ...]) -> None:
+    """Ranked full-text search (Japanese or English) with highlighted snippets."""
+    from kb import search as search_mod
+
+    db = _open_db(ctx)
+    prepared = search_mod.prepare(db, query)
+    hits = search_mod.search(db, query, limit=limit, kinds=kind or None, query=prepared)
+    if as_json:
+        out = [
+            {
+                "kind": h.kind,
+                "control_id": h.control_id,
+                "title": h.title,
+                "snippet": search_mod.snippet(h.body, prepared),
+                "score": round(h.score, 4),
+            }
+            for h in hits
+        ]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("no matches", err=True)
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    for h in hits:
+        console.print(f"[bold]{h.title}[/bold]  [dim]{h.kind} · {h.score:.3f}[/dim]")
+        console.print("  " + search_mod.snippet(h.body, prepared, start="[reverse]", end="[/reverse]"))
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--file", "questions_file", help="Answer each line of this file (one question per line).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer(s) as JSON.")
+@click.pass_context
+def answer(ctx: click.Context, question: str | None, questions_file: str | None, as_json: bool) -> None:
+    """Answer QUESTION (or each line of --file) from the KB, with sources."""
+    from kb.answer import answer as answer_one
+
+    if bool(question) == bool(questions_file):
+        raise KBError("give either a QUESTION or --file, not both")
+    if questions_file:
+        try:
+            text = read_input(questions_file).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise KBError(f"{questions_file} is not UTF-8 text") from None
+        questions = [line.strip() for line in text.splitlines() if line.strip()]
+    else:
+        questions = [question]
+    db = _open_db(ctx)
+    answers = [answer_one(db, q) for q in questions]
+    if as_json:
+        payload = [a.to_json() for a in answers]
+        click.echo(json.dumps(payload if questions_file else payload[0], ensure_ascii=False, indent=2))
+        return
+    from kb.show import render_answer
+
+    for a in answers:
+        render_answer(a)
+
+
+@cli.command(name="eval")
+@click.argument("questions_file")
+@click.option("--json", "as_json", is_flag=True, help="Print metrics and failures as JSON.")
+@click.pass_context
+def eval_command(ctx: click.Context, questions_file: str, as_json: bool) -> None:
+    """Measure answering on labelled questions (JSON Lines)."""
+    from kb.evaluate import evaluate, load_questions
+
+    items = load_questions(questions_file)
+    report = evaluate(_open_db(ctx), items)
+    metrics = report.metrics()
+    if as_json:
+        click.echo(
+            json.dumps({"metrics": metrics, "failures": report.failures()}, ensure_ascii=False, indent=2)
+        )
+        return
+    from kb.show import render_eval
+
+    render_eval(metrics, report.failures())
 
 
 def main() -> None:

@@ -126,12 +126,24 @@ _V1 = [
         tokenize="unicode61 remove_diacritics 0 tokenchars '.'"
     )
     """,
+    # Title terms outweigh body terms; `ORDER BY rank` then uses this.
+    "INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)')",
     # Raw-text trigram index for substring search in Datasette.
     """
     CREATE VIRTUAL TABLE chunks_trigram USING fts5(
         title, body,
         content='chunks', content_rowid='id',
         tokenize='trigram'
+    )
+    """,
+    # Document frequencies for query weighting (kb.search).
+    "CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row')",
+    # User additions to the shipped glossary (kb/data/glossary.tsv): one synonym group a row.
+    """
+    CREATE TABLE glossary (
+        id INTEGER PRIMARY KEY,
+        terms TEXT NOT NULL,
+        added_at TEXT NOT NULL
     )
     """,
     """

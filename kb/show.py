@@ -59,3 +59,47 @@ def render_control(db: sqlite_utils.Database, control_id: str) -> bool:
             )
         )
     return True
+
+
+_STATUS_STYLE = {"answered": "green", "needs_review": "yellow", "no_match": "red", "kept": "cyan"}
+
+
+def render_answer(answer) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    style = _STATUS_STYLE.get(answer.status, "white")
+    stance = f" · {answer.stance}" if answer.stance else ""
+    console.print(f"[bold]Q:[/bold] {answer.question}")
+    console.print(f"   [{style}]{answer.status}[/{style}] · confidence {answer.confidence:.2f}{stance}")
+    for src in answer.sources:
+        console.print(f"   [bold]{src.title}[/bold] [dim]({src.kind}, {src.score:.3f})[/dim]")
+        console.print(f"     {src.text}")
+        for label in src.citations:
+            console.print(f"     [dim]出典: {label}[/dim]")
+    console.print()
+
+
+def render_eval(metrics: dict, failures: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table("metric", "value", title="kb eval", title_justify="left")
+    for key, value in metrics.items():
+        shown = "-" if value is None else (f"{value:.1%}" if isinstance(value, float) else str(value))
+        table.add_row(key, shown)
+    console.print(table)
+    if failures:
+        fail = Table("id", "question", "gold", "got", "status", "conf", "stance (gold/got)", title="misses")
+        for f in failures:
+            fail.add_row(
+                str(f["id"]),
+                f["question"],
+                ",".join(f["gold"]) or "[]",
+                ",".join(map(str, f["got"])),
+                f["status"],
+                f"{f['confidence']:.2f}",
+                f"{f['stance'][0]}/{f['stance'][1]}",
+            )
+        console.print(fail)

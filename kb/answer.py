@@ -1,0 +1,116 @@
+"""Answering one question from the KB, with sources, confidence and stance."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import sqlite_utils
+
+from kb import search, stance, store
+
+# Coverage of the question's idf-weighted concepts by the best source. Above
+# AUTO the engine answers by itself; between REVIEW and AUTO a person decides
+# from the suggestions; below REVIEW the KB has nothing relevant.
+AUTO_THRESHOLD = 0.6
+REVIEW_THRESHOLD = 0.3
+MAX_SOURCES = 3
+CUSTOMER_SAFE = ("public",)
+
+
+@dataclass
+class Source:
+    kind: str
+    control_id: str | None
+    title: str
+    text: str
+    score: float
+    citations: list[str] = field(default_factory=list)
+    clause_refs: list[dict] = field(default_factory=list)
+    doc_refs: list[str] = field(default_factory=list)
+    document: str | None = None
+
+
+@dataclass
+class Answer:
+    question: str
+    status: str  # answered | needs_review | no_match
+    confidence: float
+    stance: str | None
+    sources: list[Source]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _source(db: sqlite_utils.Database, hit: search.Hit) -> Source:
+    src = Source(
+        kind=hit.kind,
+        control_id=hit.control_id,
+        title=hit.title,
+        text=hit.body,
+        score=round(hit.score, 4),
+    )
+    if hit.kind == "response":
+        cites = store.citations(db, hit.source_id)
+        src.clause_refs, src.doc_refs = cites["clause_refs"], cites["doc_refs"]
+        row = db.execute(
+            "SELECT d.title FROM responses r JOIN documents d ON d.id = r.document_id WHERE r.id = ?",
+            [hit.source_id],
+        ).fetchone()
+        src.document = row[0] if row else None
+        src.citations = citation_labels(src)
+    return src
+
+
+def citation_labels(src: Source) -> list[str]:
+    labels = []
+    if src.document:
+        labels.append(f"{src.document} {src.control_id}" if src.control_id else src.document)
+    labels.extend(f"{c['document']} 第{c['article']}条（{c['title']}）" for c in src.clause_refs)
+    labels.extend(src.doc_refs)
+    return labels
+
+
+def confidence(hits: list[search.Hit]) -> float:
+    if not hits:
+        return 0.0
+    return round(min(1.0, hits[0].coverage), 4)
+
+
+def _concept_weights(query: search.Query) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for concept in query.concepts:
+        for phrase in concept.phrases:
+            for term in phrase:
+                weights[term] = max(weights.get(term, 0.0), concept.idf)
+    return weights
+
+
+def answer(
+    db: sqlite_utils.Database,
+    question: str,
+    *,
+    classifications: tuple[str, ...] = CUSTOMER_SAFE,
+    auto_threshold: float = AUTO_THRESHOLD,
+    keep_sources: bool = False,
+) -> Answer:
+    """``keep_sources`` returns the nearest sources even for no_match (for evaluation)."""
+    query = search.prepare(db, question)
+    hits = search.search(
+        db,
+        question,
+        limit=MAX_SOURCES,
+        kinds=("response", "qa", "clause"),
+        classifications=classifications,
+        query=query,
+    )
+    conf = confidence(hits)
+    if not hits or conf < REVIEW_THRESHOLD:
+        status = "no_match"
+    elif conf >= auto_threshold:
+        status = "answered"
+    else:
+        status = "needs_review"
+    top_stance = stance.stance(question, hits[0].body, _concept_weights(query)) if hits else None
+    sources = [_source(db, h) for h in hits] if status != "no_match" or keep_sources else []
+    return Answer(question=question, status=status, confidence=conf, stance=top_stance, sources=sources)

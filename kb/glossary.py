@@ -1,0 +1,132 @@
+"""The bilingual glossary used to expand queries.
+
+Shipped groups live in kb/data/glossary.tsv (one synonym group a line, terms
+separated by TAB, '#' comments). Users add their own groups to the KB's
+``glossary`` table with `kb glossary add`. Every term is run through the same
+analyzer as the index, so a group is a set of analysed term sequences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+
+import sqlite_utils
+
+from kb.analysis import analyze
+from kb.errors import KBError
+
+Phrase = tuple[str, ...]
+
+
+def parse_groups(text: str) -> list[list[str]]:
+    groups = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        terms = [t.strip() for t in line.split("\t") if t.strip()]
+        if len(terms) >= 2:
+            groups.append(terms)
+    return groups
+
+
+@lru_cache(maxsize=1)
+def shipped_groups() -> tuple[tuple[str, ...], ...]:
+    text = resources.files("kb").joinpath("data/glossary.tsv").read_text(encoding="utf-8")
+    return tuple(tuple(g) for g in parse_groups(text))
+
+
+def user_groups(db: sqlite_utils.Database) -> list[tuple[int, list[str]]]:
+    return [
+        (gid, terms.split("\t")) for gid, terms in db.execute("SELECT id, terms FROM glossary ORDER BY id")
+    ]
+
+
+def add_group(db: sqlite_utils.Database, terms: list[str]) -> int:
+    terms = [t.strip() for t in terms if t.strip()]
+    if len(terms) < 2:
+        raise KBError("a glossary group needs at least two terms")
+    if any("\t" in t or "\n" in t for t in terms):
+        raise KBError("glossary terms cannot contain tabs or newlines")
+    with db.atomic():
+        return db.execute(
+            "INSERT INTO glossary (terms, added_at) VALUES (?, ?)",
+            ["\t".join(terms), datetime.now(UTC).isoformat(timespec="seconds")],
+        ).lastrowid
+
+
+def remove_group(db: sqlite_utils.Database, group_id: int) -> None:
+    with db.atomic():
+        if db.execute("DELETE FROM glossary WHERE id = ?", [group_id]).rowcount == 0:
+            raise KBError(f"no user glossary group {group_id}")
+
+
+@dataclass
+class Glossary:
+    """Analysed groups, indexed by first term for a longest-match scan."""
+
+    groups: list[list[Phrase]] = field(default_factory=list)
+    by_first: dict[str, list[tuple[Phrase, int]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, raw_groups) -> Glossary:
+        glossary = cls()
+        for terms in raw_groups:
+            phrases: list[Phrase] = []
+            for term in terms:
+                phrase = tuple(analyze(term))
+                if phrase and phrase not in phrases:
+                    phrases.append(phrase)
+            if len(phrases) < 2:
+                continue
+            gid = len(glossary.groups)
+            glossary.groups.append(phrases)
+            for phrase in phrases:
+                glossary.by_first.setdefault(phrase[0], []).append((phrase, gid))
+        for entries in glossary.by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))
+        return glossary
+
+    def concepts(self, terms: list[str]) -> list[list[Phrase]]:
+        """Group query terms into concepts: each a list of equivalent phrases.
+
+        A run of terms matching a glossary phrase (longest first) becomes that
+        group's phrases, merged when a phrase sits in several groups; any other
+        term stands alone.
+        """
+        out: list[list[Phrase]] = []
+        i = 0
+        while i < len(terms):
+            matched_len, gids = 0, []
+            for phrase, gid in self.by_first.get(terms[i], ()):
+                n = len(phrase)
+                if n < matched_len:
+                    break
+                if tuple(terms[i : i + n]) == phrase:
+                    matched_len = n
+                    gids.append(gid)
+            if matched_len:
+                phrases: list[Phrase] = [tuple(terms[i : i + matched_len])]
+                for gid in gids:
+                    phrases.extend(p for p in self.groups[gid] if p not in phrases)
+                out.append(phrases)
+                i += matched_len
+            else:
+                out.append([(terms[i],)])
+                i += 1
+        return out
+
+
+_cache: dict[tuple, Glossary] = {}
+
+
+def load(db: sqlite_utils.Database | None = None) -> Glossary:
+    """The shipped glossary plus the KB's user groups (cached per user-table state)."""
+    users = user_groups(db) if db is not None else []
+    key = tuple((gid, tuple(terms)) for gid, terms in users)
+    if key not in _cache:
+        _cache.clear()
+        _cache[key] = Glossary.build([*shipped_groups(), *(terms for _, terms in users)])
+    return _cache[key]

@@ -1,0 +1,79 @@
+"""Yes/no stance of an answer: from the question's form and the response's wording.
+
+The polarity is read from the clause of the response that best matches the
+question, not from the whole text: 「…論理的に分離されているため、他の利用者が
+アクセスすることはできません」 answers "are backups separated?" with yes, although
+the sentence ends in a negation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.analysis import analyze, normalize
+
+_INTERROGATIVE_JA = re.compile(r"どこ|どの|どう|どれ|何|誰|だれ|いつ|いくつ|いかが|なぜ|どちら|如何")
+_YESNO_JA = re.compile(r"(ますか|ですか|でしょうか|ませんか|か)\s*[。？?]?\s*$")
+_REQUEST_JA = re.compile(r"(ください|下さい|願います|記載|記入|説明)")
+_YESNO_EN = re.compile(
+    r"^\s*(is|are|do|does|did|can|could|have|has|will|would|should|was|were|may|must)\b", re.IGNORECASE
+)
+_WH_EN = re.compile(
+    r"^\s*(what|where|who|whom|which|when|why|how|describe|list|explain|please)\b", re.IGNORECASE
+)
+
+_NEGATIVE = re.compile(
+    r"(ていません|ておりません|てはおりません|ていない|ません|ない(?!よう)|おりません|ございません|なし|不可|非対応|未対応"
+    r"|存在しません|対象外|not\b|no\b|never\b)"
+)
+# Negations that do not deny the predicate: 「通知を経ることなく」, 「…に限らず」.
+_NEUTRAL_NEGATION = re.compile(r"(ことなく|にかかわらず|に限らず|問わず|のみならず|ないよう)")
+_NA = re.compile(r"(該当しません|該当なし|対象外|適用外|not applicable)", re.IGNORECASE)
+_PARTIAL = re.compile(r"(一部|部分的|場合があります|partially|in part)", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(r"(?<=[、。,;；])|(?<=ため)|(?<=ので)|(?<=が、)|\n")
+
+
+def is_yes_no_question(question: str) -> bool:
+    q = normalize(question).strip()
+    if re.search(r"[ぁ-んァ-ン一-龥]", q):
+        if _INTERROGATIVE_JA.search(q) or _REQUEST_JA.search(q):
+            return False
+        return bool(_YESNO_JA.search(q))
+    if _WH_EN.match(q):
+        return False
+    return bool(_YESNO_EN.match(q))
+
+
+def _clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE_SPLIT.split(normalize(text)) if c and c.strip()]
+
+
+def best_clause(text: str, concept_weights: dict[str, float]) -> str | None:
+    best, best_score = None, 0.0
+    for clause in _clauses(text):
+        terms = set(analyze(clause))
+        score = sum(w for t, w in concept_weights.items() if t in terms)
+        if score > best_score:
+            best, best_score = clause, score
+    return best
+
+
+def clause_polarity(clause: str) -> str:
+    if _NA.search(clause):
+        return "na"
+    cleaned = _NEUTRAL_NEGATION.sub("", clause)
+    if _NEGATIVE.search(cleaned):
+        return "no"
+    if _PARTIAL.search(cleaned):
+        return "partial"
+    return "yes"
+
+
+def stance(question: str, response_text: str, concept_weights: dict[str, float]) -> str | None:
+    """'yes' | 'no' | 'partial' | 'na', or None when the question is not yes/no or no clause fits."""
+    if not is_yes_no_question(question):
+        return None
+    clause = best_clause(response_text, concept_weights)
+    if clause is None:
+        return None
+    return clause_polarity(clause)
