@@ -99,7 +99,10 @@ def canonical_control_id(raw: str) -> str:
 def _tokenizer():
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="core").create(mode=SplitMode.A)
+    dictionary = Dictionary(dict="core")
+    # sudachipy 0.7 renamed create() to tokenizer(); 0.6 only has create().
+    make = getattr(dictionary, "tokenizer", None) or dictionary.create
+    return make(mode=SplitMode.A)
 
 
 @lru_cache(maxsize=1)

@@ -75,5 +75,7 @@ def stance(question: str, response_text: str, concept_weights: dict[str, float])
         return None
     clause = best_clause(response_text, concept_weights)
     if clause is None:
-        return None
-    return clause_polarity(clause)
+        # Nothing in the body echoes the question (it matched on the title):
+        # the response's opening sentence is its answer.
+        clause = next(iter(_clauses(response_text.split("。")[0])), None)
+    return clause_polarity(clause) if clause else None

@@ -1,0 +1,44 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb.analysis import _MAX_SEGMENT_CHARS, analyze, analyzed_text, canonical_control_id
+
+
+def test_variant_spellings_meet():
+    assert analyze("ぜい弱性") == analyze("脆弱性") == ["脆弱", "性"]
+    assert analyze("サーバ") == analyze("サーバー") == ["サーバー"]
+    assert analyze("漏えい") == analyze("漏洩") == ["漏洩"]
+    assert analyze("ﾊﾞｯｸｱｯﾌﾟ") == analyze("バックアップ") == ["バックアップ"]
+
+
+def test_particles_and_auxiliaries_dropped():
+    terms = analyze("仮想マシンの暗号化は提供していません。")
+    assert terms == ["仮想", "マシン", "暗号", "化", "提供"]
+
+
+def test_english_lowercased_and_stemmed():
+    assert analyze("Encrypted ENCRYPTION encrypts") == ["encrypt", "encrypt", "encrypt"]
+    assert analyze("Is the data stored?") == ["data", "store"]
+
+
+def test_control_ids_and_clauses_are_single_tokens():
+    assert analyze("CLD.9.5.1 仮想コンピューティング環境における分離")[0] == "cld.9.5.1"
+    assert "a.12.6.1" in analyze("A.12.6.1") and "12.6.1" in analyze("A.12.6.1")
+    assert "第30条" in analyze("利用約款 第 30 条 (提供場所)")
+    assert "第30条" in analyze("利用約款第３０条（提供場所）")  # full-width digits after NFKC
+    assert canonical_control_id("cld12.4.5") == "CLD.12.4.5"
+
+
+def test_long_input_is_split_below_sudachi_limit():
+    text = "情報セキュリティの方針を定めています。" * (3 * _MAX_SEGMENT_CHARS // 10)
+    assert len(text.encode()) > 49_000
+    terms = analyze(text)
+    assert terms.count("方針") == 3 * _MAX_SEGMENT_CHARS // 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_analyses_to_space_free_terms(text):
+    for term in analyze(text):
+        assert term and " " not in term
+    assert analyzed_text(text) == " ".join(analyze(text))
