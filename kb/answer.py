@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 import sqlite_utils
 
 from kb import search, stance, store
+from kb.choices import stance_of_option
 
 # Coverage of the question's idf-weighted concepts by the best source. Above
 # AUTO the engine answers by itself; between REVIEW and AUTO a person decides
@@ -40,6 +41,19 @@ class Answer:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def _approved_source(row: dict) -> Source:
+    label = row["document"] + "".join(f" {v}" for v in (row["customer"], row["answered_on"]) if v)
+    return Source(
+        kind="qa",
+        control_id=None,
+        title=row["question"],
+        text=row["answer_text"] or row["choice"] or "",
+        score=1.0,
+        citations=[f"{label}（回答済み）"],
+        document=row["document"],
+    )
 
 
 def _source(db: sqlite_utils.Database, hit: search.Hit) -> Source:
@@ -86,6 +100,14 @@ def _concept_weights(query: search.Query) -> dict[str, float]:
     return weights
 
 
+def _stance(question: str, hit: search.Hit, query: search.Query) -> str | None:
+    if hit.kind == "qa":  # body starts with the option a person chose, if any
+        chosen = stance_of_option(hit.body.split("\n", 1)[0])
+        if chosen:
+            return chosen if stance.is_yes_no_question(question) else None
+    return stance.stance(question, hit.body, _concept_weights(query))
+
+
 def answer(
     db: sqlite_utils.Database,
     question: str,
@@ -95,6 +117,9 @@ def answer(
     keep_sources: bool = False,
 ) -> Answer:
     """``keep_sources`` returns the nearest sources even for no_match (for evaluation)."""
+    approved = store.approved_answer(db, question)
+    if approved and approved["classification"] not in classifications:
+        approved = None
     query = search.prepare(db, question)
     hits = search.search(
         db,
@@ -111,6 +136,15 @@ def answer(
         status = "answered"
     else:
         status = "needs_review"
-    top_stance = stance.stance(question, hits[0].body, _concept_weights(query)) if hits else None
+    top_stance = _stance(question, hits[0], query) if hits else None
     sources = [_source(db, h) for h in hits] if status != "no_match" or keep_sources else []
+    if approved:
+        # An earlier approved answer to this very question beats any search hit.
+        sources = [_approved_source(approved)] + [
+            s
+            for s, h in zip(sources, hits, strict=False)
+            if not (h.kind == "qa" and h.source_id == approved["id"])
+        ][: MAX_SOURCES - 1]
+        top_stance = stance_of_option(approved["choice"]) or top_stance
+        status, conf = "answered", 1.0
     return Answer(question=question, status=status, confidence=conf, stance=top_stance, sources=sources)

@@ -253,6 +253,201 @@ def eval_command(ctx: click.Context, questions_file: str, as_json: bool) -> None
     render_eval(metrics, report.failures())
 
 
+def _checksheet_overrides(sheet, header_row, question_col, answer_col, comment_col) -> dict:
+    return {
+        "sheet": sheet,
+        "header_row": header_row,
+        "question_col": question_col,
+        "answer_col": answer_col,
+        "comment_col": comment_col,
+    }
+
+
+def checksheet_options(func):
+    """Overrides for when check-sheet detection gets a workbook wrong."""
+    for option in reversed(
+        [
+            click.option("--sheet", help="Only this sheet."),
+            click.option(
+                "--header-row", type=click.IntRange(1, 1_048_576), help="Last header row (1-based)."
+            ),
+            click.option("--question-col", help="Column letter of the questions, e.g. B."),
+            click.option("--answer-col", help="Column letter of the answer (choice) cells."),
+            click.option("--comment-col", help="Column letter of the free-text answer cells."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.argument("file")
+@checksheet_options
+@click.option("--json", "as_json", is_flag=True, help="Print the detection as JSON.")
+def inspect(file, sheet, header_row, question_col, answer_col, comment_col, as_json) -> None:
+    """Show what kb detects in a check sheet: tables, columns, options, question counts."""
+    from importers.checksheet import inspect_report, read_checksheet
+
+    read_input(file)
+    tables = read_checksheet(
+        file, **_checksheet_overrides(sheet, header_row, question_col, answer_col, comment_col)
+    )
+    report = inspect_report(tables)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    from kb.show import render_inspect
+
+    render_inspect(file, report)
+
+
+@cli.command()
+@click.argument("file")
+@click.option("-o", "--output", required=True, help="Filled workbook to write (never the input).")
+@click.option("--report", "report_path", help="Write the per-question report as JSON.")
+@click.option("--review", "review_path", help="Write the rows to review as .xlsx or .html.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), help="Answer automatically at or above this.")
+@click.option("--overwrite", is_flag=True, help="Replace answers a person already wrote.")
+@checksheet_options
+@click.pass_context
+def fill(
+    ctx,
+    file,
+    output,
+    report_path,
+    review_path,
+    min_confidence,
+    overwrite,
+    sheet,
+    header_row,
+    question_col,
+    answer_col,
+    comment_col,
+) -> None:
+    """Fill a customer's check sheet in place from the KB."""
+    import os
+
+    from exporters.fill import FillOptions
+    from exporters.fill import fill as fill_workbook
+    from importers.checksheet import read_checksheet
+    from kb.answer import AUTO_THRESHOLD
+
+    src, dst = Path(file), Path(output)
+    read_input(file)
+    if dst.exists() and os.path.samefile(src, dst) or src.resolve() == dst.resolve():
+        raise KBError("refusing to write over the input workbook; choose another -o")
+    if not dst.parent.exists():
+        raise KBError(f"directory does not exist: {dst.parent}")
+    for extra in (report_path, review_path):
+        if extra and Path(extra).resolve() in (src.resolve(), dst.resolve()):
+            raise KBError(f"{extra} would overwrite a workbook; choose another name")
+    if review_path and Path(review_path).suffix.lower() not in (".xlsx", ".html", ".htm"):
+        raise KBError(f"review file must end in .xlsx or .html: {review_path}")
+    tables = read_checksheet(
+        src, **_checksheet_overrides(sheet, header_row, question_col, answer_col, comment_col)
+    )
+    options = FillOptions(
+        overwrite=overwrite, min_confidence=AUTO_THRESHOLD if min_confidence is None else min_confidence
+    )
+    db = _open_db(ctx)
+    total = sum(len(t.questions) for t in tables)
+    from rich.progress import Progress
+
+    with Progress(transient=True, disable=total < 50 or not sys.stderr.isatty()) as progress:
+        task = progress.add_task("answering", total=total)
+        report = fill_workbook(db, src, dst, tables, options, progress=lambda n: progress.advance(task, n))
+    rows = report.pop("_rows")
+    try:
+        if review_path:
+            from exporters.review import write_review
+
+            report["summary"]["review_rows"] = write_review(rows, review_path)
+            report["review"] = review_path
+        if report_path:
+            write_output(report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    except BaseException:
+        dst.unlink(missing_ok=True)  # all or nothing: no filled workbook without its report
+        raise
+    from kb.show import render_fill_summary
+
+    render_fill_summary(report)
+
+
+@import_group.command(name="checksheet")
+@click.argument("file")
+@click.option("--answered", is_flag=True, required=True, help="The sheet holds answers a person wrote.")
+@click.option("--customer", help="Who the answers went to.")
+@click.option("--date", "answered_on", help="When it was answered (YYYY-MM-DD).")
+@checksheet_options
+@click.pass_context
+def import_checksheet(
+    ctx, file, answered, customer, answered_on, sheet, header_row, question_col, answer_col, comment_col
+) -> None:
+    """Harvest an answered check sheet into the answer library (kind qa)."""
+    from importers.answered import parse_answered
+    from kb import store
+
+    if answered_on:
+        from datetime import date
+
+        try:
+            answered_on = date.fromisoformat(answered_on).isoformat()
+        except ValueError:
+            raise KBError(f"--date must be YYYY-MM-DD, got {answered_on!r}") from None
+    data = read_input(file)
+    doc, pairs = parse_answered(
+        file, data, **_checksheet_overrides(sheet, header_row, question_col, answer_col, comment_col)
+    )
+    result = store.import_qa_pairs(_open_db(ctx), doc, pairs, customer=customer, answered_on=answered_on)
+    if result.status == "unchanged":
+        click.echo(f"{file}: already imported (document {result.document_id}), nothing changed")
+    else:
+        click.echo(
+            f"{file}: {result.status} as document {result.document_id} — {result.sections} answered questions"
+        )
+
+
+@cli.group(name="glossary", cls=KBGroup)
+def glossary_group() -> None:
+    """The bilingual glossary that expands queries (shipped groups + your own)."""
+
+
+@glossary_group.command(name="list")
+@click.option("--shipped", is_flag=True, help="Also list the groups shipped with kb.")
+@click.pass_context
+def glossary_list(ctx, shipped: bool) -> None:
+    """List your glossary groups (id, terms)."""
+    from kb import glossary
+
+    if shipped:
+        for terms in glossary.shipped_groups():
+            click.echo("-\t" + "\t".join(terms))
+    for gid, terms in glossary.user_groups(_open_db(ctx)):
+        click.echo(f"{gid}\t" + "\t".join(terms))
+
+
+@glossary_group.command(name="add")
+@click.argument("terms", nargs=-1, required=True)
+@click.pass_context
+def glossary_add(ctx, terms: tuple[str, ...]) -> None:
+    """Add a synonym group: kb glossary add "data residency" 保存場所 所在地"""
+    from kb import glossary
+
+    gid = glossary.add_group(_open_db(ctx), list(terms))
+    click.echo(f"added glossary group {gid}")
+
+
+@glossary_group.command(name="remove")
+@click.argument("group_id", type=int)
+@click.pass_context
+def glossary_remove(ctx, group_id: int) -> None:
+    """Remove one of your glossary groups by id."""
+    from kb import glossary
+
+    glossary.remove_group(_open_db(ctx), group_id)
+    click.echo(f"removed glossary group {group_id}")
+
+
 def main() -> None:
     cli(prog_name="kb")
 

@@ -104,6 +104,23 @@ _V1 = [
     """,
     "CREATE INDEX revisions_document ON revisions(document_id)",
     f"""
+    CREATE TABLE qa_pairs (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        question TEXT NOT NULL,
+        question_key TEXT NOT NULL,
+        number TEXT,
+        choice TEXT,
+        answer_text TEXT,
+        customer TEXT,
+        answered_on TEXT,
+        approved INTEGER NOT NULL DEFAULT 1,
+        classification TEXT NOT NULL DEFAULT 'public' {_CLASSIFICATION_CHECK},
+        is_current INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX qa_pairs_key ON qa_pairs(question_key, approved, is_current)",
+    f"""
     CREATE TABLE chunks (
         id INTEGER PRIMARY KEY,
         kind TEXT NOT NULL CHECK (kind IN ('response', 'clause', 'evidence', 'qa')),

@@ -60,3 +60,15 @@ class ParsedDocument:
     @property
     def controls(self) -> list[Section]:
         return [s for s in self.sections if s.control_id]
+
+
+@dataclass
+class QAPair:
+    """A question a person already answered on a customer's sheet."""
+
+    question: str
+    choice: str | None
+    text: str | None
+    number: str | None = None
+    sheet: str | None = None
+    row: int | None = None

@@ -103,3 +103,40 @@ def render_eval(metrics: dict, failures: list[dict]) -> None:
                 f"{f['stance'][0]}/{f['stance'][1]}",
             )
         console.print(fail)
+
+
+def render_inspect(file: str, report: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table("sheet", "header row", "columns", "options", "questions", title=file, title_justify="left")
+    for item in report:
+        cols = ", ".join(f"{k}={v}" for k, v in item.get("columns", {}).items() if v)
+        opts = " | ".join("/".join(o) for o in item.get("options", [])) or "-"
+        table.add_row(str(item["sheet"]), str(item["header_row"]), cols, opts, str(item["questions"]))
+    console.print(table)
+
+
+def render_fill_summary(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    s = report["summary"]
+    console = Console(highlight=False)
+    table = Table("", "questions", title=f"{report['input']} → {report['output']}", title_justify="left")
+    for key, label in (
+        ("answered", "answered"),
+        ("needs_review", "needs review"),
+        ("no_match", "no match"),
+        ("kept", "kept (already answered)"),
+    ):
+        style = _STATUS_STYLE.get(key, "white")
+        table.add_row(f"[{style}]{label}[/{style}]", str(s[key]))
+    table.add_row("total", str(s["questions"]))
+    console.print(table)
+    console.print(
+        f"{s['cells_written']} cells written in {', '.join(s['sheets'])}; output: {report['output']}"
+    )
+    if report.get("review"):
+        console.print(f"review list ({s.get('review_rows', 0)} rows): {report['review']}")

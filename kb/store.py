@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from kb import index
-from kb.model import ParsedDocument
+from kb.analysis import normalize
+from kb.model import ParsedDocument, QAPair
 
 
 @dataclass
@@ -146,6 +147,100 @@ def import_document(db: sqlite_utils.Database, doc: ParsedDocument) -> ImportRes
             )
             result.revisions += 1
     return result
+
+
+def question_key(question: str) -> str:
+    """Exact-match key: NFKC, no whitespace or punctuation differences, casefolded."""
+    return "".join(ch for ch in normalize(question).casefold() if ch.isalnum())
+
+
+def import_qa_pairs(
+    db: sqlite_utils.Database,
+    doc: ParsedDocument,
+    pairs: list[QAPair],
+    *,
+    customer: str | None,
+    answered_on: str | None,
+) -> ImportResult:
+    """Harvest a check sheet a person answered into the answer library (kind 'qa')."""
+    existing = db.execute("SELECT id FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
+    if existing:
+        return ImportResult(document_id=existing[0], status="unchanged")
+    with db.atomic():
+        series = series_key(doc) + f" | {customer or ''}"
+        old_id = _supersede(db, series)
+        if old_id:
+            old = [r[0] for r in db.execute("SELECT id FROM qa_pairs WHERE document_id = ?", [old_id])]
+            db.execute("UPDATE qa_pairs SET is_current = 0 WHERE document_id = ?", [old_id])
+            index.retire_chunks(db, "qa", old)
+        document_id = db.execute(
+            """
+            INSERT INTO documents (kind, series, title, publisher, version, date, service, sha256,
+                                   source_name, classification, is_current, imported_at)
+            VALUES ('checksheet', ?, ?, ?, NULL, ?, NULL, ?, ?, ?, 1, ?)
+            """,
+            [
+                series,
+                doc.title,
+                customer,
+                answered_on,
+                doc.sha256,
+                doc.source_name,
+                doc.classification,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ],
+        ).lastrowid
+        result = ImportResult(
+            document_id=document_id,
+            status="new version" if old_id else "imported",
+            superseded_document_id=old_id,
+        )
+        for pair in pairs:
+            qa_id = db.execute(
+                """
+                INSERT INTO qa_pairs (document_id, question, question_key, number, choice, answer_text,
+                                      customer, answered_on, classification)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    document_id,
+                    pair.question,
+                    question_key(pair.question),
+                    pair.number,
+                    pair.choice,
+                    pair.text,
+                    customer,
+                    answered_on,
+                    doc.classification,
+                ],
+            ).lastrowid
+            body = "\n".join(part for part in (pair.choice, pair.text) if part)
+            index.add_chunk(
+                db,
+                kind="qa",
+                source_id=qa_id,
+                title=pair.question,
+                body=body,
+                classification=doc.classification,
+            )
+            result.sections += 1
+    return result
+
+
+def approved_answer(db: sqlite_utils.Database, question: str) -> dict | None:
+    """The newest approved, current answer to exactly this question, if any."""
+    rows = _rows(
+        db,
+        """
+        SELECT q.id, q.question, q.choice, q.answer_text, q.customer, q.answered_on, q.classification,
+               d.title AS document
+        FROM qa_pairs q JOIN documents d ON d.id = q.document_id
+        WHERE q.question_key = ? AND q.approved = 1 AND q.is_current = 1
+        ORDER BY q.answered_on DESC, q.id DESC LIMIT 1
+        """,
+        [question_key(question)],
+    )
+    return rows[0] if rows else None
 
 
 # --- reading -----------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""Filling a customer's check sheet from the KB (`kb fill`).
+
+Reading is importers.checksheet; writing is exporters.xlsx_patch, which patches
+only the answer cells' XML. This module decides, row by row, what goes where
+and what a person must still review.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from kb.answer import AUTO_THRESHOLD, Answer, Source, answer
+from kb.choices import choose_option
+
+# Excel's own limit for one cell.
+CELL_TEXT_LIMIT = 32_767
+
+
+@dataclass
+class FillOptions:
+    overwrite: bool = False
+    min_confidence: float = AUTO_THRESHOLD
+
+
+@dataclass
+class RowResult:
+    question: object  # importers.checksheet.Question
+    status: str  # answered | needs_review | no_match | kept
+    answer: Answer | None = None
+    choice: str | None = None
+    text: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict:
+        q = self.question
+        return {
+            "sheet": q.sheet,
+            "row": q.row,
+            "number": q.number,
+            "question": q.text,
+            "status": self.status,
+            "confidence": self.answer.confidence if self.answer else None,
+            "stance": self.answer.stance if self.answer else None,
+            "choice": self.choice,
+            "reason": self.reason,
+            "sources": [
+                {"kind": s.kind, "control_id": s.control_id, "title": s.title, "score": s.score}
+                for s in (self.answer.sources if self.answer else [])
+            ],
+        }
+
+
+def citation_line(src: Source) -> str:
+    return "出典: " + "／".join(src.citations) if src.citations else ""
+
+
+def answer_text(src: Source, *, with_citation: bool = True) -> str:
+    text = src.text.strip()
+    cite = citation_line(src)
+    if with_citation and cite:
+        text = f"{text}\n{cite}"
+    return text[:CELL_TEXT_LIMIT]
+
+
+def _has_human_answer(q) -> bool:
+    return any((v or "").strip() for v in (q.existing_answer, q.existing_comment))
+
+
+def decide(db: sqlite_utils.Database, q, options: FillOptions) -> RowResult:
+    if _has_human_answer(q) and not options.overwrite:
+        return RowResult(q, "kept", reason="already answered")
+    if not q.answer_cell and not q.comment_cell:
+        return RowResult(q, "needs_review", reason="no answer cell")
+    ans = answer(db, q.text, auto_threshold=options.min_confidence)
+    if ans.status != "answered":
+        return RowResult(q, ans.status, answer=ans, reason="low confidence" if ans.sources else "no source")
+    result = RowResult(q, "answered", answer=ans)
+    top = ans.sources[0]
+    result.text = answer_text(top, with_citation=not q.reference_cell)
+    if q.options:
+        result.choice = choose_option(ans.stance, q.options)
+        if result.choice is None:
+            result.status = "needs_review"
+            result.reason = "no stance" if ans.stance is None else f"no option for {ans.stance}"
+    return result
+
+
+def planned_writes(rows: list[RowResult]) -> dict[str, dict[str, str]]:
+    writes: dict[str, dict[str, str]] = {}
+    for r in rows:
+        q = r.question
+        if r.status == "kept" or r.text is None:
+            continue
+        cells = writes.setdefault(q.sheet, {})
+        if q.options:
+            if r.choice and q.answer_cell:
+                cells[q.answer_cell] = r.choice
+            if q.comment_cell:
+                cells[q.comment_cell] = r.text
+        elif q.answer_cell:
+            cells[q.answer_cell] = r.text
+        elif q.comment_cell:
+            cells[q.comment_cell] = r.text
+        if q.reference_cell and r.answer:
+            cite = citation_line(r.answer.sources[0])
+            if cite:
+                cells[q.reference_cell] = cite
+    return {sheet: cells for sheet, cells in writes.items() if cells}
+
+
+def fill(
+    db: sqlite_utils.Database,
+    src: Path,
+    dst: Path,
+    tables: list,
+    options: FillOptions,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    from exporters.xlsx_patch import patch_workbook
+
+    rows: list[RowResult] = []
+    for table in tables:
+        for q in table.questions:
+            rows.append(decide(db, q, options))
+            if progress:
+                progress(1)
+    writes = planned_writes(rows)
+    changed = patch_workbook(src, dst, writes)
+    counts = Counter(r.status for r in rows)
+    return {
+        "input": str(src),
+        "output": str(dst),
+        "summary": {
+            "sheets": [t.sheet for t in tables],
+            "questions": len(rows),
+            "answered": counts["answered"],
+            "needs_review": counts["needs_review"],
+            "no_match": counts["no_match"],
+            "kept": counts["kept"],
+            "cells_written": sum(len(c) for c in writes.values()),
+            "parts_changed": changed,
+            "min_confidence": options.min_confidence,
+        },
+        "questions": [r.to_json() for r in rows],
+        "_rows": rows,
+    }

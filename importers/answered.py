@@ -1,0 +1,42 @@
+"""Harvesting question/answer pairs from a check sheet a person already answered."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from importers.checksheet import read_checksheet
+from kb.errors import KBError
+from kb.model import ParsedDocument, QAPair
+
+
+def parse_answered(path: str | Path, data: bytes, **overrides) -> tuple[ParsedDocument, list[QAPair]]:
+    path = Path(path)
+    tables = read_checksheet(path, **overrides)
+    pairs = []
+    for table in tables:
+        for q in table.questions:
+            choice = (q.existing_answer or "").strip() if q.options else ""
+            text = (q.existing_comment or "").strip()
+            if not q.options and not text:
+                text = (q.existing_answer or "").strip()
+            if choice or text:
+                pairs.append(
+                    QAPair(
+                        question=q.text,
+                        choice=choice or None,
+                        text=text or None,
+                        number=q.number,
+                        sheet=q.sheet,
+                        row=q.row,
+                    )
+                )
+    if not pairs:
+        raise KBError(f"{path.name} has no answered questions to import")
+    doc = ParsedDocument(
+        kind="checksheet",
+        title=path.stem,
+        sha256=hashlib.sha256(data).hexdigest(),
+        source_name=path.name,
+    )
+    return doc, pairs
