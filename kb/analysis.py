@@ -78,6 +78,33 @@ _EN_STOP = set(
 )
 
 Span = tuple[str, int, int]
+Tagged = tuple[str, int, int, str]  # term, start, end, word class
+
+# Word classes: how much a term says about a question's topic (kb.search weights).
+WORD_CLASS_WEIGHT = {
+    "id": 1.5,
+    "noun": 1.0,
+    "latin": 1.0,
+    "light": 0.4,
+    "verb": 0.4,
+    "adj": 0.5,
+    "num": 0.5,
+    "affix": 0.3,
+}
+# Nouns of questionnaire boilerplate (「…の状況を教えてください」「…の際の方法」):
+# indexed like any word, but they say little about what is asked.
+_JA_LIGHT = set(
+    """状況 予定 時点 開始 場合 方法 際 側 他 上 時 必要 可能 有無 内容 具体 詳細 概要 仕組み 対応 実施
+    取り組み 手段 程度 以外 以上 各 全て 方式 形式 現在 現状 今後 事項 項目 点 旨 通り 前 後 中 間 毎 ごと
+    記載 説明 回答 確認 定める 利用 行う 出来る 受ける""".split()
+)
+# English words that carry little topic, like Japanese light verbs.
+_EN_LIGHT = set(
+    """use used using give given happen happens provide provided offer allow allowed support supported perform
+    performed ensure ensured maintain maintained make made take taken keep kept get got need needed require
+    required regular regularly default way ways method methods able available possible happen happens
+    after before during regarding current currently""".split()
+)
 
 # Sudachi rejects input over ~49 KB; Japanese is 3 bytes a character in UTF-8.
 _MAX_SEGMENT_CHARS = 12_000
@@ -127,6 +154,27 @@ def _split_long(text: str) -> list[str]:
     return parts
 
 
+def _word_class(pos: tuple[str, ...]) -> str:
+    if pos[0] == "名詞":
+        return "num" if pos[1] == "数詞" else "noun"
+    if pos[0] in ("動詞", "副詞"):
+        return "verb"
+    if pos[0] in ("形容詞", "形状詞", "連体詞"):
+        return "adj"
+    if pos[0] in ("接尾辞", "接頭辞"):
+        return "affix"
+    return "noun"
+
+
+_WORD_RE = re.compile(r"[^\s]+")
+
+
+def _latin_class(word: str) -> str:
+    if word.lower() in _EN_LIGHT:
+        return "light"
+    return "num" if word.isdigit() else "latin"
+
+
 def _latin_term(surface: str) -> str | None:
     word = surface.lower()
     if word in _EN_STOP or not _LATIN_RE.match(word):
@@ -136,23 +184,37 @@ def _latin_term(surface: str) -> str | None:
     return _stemmer().stemWord(word.strip("'.-_+"))
 
 
-def _sudachi_terms(text: str, offset: int, out: list[Span]) -> None:
+def _sudachi_terms(text: str, offset: int, out: list[Tagged]) -> None:
     tokenizer = _tokenizer()
     base = offset
     for segment in _split_long(text):
         for m in tokenizer.tokenize(segment):
-            pos = m.part_of_speech()[0]
-            if pos in _DROP_POS:
+            pos = m.part_of_speech()
+            if pos[0] in _DROP_POS:
                 continue
             surface = m.surface()
             if surface.isascii():
-                term = _latin_term(surface)
+                # Sudachi knows some English compounds ("remote access") as one
+                # word; index their words one by one like any other English.
+                for w in _WORD_RE.finditer(surface):
+                    term = _latin_term(w.group(0))
+                    if term:
+                        out.append(
+                            (
+                                term,
+                                base + m.begin() + w.start(),
+                                base + m.begin() + w.end(),
+                                _latin_class(w.group(0)),
+                            )
+                        )
+                continue
             else:
                 term = m.normalized_form()
                 if term in _JA_STOP or m.dictionary_form() in _JA_STOP:
                     term = None
+                word_class = "light" if term in _JA_LIGHT else _word_class(pos)
             if term:
-                out.append((term, base + m.begin(), base + m.end()))
+                out.append((term, base + m.begin(), base + m.end(), word_class))
         base += len(segment)
 
 
@@ -165,24 +227,29 @@ def protected_term(match: re.Match) -> list[str]:
     return [cid]
 
 
-def analyze_spans(text: str) -> list[Span]:
-    """(term, start, end) for each term; offsets index ``normalize(text)``."""
+def analyze_tagged(text: str) -> list[Tagged]:
+    """(term, start, end, word class) for each term; offsets index ``normalize(text)``."""
     text = normalize(text or "")
-    out: list[Span] = []
+    out: list[Tagged] = []
     pos = 0
     for match in _PROTECTED_RE.finditer(text):
         if match.start() > pos:
             _sudachi_terms(text[pos : match.start()], pos, out)
-        out.extend((term, match.start(), match.end()) for term in protected_term(match))
+        out.extend((term, match.start(), match.end(), "id") for term in protected_term(match))
         pos = match.end()
     if pos < len(text):
         _sudachi_terms(text[pos:], pos, out)
     return out
 
 
+def analyze_spans(text: str) -> list[Span]:
+    """(term, start, end) for each term; offsets index ``normalize(text)``."""
+    return [(term, start, end) for term, start, end, _ in analyze_tagged(text)]
+
+
 def analyze(text: str) -> list[str]:
     """Index/query terms of ``text`` in order."""
-    return [term for term, _, _ in analyze_spans(text)]
+    return [t[0] for t in analyze_tagged(text)]
 
 
 def analyzed_text(text: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 import sqlite_utils
 
 from kb import search, stance, store
+from kb.analysis import analyzed_text
 from kb.choices import stance_of_option
 
 # Coverage of the question's idf-weighted concepts by the best source. Above
@@ -91,21 +92,12 @@ def confidence(hits: list[search.Hit]) -> float:
     return round(min(1.0, hits[0].coverage), 4)
 
 
-def _concept_weights(query: search.Query) -> dict[str, float]:
-    weights: dict[str, float] = {}
-    for concept in query.concepts:
-        for phrase in concept.phrases:
-            for term in phrase:
-                weights[term] = max(weights.get(term, 0.0), concept.idf)
-    return weights
-
-
 def _stance(question: str, hit: search.Hit, query: search.Query) -> str | None:
     if hit.kind == "qa":  # body starts with the option a person chose, if any
         chosen = stance_of_option(hit.body.split("\n", 1)[0])
         if chosen:
             return chosen if stance.is_yes_no_question(question) else None
-    return stance.stance(question, hit.body, _concept_weights(query))
+    return stance.stance(question, hit.body, lambda clause: search.coverage(query, analyzed_text(clause))[0])
 
 
 def answer(

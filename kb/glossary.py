@@ -89,34 +89,64 @@ class Glossary:
             entries.sort(key=lambda e: -len(e[0]))
         return glossary
 
-    def concepts(self, terms: list[str]) -> list[list[Phrase]]:
-        """Group query terms into concepts: each a list of equivalent phrases.
+    def _match(self, terms: list[str], i: int, max_len: int) -> tuple[int, list[int]]:
+        """Longest glossary phrase (≤ max_len terms) starting at terms[i]: (length, group ids)."""
+        matched_len, gids = 0, []
+        for phrase, gid in self.by_first.get(terms[i], ()):
+            n = len(phrase)
+            if n < matched_len:
+                break
+            if n <= max_len and tuple(terms[i : i + n]) == phrase:
+                matched_len = n
+                gids.append(gid)
+        return matched_len, gids
+
+    def _phrases(self, own: Phrase, gids: list[int]) -> list[Phrase]:
+        phrases = [own]
+        for gid in gids:
+            phrases.extend(p for p in self.groups[gid] if p not in phrases)
+        return phrases
+
+    def concepts(self, terms: list[str]) -> list[Match]:
+        """Group query terms into concepts, each a list of equivalent phrases.
 
         A run of terms matching a glossary phrase (longest first) becomes that
         group's phrases, merged when a phrase sits in several groups; any other
-        term stands alone.
+        term stands alone. The parts of a multi-word match are offered as
+        concepts of their own too (``part=True``): "encrypted at rest" is also
+        "encrypted", which finds 暗号化 where no synonym of the whole phrase is written.
         """
-        out: list[list[Phrase]] = []
+        out: list[Match] = []
         i = 0
         while i < len(terms):
-            matched_len, gids = 0, []
-            for phrase, gid in self.by_first.get(terms[i], ()):
-                n = len(phrase)
-                if n < matched_len:
-                    break
-                if tuple(terms[i : i + n]) == phrase:
-                    matched_len = n
-                    gids.append(gid)
-            if matched_len:
-                phrases: list[Phrase] = [tuple(terms[i : i + matched_len])]
-                for gid in gids:
-                    phrases.extend(p for p in self.groups[gid] if p not in phrases)
-                out.append(phrases)
-                i += matched_len
-            else:
-                out.append([(terms[i],)])
+            n, gids = self._match(terms, i, len(terms))
+            if not n:
+                out.append(Match([(terms[i],)], i, 1, known=False))
                 i += 1
+                continue
+            out.append(Match(self._phrases(tuple(terms[i : i + n]), gids), i, n, known=True))
+            j = i
+            while n > 1 and j < i + n:
+                m, sub = self._match(terms, j, min(n - 1, i + n - j))
+                if m:
+                    out.append(
+                        Match(self._phrases(tuple(terms[j : j + m]), sub), j, m, known=True, part=True)
+                    )
+                    j += m
+                else:
+                    out.append(Match([(terms[j],)], j, 1, known=False, part=True))
+                    j += 1
+            i += n
         return out
+
+
+@dataclass
+class Match:
+    phrases: list[Phrase]
+    start: int
+    length: int
+    known: bool  # from the glossary
+    part: bool = False  # a part of a longer glossary match
 
 
 _cache: dict[tuple, Glossary] = {}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from kb import glossary as glossary_mod
-from kb.analysis import analyze, analyze_spans, normalize
+from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normalize
 
 Phrase = tuple[str, ...]
 
@@ -25,6 +25,8 @@ Phrase = tuple[str, ...]
 # stay out of the MATCH (when rarer terms exist) but still count for coverage.
 COMMON_DF_RATIO = 0.2
 CANDIDATES = 40
+# A word inside a longer glossary phrase counts, but less than the phrase.
+PART_WEIGHT = 0.5
 
 
 @dataclass
@@ -32,6 +34,12 @@ class Concept:
     phrases: list[Phrase]
     df: int = 0
     idf: float = 0.0
+    weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
+    known: bool = False  # a glossary term: a domain concept, not just a word
+
+    @property
+    def importance(self) -> float:
+        return self.idf * self.weight
 
 
 @dataclass
@@ -44,7 +52,7 @@ class Query:
 
     @property
     def weight(self) -> float:
-        return sum(c.idf for c in self.concepts)
+        return sum(c.importance for c in self.concepts)
 
     def phrase_terms(self) -> set[str]:
         return {t for c in self.concepts for p in c.phrases for t in p}
@@ -82,29 +90,41 @@ def total_docs(db: sqlite_utils.Database) -> int:
 
 def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
     glossary = glossary or glossary_mod.load(db)
-    terms = analyze(text)
+    tagged = analyze_tagged(text)
+    terms = [t[0] for t in tagged]
     n = max(total_docs(db), 1)
     cache: dict[str, int] = {}
     concepts: list[Concept] = []
     seen: set[Phrase] = set()
-    for phrases in glossary.concepts(terms):
+    for match in glossary.concepts(terms):
+        phrases, start, length, known = match.phrases, match.start, match.length, match.known
         if any(p in seen for p in phrases):
             continue  # the same concept asked twice counts once
         seen.update(phrases)
         df = max(min(_df(db, t, cache) for t in p) for p in phrases)
+        if df == 0 and not known:
+            # A word the KB never uses and no domain term either: no text can
+            # cover it, and it is paraphrase more often than a missing topic.
+            continue
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        concepts.append(Concept(phrases=phrases, df=df, idf=idf))
-    searchable = [c for c in concepts if c.df > 0]
+        weight = 1.0 if known else max(WORD_CLASS_WEIGHT[tagged[k][3]] for k in range(start, start + length))
+        if match.part:
+            weight *= PART_WEIGHT
+        concepts.append(Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known))
+    searchable = [c for c in concepts if c.df > 0 and any(_df(db, t, cache) for p in c.phrases for t in p)]
     rare = [c for c in searchable if c.df <= COMMON_DF_RATIO * n]
     chosen = rare or searchable
     match = " OR ".join(_quote(p) for c in chosen for p in c.phrases)
     return Query(text=text, terms=terms, concepts=concepts, total_docs=n, match=match)
 
 
-def _covers(phrase: Phrase, doc_terms: set[str], doc_text: str) -> bool:
+def _credit(phrase: Phrase, doc_terms: set[str], doc_text: str) -> float:
+    """1 for the phrase itself; half the share of its words for a scattered multi-word phrase."""
     if len(phrase) == 1:
-        return phrase[0] in doc_terms
-    return f" {' '.join(phrase)} " in doc_text
+        return 1.0 if phrase[0] in doc_terms else 0.0
+    if f" {' '.join(phrase)} " in doc_text:
+        return 1.0
+    return 0.5 * sum(t in doc_terms for t in phrase) / len(phrase)
 
 
 def candidates(
@@ -143,23 +163,28 @@ def candidates(
     return out
 
 
+def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[float, list[int]]:
+    """Share of the query's importance that a text covers, and which concepts it covers."""
+    text = f" {title_terms} {body_terms} "
+    terms = set(text.split())
+    title_set = set(title_terms.split())
+    covered, matched = 0.0, []
+    for i, concept in enumerate(query.concepts):
+        credit = max(_credit(p, terms, text) for p in concept.phrases)
+        if credit:
+            matched.append(i)
+            in_title = any(all(t in title_set for t in p) for p in concept.phrases)
+            covered += concept.importance * credit * (1.0 if in_title else 0.9)
+    return covered / (query.weight or 1.0), matched
+
+
 def rerank(query: Query, rows: list[tuple[Hit, str, str]]) -> list[Hit]:
     if not rows:
         return []
     best_bm25 = min(hit.bm25 for hit, _, _ in rows) or -1.0
-    total = query.weight or 1.0
     hits = []
     for hit, title_terms, body_terms in rows:
-        text = f" {title_terms} {body_terms} "
-        terms = set(text.split())
-        title_set = set(title_terms.split())
-        covered = 0.0
-        for i, concept in enumerate(query.concepts):
-            if any(_covers(p, terms, text) for p in concept.phrases):
-                hit.matched.append(i)
-                in_title = any(all(t in title_set for t in p) for p in concept.phrases)
-                covered += concept.idf * (1.0 if in_title else 0.9)
-        hit.coverage = covered / total
+        hit.coverage, hit.matched = coverage(query, title_terms, body_terms)
         hit.score = 0.8 * hit.coverage + 0.2 * (hit.bm25 / best_bm25)
         hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.chunk_id))

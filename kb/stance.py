@@ -9,8 +9,9 @@ the sentence ends in a negation.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from kb.analysis import analyze, normalize
+from kb.analysis import normalize
 
 _INTERROGATIVE_JA = re.compile(r"どこ|どの|どう|どれ|何|誰|だれ|いつ|いくつ|いかが|なぜ|どちら|如何")
 _YESNO_JA = re.compile(r"(ますか|ですか|でしょうか|ませんか|か)\s*[。？?]?\s*$")
@@ -30,7 +31,7 @@ _NEGATIVE = re.compile(
 _NEUTRAL_NEGATION = re.compile(r"(ことなく|にかかわらず|に限らず|問わず|のみならず|ないよう)")
 _NA = re.compile(r"(該当しません|該当なし|対象外|適用外|not applicable)", re.IGNORECASE)
 _PARTIAL = re.compile(r"(一部|部分的|場合があります|partially|in part)", re.IGNORECASE)
-_CLAUSE_SPLIT = re.compile(r"(?<=[、。,;；])|(?<=ため)|(?<=ので)|(?<=が、)|\n")
+_CLAUSE_SPLIT = re.compile(r"(?<=[、。,;；])|\n")
 
 
 def is_yes_no_question(question: str) -> bool:
@@ -48,12 +49,12 @@ def _clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE_SPLIT.split(normalize(text)) if c and c.strip()]
 
 
-def best_clause(text: str, concept_weights: dict[str, float]) -> str | None:
+def best_clause(text: str, relevance: Callable[[str], float]) -> str | None:
+    """The clause most relevant to the question; the later one on a tie (the predicate comes last)."""
     best, best_score = None, 0.0
     for clause in _clauses(text):
-        terms = set(analyze(clause))
-        score = sum(w for t, w in concept_weights.items() if t in terms)
-        if score > best_score:
+        score = relevance(clause)
+        if score > 0 and score >= best_score:
             best, best_score = clause, score
     return best
 
@@ -69,11 +70,11 @@ def clause_polarity(clause: str) -> str:
     return "yes"
 
 
-def stance(question: str, response_text: str, concept_weights: dict[str, float]) -> str | None:
+def stance(question: str, response_text: str, relevance: Callable[[str], float]) -> str | None:
     """'yes' | 'no' | 'partial' | 'na', or None when the question is not yes/no or no clause fits."""
     if not is_yes_no_question(question):
         return None
-    clause = best_clause(response_text, concept_weights)
+    clause = best_clause(response_text, relevance)
     if clause is None:
         # Nothing in the body echoes the question (it matched on the title):
         # the response's opening sentence is its answer.
