@@ -102,7 +102,7 @@ _JA_LIGHT = set(
 _EN_LIGHT = set(
     """use used using give given happen happens provide provided offer allow allowed support supported perform
     performed ensure ensured maintain maintained make made take taken keep kept get got need needed require
-    required regular regularly default way ways method methods able available possible happen happens
+    required regular regularly way ways method methods able available possible happen happens
     after before during regarding current currently""".split()
 )
 
@@ -152,6 +152,38 @@ def _split_long(text: str) -> list[str]:
         parts.append(text[start:end])
         start = end
     return parts
+
+
+_KATAKANA_RUN = re.compile(r"[ァ-ヴー]{4,}")
+
+
+@lru_cache(maxsize=4096)
+def _split_katakana(word: str) -> tuple[tuple[str, int, int], ...]:
+    """Split an out-of-vocabulary katakana compound into dictionary words.
+
+    Sudachi keeps クラウドサービスカスタマデータ whole when one part is unknown;
+    taking the longest known word at each position recovers クラウド サービス
+    カスタマ データ, so the compound meets its parts written apart.
+    """
+    tokenizer = _tokenizer()
+    out: list[tuple[str, int, int]] = []
+    i, unknown_from = 0, None
+    while i < len(word):
+        for j in range(len(word), i + 1, -1):
+            ms = tokenizer.tokenize(word[i:j])
+            if len(ms) == 1 and not ms[0].is_oov():
+                if unknown_from is not None:
+                    out.append((word[unknown_from:i], unknown_from, i))
+                    unknown_from = None
+                out.append((ms[0].normalized_form(), i, j))
+                i = j
+                break
+        else:
+            unknown_from = i if unknown_from is None else unknown_from
+            i += 1
+    if unknown_from is not None:
+        out.append((word[unknown_from:], unknown_from, len(word)))
+    return tuple(out)
 
 
 def _word_class(pos: tuple[str, ...]) -> str:
@@ -207,6 +239,11 @@ def _sudachi_terms(text: str, offset: int, out: list[Tagged]) -> None:
                                 _latin_class(w.group(0)),
                             )
                         )
+                continue
+            elif m.is_oov() and _KATAKANA_RUN.fullmatch(surface):
+                start = base + m.begin()
+                for term, a, b in _split_katakana(surface):
+                    out.append((term, start + a, start + b, "noun"))
                 continue
             else:
                 term = m.normalized_form()

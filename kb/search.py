@@ -27,6 +27,8 @@ COMMON_DF_RATIO = 0.2
 CANDIDATES = 40
 # A word inside a longer glossary phrase counts, but less than the phrase.
 PART_WEIGHT = 0.5
+SCATTERED_CREDIT = 0.5
+PARENT_COVERS_PARTS = False
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Concept:
     idf: float = 0.0
     weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
     known: bool = False  # a glossary term: a domain concept, not just a word
+    parent: int | None = None  # index of the longer glossary match this is a part of
 
     @property
     def importance(self) -> float:
@@ -96,8 +99,11 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
     cache: dict[str, int] = {}
     concepts: list[Concept] = []
     seen: set[Phrase] = set()
+    parent: int | None = None
     for match in glossary.concepts(terms):
         phrases, start, length, known = match.phrases, match.start, match.length, match.known
+        if not match.part:
+            parent = None
         if any(p in seen for p in phrases):
             continue  # the same concept asked twice counts once
         seen.update(phrases)
@@ -107,10 +113,23 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
             # cover it, and it is paraphrase more often than a missing topic.
             continue
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        weight = 1.0 if known else max(WORD_CLASS_WEIGHT[tagged[k][3]] for k in range(start, start + length))
+        weight = max(WORD_CLASS_WEIGHT[tagged[k][3]] for k in range(start, start + length))
+        if known and weight >= WORD_CLASS_WEIGHT["adj"]:
+            weight = 1.0  # a domain term, whatever its word class; light words stay light
         if match.part:
             weight *= PART_WEIGHT
-        concepts.append(Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known))
+        concepts.append(
+            Concept(
+                phrases=phrases,
+                df=df,
+                idf=idf,
+                weight=weight,
+                known=known,
+                parent=parent if match.part else None,
+            )
+        )
+        if not match.part and length > 1:
+            parent = len(concepts) - 1
     searchable = [c for c in concepts if c.df > 0 and any(_df(db, t, cache) for p in c.phrases for t in p)]
     rare = [c for c in searchable if c.df <= COMMON_DF_RATIO * n]
     chosen = rare or searchable
@@ -119,12 +138,15 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
 
 
 def _credit(phrase: Phrase, doc_terms: set[str], doc_text: str) -> float:
-    """1 for the phrase itself; half the share of its words for a scattered multi-word phrase."""
+    """1 for the phrase itself, 0.5 when all its words occur but apart, else 0.
+
+    Half a phrase is not half the concept: 多要素認証 is not covered by 認証.
+    """
     if len(phrase) == 1:
         return 1.0 if phrase[0] in doc_terms else 0.0
     if f" {' '.join(phrase)} " in doc_text:
         return 1.0
-    return 0.5 * sum(t in doc_terms for t in phrase) / len(phrase)
+    return SCATTERED_CREDIT if all(t in doc_terms for t in phrase) else 0.0
 
 
 def candidates(
@@ -169,8 +191,12 @@ def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[floa
     terms = set(text.split())
     title_set = set(title_terms.split())
     covered, matched = 0.0, []
+    credits: list[float] = []
     for i, concept in enumerate(query.concepts):
         credit = max(_credit(p, terms, text) for p in concept.phrases)
+        if concept.parent is not None and credits[concept.parent] == 1.0 and PARENT_COVERS_PARTS:
+            credit = 1.0  # the whole phrase is there, so are its parts
+        credits.append(credit)
         if credit:
             matched.append(i)
             in_title = any(all(t in title_set for t in p) for p in concept.phrases)
