@@ -85,6 +85,11 @@ class Report:
             "top3": ratio(sum((r.rank() or 99) <= 3 for r in answerable), len(answerable)),
             "auto_precision": ratio(sum(r.answerable and r.rank() == 1 for r in answered), len(answered)),
             "coverage": ratio(sum(r.answer.status == "answered" for r in answerable), len(answerable)),
+            # Answerable questions that at least reach a person with the right source in the top 3.
+            "suggested": ratio(
+                sum(r.answer.status != "no_match" and (r.rank() or 99) <= 3 for r in answerable),
+                len(answerable),
+            ),
             "abstention": ratio(sum(r.answer.status != "answered" for r in unanswerable), len(unanswerable)),
             "english_top3": ratio(sum((r.rank() or 99) <= 3 for r in english), len(english)),
             "stance_accuracy": ratio(
