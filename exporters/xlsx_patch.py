@@ -1,0 +1,594 @@
+"""Write answers into a customer's workbook by patching only the answer cells' XML.
+
+Why not openpyxl: a load/save round trip silently drops x14 data validations (the
+dropdowns of real HECVAT files), x14 conditional formats, shapes and threaded
+comments. So the workbook is never re-serialised:
+
+* every zip member except the patched worksheets is copied with its compressed
+  bytes verbatim, in the same order and with the same ZipInfo metadata;
+* in a patched worksheet only the target ``<c>`` elements (and, if needed, a new
+  ``<row>``) are rewritten at the string level inside ``<sheetData>``; namespaces,
+  prefixes, ``mc:Ignorable`` and ``<extLst>`` stay byte-identical. The only other
+  edits are a widened ``<dimension ref>`` and row ``spans`` when a new cell lies
+  outside them (openpyxl's read-only mode, for one, trusts the dimension);
+* text is written as an inline string, never as a formula, so sharedStrings.xml is
+  never touched.
+
+Formula cells: by default a write to a cell holding a formula is refused with a
+KBError (the check-sheet reader never proposes such cells: the workbook computes
+them). With ``overwrite_formulas=True`` the formula is removed and the cell's entry
+is dropped from calcChain.xml, which is then the one extra member that changes.
+Shared-formula masters and array formulas are refused even then, because removing
+them would break the other cells that use them.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import struct
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from importers.checksheet import (
+    column_letters,
+    open_workbook_zip,
+    parse_cell_ref,
+    parse_range,
+    read_part,
+    workbook_related_part,
+    workbook_sheets,
+)
+from kb.errors import KBError
+
+MAX_CELL_CHARS = 32_767  # Excel's limit, counted in UTF-16 code units
+
+# Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/F).
+_ILLEGAL_XML_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Excel reads a literal "_x0041_" as the escape for "A": escape the underscore (_x005F_).
+_OOXML_ESCAPE_LOOKALIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+# Attribute text of a start tag; quote-aware so a '>' inside a value cannot end the tag.
+_ATTRS = r"((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"
+
+
+# --- text ---------------------------------------------------------------------------
+
+
+def sanitize_cell_text(text: str) -> str:
+    """The text as it will be stored: XML-illegal characters removed, CR/CRLF -> LF, cut to Excel's limit."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _ILLEGAL_XML_CHARS.sub("", text)
+    return _truncate_utf16(text, MAX_CELL_CHARS)
+
+
+def _truncate_utf16(text: str, limit: int) -> str:
+    if len(text) * 2 <= limit:  # fast path: fits even if every character were astral
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return text[:index]  # whole characters only: never splits a surrogate pair
+    return text
+
+
+def _xml_text(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _OOXML_ESCAPE_LOOKALIKE.sub("_x005F_", text)
+
+
+# --- locating elements in worksheet XML ---------------------------------------------------
+
+
+@dataclass
+class _Element:
+    start: int  # offset of '<'
+    end: int  # offset just after the element
+    attrs: str  # attribute text of the start tag
+    body_start: int | None  # None for self-closing elements
+    body_end: int | None
+
+    @property
+    def self_closing(self) -> bool:
+        return self.body_start is None
+
+
+def _attr(attrs: str, name: str) -> str | None:
+    match = re.search(rf"(?:^|\s){re.escape(name)}\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", attrs)
+    if not match:
+        return None
+    return match.group(1) if match.group(1) is not None else match.group(2)
+
+
+def _set_attr(start_tag: str, name: str, value: str) -> str:
+    """Replace an existing attribute's value inside a start tag, leaving everything else as is."""
+    pattern = rf"(\s{re.escape(name)}\s*=\s*)(\"[^\"]*\"|'[^']*')"
+    return re.sub(pattern, lambda m: f'{m.group(1)}"{value}"', start_tag, count=1)
+
+
+def _iter_children(text: str, prefix: str, name: str, start: int, end: int):
+    """Elements `name` between start and end: rows in <sheetData>, cells in a <row>."""
+    opening = re.compile(rf"<{re.escape(prefix)}{name}(?=[\s/>]){_ATTRS}(/?)>")
+    closing = f"</{prefix}{name}>"
+    pos = start
+    while match := opening.search(text, pos, end):
+        if match.group(2):
+            yield _Element(match.start(), match.end(), match.group(1), None, None)
+            pos = match.end()
+            continue
+        close = text.find(closing, match.end(), end)
+        if close < 0:
+            raise KBError(f"corrupt worksheet XML: <{prefix}{name}> without a closing tag")
+        yield _Element(match.start(), close + len(closing), match.group(1), match.end(), close)
+        pos = close + len(closing)
+
+
+def _find_sheet_data(text: str) -> tuple[str, _Element]:
+    """(namespace prefix such as '' or 'x:', the <sheetData> element)."""
+    match = re.search(rf"<([A-Za-z_][\w.-]*:)?sheetData(?=[\s/>]){_ATTRS}(/?)>", text)
+    if not match:
+        raise KBError("corrupt worksheet XML: no <sheetData>")
+    prefix = match.group(1) or ""
+    if match.group(3):
+        return prefix, _Element(match.start(), match.end(), match.group(2), None, None)
+    closing = f"</{prefix}sheetData>"
+    close = text.find(closing, match.end())
+    if close < 0:
+        raise KBError("corrupt worksheet XML: <sheetData> without a closing tag")
+    return prefix, _Element(match.start(), close + len(closing), match.group(2), match.end(), close)
+
+
+def _positioned(elements, parse) -> list[tuple[int, _Element]]:
+    """Attach row/column numbers; an element without an r attribute follows its predecessor."""
+    positioned, previous = [], 0
+    for element in elements:
+        value = _attr(element.attrs, "r")
+        number = parse(value) if value else None
+        previous = number if number else previous + 1
+        positioned.append((previous, element))
+    return positioned
+
+
+def _row_number(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _cell_column(value: str) -> int | None:
+    parsed = parse_cell_ref(value)
+    return parsed[1] if parsed else None
+
+
+# --- cells -------------------------------------------------------------------------------
+
+
+class _FormulaRefused(Exception):
+    def __init__(self, ref: str, reason: str):
+        super().__init__(ref)
+        self.ref, self.reason = ref, reason
+
+
+def _cell_xml(prefix: str, attrs: str, text: str, cell_ext: str = "") -> str:
+    if not text:  # an empty answer clears the value but keeps the cell (and its style)
+        return f"<{prefix}c{attrs}>{cell_ext}</{prefix}c>" if cell_ext else f"<{prefix}c{attrs}/>"
+    return (
+        f'<{prefix}c{attrs} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">'
+        f"{_xml_text(text)}</{prefix}t></{prefix}is>{cell_ext}</{prefix}c>"
+    )
+
+
+def _rewrite_cell(text: str, prefix: str, cell: _Element, ref: str, value: str, overwrite_formulas: bool):
+    """(new XML for an existing cell, whether a formula was removed). Keeps every attribute but t/cm/vm."""
+    body = "" if cell.self_closing else text[cell.body_start : cell.body_end]
+    formula = re.search(rf"<{re.escape(prefix)}f(?=[\s/>]){_ATTRS}/?>", body)
+    if formula:
+        kind = _attr(formula.group(1), "t")
+        if not overwrite_formulas:
+            raise _FormulaRefused(ref, "holds a formula")
+        if kind == "array" or (kind == "shared" and _attr(formula.group(1), "ref")):
+            raise _FormulaRefused(ref, f"holds a {kind} formula that other cells depend on")
+    # t (value type) and cm/vm (metadata of dynamic arrays / data types) described the old value.
+    attrs = re.sub(r"\s+(?:t|cm|vm)\s*=\s*(?:\"[^\"]*\"|'[^']*')", "", cell.attrs).rstrip()
+    if _attr(attrs, "r") is None:
+        attrs = f' r="{ref}"' + attrs
+    ext = re.search(rf"<{re.escape(prefix)}extLst[\s>].*?</{re.escape(prefix)}extLst>", body, re.S)
+    return _cell_xml(prefix, attrs, value, ext.group(0) if ext else ""), bool(formula)
+
+
+def _new_cell(prefix: str, ref: str, style: str | None, value: str) -> str:
+    attrs = f' r="{ref}"' + (f' s="{style}"' if style else "")
+    return _cell_xml(prefix, attrs, value)
+
+
+# --- rows --------------------------------------------------------------------------------
+
+
+@dataclass
+class _SheetContext:
+    text: str
+    prefix: str
+    column_styles: list[tuple[int, int, str]]
+    overwrite_formulas: bool
+
+
+def _column_styles(text: str, prefix: str, before: int) -> list[tuple[int, int, str]]:
+    """(min, max, style) of the <col> entries that carry a style."""
+    styles = []
+    for match in re.finditer(rf"<{re.escape(prefix)}col(?=[\s/>]){_ATTRS}/?>", text[:before]):
+        low, high, style = (_attr(match.group(1), name) for name in ("min", "max", "style"))
+        if low and high and style and low.isdigit() and high.isdigit():
+            styles.append((int(low), int(high), style))
+    return styles
+
+
+def _default_style(ctx: _SheetContext, row_attrs: str | None, col: int) -> str | None:
+    """Style a new cell inherits: its row's if the row is formatted, else its column's."""
+    if row_attrs is not None and _attr(row_attrs, "customFormat") in ("1", "true") and _attr(row_attrs, "s"):
+        return _attr(row_attrs, "s")
+    return next((style for low, high, style in ctx.column_styles if low <= col <= high), None)
+
+
+def _widened_spans(start_tag: str, attrs: str, columns: list[int]) -> str:
+    spans = _attr(attrs, "spans")
+    match = re.fullmatch(r"(\d+):(\d+)", spans or "")
+    if not match:
+        return start_tag
+    low, high = int(match.group(1)), int(match.group(2))
+    new_low, new_high = min([low, *columns]), max([high, *columns])
+    return (
+        start_tag
+        if (new_low, new_high) == (low, high)
+        else _set_attr(start_tag, "spans", f"{new_low}:{new_high}")
+    )
+
+
+def _patch_row(
+    ctx: _SheetContext, row: _Element, row_number: int, values: dict[int, str]
+) -> tuple[str, list[str]]:
+    """Rewrite one existing <row>: replace target cells, insert missing ones in column order."""
+    text, prefix = ctx.text, ctx.prefix
+    if row.self_closing:
+        start_tag = re.sub(r"\s*/>$", ">", text[row.start : row.end])
+        cells: list[tuple[int, _Element]] = []
+        body_start = body_end = row.end
+    else:
+        start_tag = text[row.start : row.body_start]
+        cells = _positioned(_iter_children(text, prefix, "c", row.body_start, row.body_end), _cell_column)
+        body_start, body_end = row.body_start, row.body_end
+    pending = sorted(values.items())
+    pieces, removed, pos = [], [], body_start
+
+    def insert_new_before(limit_col: int | None) -> None:
+        while pending and (limit_col is None or pending[0][0] < limit_col):
+            col, value = pending.pop(0)
+            ref = f"{column_letters(col)}{row_number}"
+            pieces.append(_new_cell(prefix, ref, _default_style(ctx, row.attrs, col), value))
+
+    for col, cell in cells:
+        pieces.append(text[pos : cell.start])
+        insert_new_before(col)
+        if pending and pending[0][0] == col:
+            _, value = pending.pop(0)
+            ref = f"{column_letters(col)}{row_number}"
+            new_xml, had_formula = _rewrite_cell(text, prefix, cell, ref, value, ctx.overwrite_formulas)
+            pieces.append(new_xml)
+            if had_formula:
+                removed.append(ref)
+        else:
+            pieces.append(text[cell.start : cell.end])
+        pos = cell.end
+    insert_new_before(None)  # after the last cell, before a row-level <extLst> if any
+    pieces.append(text[pos:body_end])
+    start_tag = _widened_spans(start_tag, row.attrs, list(values))
+    return f"{start_tag}{''.join(pieces)}</{prefix}row>", removed
+
+
+def _new_row(ctx: _SheetContext, row_number: int, values: dict[int, str]) -> str:
+    cells = "".join(
+        _new_cell(ctx.prefix, f"{column_letters(col)}{row_number}", _default_style(ctx, None, col), value)
+        for col, value in sorted(values.items())
+    )
+    return f'<{ctx.prefix}row r="{row_number}">{cells}</{ctx.prefix}row>'
+
+
+def _widened_dimension(text: str, prefix: str, targets: list[tuple[int, int]]) -> tuple[int, int, str] | None:
+    """(start, end, new tag) for <dimension ref> if the new cells lie outside it."""
+    match = re.search(rf"<{re.escape(prefix)}dimension(?=[\s/>]){_ATTRS}/?>", text)
+    ref = _attr(match.group(1), "ref") if match else None
+    area = parse_range(ref) if ref else None
+    if not match or not area:
+        return None
+    rows = [r for r, _ in targets] + [area.min_row, area.max_row]
+    cols = [c for _, c in targets] + [area.min_col, area.max_col]
+    new_ref = f"{column_letters(min(cols))}{min(rows)}:{column_letters(max(cols))}{max(rows)}"
+    if (min(rows), min(cols), max(rows), max(cols)) == (
+        area.min_row,
+        area.min_col,
+        area.max_row,
+        area.max_col,
+    ):
+        return None
+    return match.start(), match.end(), _set_attr(match.group(0), "ref", new_ref)
+
+
+def patch_sheet_xml(
+    xml: bytes, values: dict[tuple[int, int], str], *, overwrite_formulas: bool = False
+) -> tuple[bytes, list[str]]:
+    """Patch cells {(row, col): text} of one worksheet part; returns (new bytes, refs whose formula was removed).
+
+    Text must already be sanitised (see sanitize_cell_text). Raises _FormulaRefused.
+    """
+    text = _decode_part(xml)
+    prefix, sheet_data = _find_sheet_data(text)
+    ctx = _SheetContext(text, prefix, _column_styles(text, prefix, sheet_data.start), overwrite_formulas)
+    by_row: dict[int, dict[int, str]] = {}
+    for (row, col), value in values.items():
+        by_row.setdefault(row, {})[col] = value
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), non-overlapping
+    removed: list[str] = []
+    if sheet_data.self_closing:
+        opening = re.sub(r"\s*/>$", ">", text[sheet_data.start : sheet_data.end])
+        new_rows = "".join(_new_row(ctx, r, by_row[r]) for r in sorted(by_row))
+        edits.append((sheet_data.start, sheet_data.end, f"{opening}{new_rows}</{prefix}sheetData>"))
+    else:
+        removed = _row_edits(ctx, sheet_data, by_row, edits)
+    dimension = _widened_dimension(text, prefix, list(values))
+    if dimension:
+        edits.append(dimension)
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text.encode("utf-8"), removed
+
+
+def _row_edits(
+    ctx: _SheetContext,
+    sheet_data: _Element,
+    by_row: dict[int, dict[int, str]],
+    edits: list[tuple[int, int, str]],
+) -> list[str]:
+    rows = _positioned(
+        _iter_children(ctx.text, ctx.prefix, "row", sheet_data.body_start, sheet_data.body_end), _row_number
+    )
+    removed: list[str] = []
+    inserts: dict[int, list[int]] = {}  # offset -> new row numbers to put there
+    existing = {number: element for number, element in rows}
+    for row_number in sorted(by_row):
+        if row_number in existing:
+            row = existing[row_number]
+            new_xml, formulas = _patch_row(ctx, row, row_number, by_row[row_number])
+            edits.append((row.start, row.end, new_xml))
+            removed.extend(formulas)
+            continue
+        # Rows must stay sorted: the new row goes before the first row numbered after it.
+        offset = next((el.start for number, el in rows if number > row_number), sheet_data.body_end)
+        inserts.setdefault(offset, []).append(row_number)
+    for offset, numbers in inserts.items():
+        edits.append((offset, offset, "".join(_new_row(ctx, n, by_row[n]) for n in sorted(numbers))))
+    return removed
+
+
+def _decode_part(xml: bytes) -> str:
+    if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise KBError("unsupported worksheet encoding (UTF-16); save the workbook again in Excel")
+    try:
+        return xml.decode("utf-8")  # a UTF-8 BOM survives as U+FEFF and is written back
+    except UnicodeDecodeError:
+        raise KBError("corrupt worksheet XML: not UTF-8") from None
+
+
+# --- calcChain ---------------------------------------------------------------------------
+
+
+def _drop_from_calc_chain(xml: bytes, sheet_id: str, refs: set[str]) -> bytes:
+    """Remove <c r=.. i=..> entries of cells that no longer hold a formula.
+
+    An entry without i belongs to the sheet of the entry before it, so when a removed
+    entry carried i (or l, 'new dependency level'), the next kept entry inherits it.
+    """
+    text = _decode_part(xml)
+    entry = re.compile(rf"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>]){_ATTRS}/>")
+    pieces, pos, current, carry = [], 0, None, {}
+    for match in entry.finditer(text):
+        attrs = match.group(1)
+        current = _attr(attrs, "i") or current
+        if current == sheet_id and (_attr(attrs, "r") or "").upper() in refs:
+            pieces.append(text[pos : match.start()])
+            for name in ("i", "l"):
+                if _attr(attrs, name) is not None:
+                    carry[name] = _attr(attrs, name)
+            pos = match.end()
+            continue
+        tag = match.group(0)
+        for name, value in carry.items():
+            if _attr(attrs, name) is None:
+                tag = tag[:-2].rstrip() + f' {name}="{value}"/>'
+        carry = {}
+        pieces.append(text[pos : match.start()] + tag)
+        pos = match.end()
+    pieces.append(text[pos:])
+    return "".join(pieces).encode("utf-8")
+
+
+# --- zip copy ----------------------------------------------------------------------------
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_DATA_DESCRIPTOR_FLAG = 0x08
+
+
+def _raw_member(source_file, info: zipfile.ZipInfo) -> bytes:
+    """The member's compressed bytes exactly as stored in the source archive."""
+    source_file.seek(info.header_offset)
+    header = source_file.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise KBError(f"corrupt workbook: bad local header for {info.filename}")
+    fields = _LOCAL_HEADER.unpack(header)
+    name_length, extra_length = fields[10], fields[11]
+    source_file.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    raw = source_file.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise KBError(f"corrupt workbook: {info.filename} is truncated")
+    return raw
+
+
+def _copy_member(
+    source: zipfile.ZipFile, source_file, target: zipfile.ZipFile, info: zipfile.ZipInfo
+) -> None:
+    """Copy a member without recompressing it.
+
+    zipfile has no public raw-copy API, so this writes the local header and the stored
+    bytes itself and registers the entry for the central directory (the attributes used
+    - fp, filelist, NameToInfo, start_dir, _didModify - have been stable for many Python
+    releases). If they ever go away, fall back to a recompressing copy, whose
+    decompressed bytes are still identical.
+    """
+    if not all(hasattr(target, name) for name in ("fp", "filelist", "NameToInfo", "start_dir", "_didModify")):
+        target.writestr(copy.copy(info), source.read(info))
+        return
+    raw = _raw_member(source_file, info)
+    clone = copy.copy(info)
+    clone.flag_bits &= ~_DATA_DESCRIPTOR_FLAG  # CRC and sizes go into the local header instead
+    target.fp.seek(target.start_dir)
+    clone.header_offset = target.fp.tell()
+    target.fp.write(clone.FileHeader())
+    target.fp.write(raw)
+    target.start_dir = target.fp.tell()
+    target.filelist.append(clone)
+    target.NameToInfo[clone.filename] = clone
+    target._didModify = True
+
+
+def _write_zip(source: zipfile.ZipFile, src: Path, out_file, replaced: dict[str, bytes]) -> None:
+    with open(src, "rb") as source_file, zipfile.ZipFile(out_file, "w") as target:
+        target.comment = source.comment
+        for info in source.infolist():
+            if info.filename in replaced:
+                clone = copy.copy(info)
+                target.writestr(clone, replaced[info.filename], compress_type=info.compress_type)
+                # zipfile turns external_attr 0 into 0o600 << 16; it only lives in the central
+                # directory (written at close), so the original value can be put back.
+                clone.external_attr = info.external_attr
+            else:
+                _copy_member(source, source_file, target, info)
+
+
+# --- public API --------------------------------------------------------------------------
+
+
+def _normalize_writes(writes: dict[str, dict[str, str]]) -> dict[str, dict[tuple[int, int], str]]:
+    normalized: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet, cells in writes.items():
+        for ref, value in cells.items():
+            position = parse_cell_ref(str(ref))
+            if position is None:
+                raise KBError(
+                    f"bad cell reference {ref!r} for sheet {sheet!r}: use A1-style references like D7"
+                )
+            normalized.setdefault(sheet, {})[position] = sanitize_cell_text("" if value is None else value)
+    return normalized
+
+
+def _same_file(src: Path, dst: Path) -> bool:
+    if src.resolve() == dst.resolve():
+        return True
+    try:
+        return dst.exists() and os.path.samefile(src, dst)
+    except OSError:
+        return False
+
+
+def _patched_parts(
+    zf: zipfile.ZipFile, writes: dict[str, dict[tuple[int, int], str]], overwrite_formulas: bool
+) -> dict[str, bytes]:
+    sheets = {s.name: s for s in workbook_sheets(zf)}
+    replaced: dict[str, bytes] = {}
+    removed_formulas: dict[str, set[str]] = {}  # sheetId -> refs
+    for name, values in writes.items():
+        sheet = sheets.get(name)
+        if sheet is None:
+            raise KBError(f"no sheet named {name!r} in the workbook (sheets: {', '.join(map(repr, sheets))})")
+        if sheet.kind != "worksheet" or sheet.part not in zf.NameToInfo:
+            raise KBError(f"sheet {name!r} is not a worksheet that can be filled")
+        if not values:
+            continue
+        original = read_part(zf, sheet.part)
+        try:
+            patched, removed = patch_sheet_xml(original, values, overwrite_formulas=overwrite_formulas)
+        except _FormulaRefused as refused:
+            hint = "" if overwrite_formulas else "; it is computed by the workbook"
+            raise KBError(f"cell {name}!{refused.ref} {refused.reason}, not overwriting it{hint}") from None
+        _check_well_formed(patched, sheet.part)
+        if patched != original:
+            replaced[sheet.part] = patched
+        if removed:
+            removed_formulas.setdefault(sheet.sheet_id, set()).update(removed)
+    replaced.update(_patched_calc_chain(zf, removed_formulas))
+    return replaced
+
+
+def _patched_calc_chain(zf: zipfile.ZipFile, removed: dict[str, set[str]]) -> dict[str, bytes]:
+    part = workbook_related_part(zf, "calcChain") if removed else None
+    if not part:
+        return {}
+    chain = read_part(zf, part)
+    for sheet_id, refs in removed.items():
+        chain = _drop_from_calc_chain(chain, sheet_id, refs)
+    _check_well_formed(chain, part)
+    return {part: chain}
+
+
+def _check_well_formed(xml: bytes, part: str) -> None:
+    """Last line of defence: never write a part Excel would have to repair."""
+    try:
+        ET.fromstring(xml)
+    except ET.ParseError as exc:
+        raise KBError(f"internal error: patched {part} is not well-formed XML ({exc})") from None
+
+
+def patch_workbook(
+    src, dst, writes: dict[str, dict[str, str]], *, overwrite_formulas: bool = False
+) -> list[str]:
+    """Copy `src` to `dst` with the given cells set to text; returns the zip members that changed.
+
+    `writes` maps sheet name -> {"D7": "text"}. Text is stored as an inline string
+    (never a formula); an empty string clears the cell's value. The output is written
+    to a temporary file next to `dst` and moved into place, so a failure leaves no
+    `dst` behind (and an existing `dst` untouched).
+    """
+    src, dst = Path(src), Path(dst)
+    if _same_file(src, dst):
+        raise KBError(f"refusing to overwrite the source workbook {src.name}: choose another output file")
+    if not dst.parent.is_dir():
+        raise KBError(f"output folder does not exist: {dst.parent}")
+    normalized = _normalize_writes(writes)
+    with open_workbook_zip(src) as zf:
+        replaced = _patched_parts(zf, normalized, overwrite_formulas)
+        _write_atomically(dst, lambda out: _write_zip(zf, src, out, replaced))
+        return [info.filename for info in zf.infolist() if info.filename in replaced]
+
+
+def _write_atomically(dst: Path, write) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w+b") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes 0600; give the usual file mode
+        os.replace(tmp, dst)
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise KBError(f"could not write {dst.name}: {exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
