@@ -19,9 +19,11 @@ demo: $(STAMP)
 	@mkdir -p $(DEMO)
 	@rm -f $(DEMO)/kb.db $(DEMO)/kb.db-wal $(DEMO)/kb.db-shm
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper.md
-	$(BIN)/kb --db $(DEMO)/kb.db show CLD.9.5.1
+	$(BIN)/kb --db $(DEMO)/kb.db answer "データセンターはどの国にありますか。"
 	$(BIN)/kb --db $(DEMO)/kb.db export json -o $(DEMO)/kb.json
-	@echo "Demo knowledge base: $(DEMO)/kb.db (JSON export: $(DEMO)/kb.json)"
+	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/filled_checksheet.xlsx \
+		--report $(DEMO)/fill_report.json --review $(DEMO)/review.html
+	@echo "Filled check sheet: $(DEMO)/filled_checksheet.xlsx (review list: $(DEMO)/review.html)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from kb.answer import AUTO_THRESHOLD, Answer, Source, answer
 from kb.choices import choose_option
+from kb.stance import is_yes_no_question
 
 # Excel's own limit for one cell.
 CELL_TEXT_LIMIT = 32_767
@@ -86,7 +87,12 @@ def decide(db: sqlite_utils.Database, q, options: FillOptions) -> RowResult:
         result.choice = choose_option(ans.stance, q.options)
         if result.choice is None:
             result.status = "needs_review"
-            result.reason = "no stance" if ans.stance is None else f"no option for {ans.stance}"
+            if ans.stance is None:
+                result.reason = (
+                    "open question: choose an option" if not is_yes_no_question(q.text) else "no stance"
+                )
+            else:
+                result.reason = f"no option for {ans.stance}"
     return result
 
 

@@ -13,7 +13,10 @@ from collections.abc import Callable
 
 from kb.analysis import normalize
 
-_INTERROGATIVE_JA = re.compile(r"どこ|どの|どう|どれ|何|誰|だれ|いつ|いくつ|いかが|なぜ|どちら|如何")
+# Interrogatives make a question open; なにか/何らか/いつも/などの do not.
+_INTERROGATIVE_JA = re.compile(
+    r"どこ|(?<!な)どの|どう(?!ぞ)|どれ|何(?!らか|か)|誰|だれ|いつ(?!も)|いくつ|いかが|なぜ|どちら|如何"
+)
 _YESNO_JA = re.compile(r"(ますか|ですか|でしょうか|ませんか|か)\s*[。？?]?\s*$")
 _REQUEST_JA = re.compile(r"(ください|下さい|願います|記載|記入|説明)")
 _YESNO_EN = re.compile(
