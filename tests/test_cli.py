@@ -29,7 +29,16 @@ def test_import_export_show_on_demo(tmp_path):
     by_id = {r["control_id"]: r for r in data["responses"] if r["control_id"]}
     assert "CLD.9.5.1" in by_id
     for r in data["responses"]:
-        assert set(r) >= {"control_id", "framework", "title", "text", "service", "document", "clause_refs", "doc_refs"}
+        assert set(r) >= {
+            "control_id",
+            "framework",
+            "title",
+            "text",
+            "service",
+            "document",
+            "clause_refs",
+            "doc_refs",
+        }
         for c in r["clause_refs"]:
             assert isinstance(c["article"], int) and c["document"] and c["title"]
     for rev in data["revisions"]:
@@ -50,8 +59,14 @@ def test_seed_export_has_clauses_and_revisions(tmp_path):
     data = json.loads(run("export", "json", db=db).stdout)
     clauses = {(c["article"], c["title"]) for r in data["responses"] for c in r["clause_refs"]}
     assert clauses == {
-        (20, "情報の取り扱い"), (27, "本サービスの目的"), (30, "提供場所"), (34, "本サービスの適正な利用"),
-        (44, "個人情報保護"), (46, "契約者のデータの権利"), (47, "契約者への通知等"), (51, "準拠法"),
+        (20, "情報の取り扱い"),
+        (27, "本サービスの目的"),
+        (30, "提供場所"),
+        (34, "本サービスの適正な利用"),
+        (44, "個人情報保護"),
+        (46, "契約者のデータの権利"),
+        (47, "契約者への通知等"),
+        (51, "準拠法"),
     }
     assert [(r["version"], r["date"], r["changed"]) for r in data["revisions"]] == [
         ("初版", "2021-12-01", []),
@@ -90,7 +105,9 @@ def test_db_env_var_and_real_process_exit_code(tmp_path):
     env = {"KB_DB": str(tmp_path / "env.db"), "PATH": ""}
     proc = subprocess.run(
         [sys.executable, "-m", "kb.cli", "import", "whitepaper", str(WHITEPAPER)],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "env.db").exists()

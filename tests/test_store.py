@@ -42,7 +42,9 @@ def test_new_database_is_migrated_with_wal_and_foreign_keys(tmp_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     with pytest.raises(sqlite3.IntegrityError):
-        db.execute("INSERT INTO responses (document_id, title, section_path, text, position) VALUES (99, 't', '', 'x', 0)")
+        db.execute(
+            "INSERT INTO responses (document_id, title, section_path, text, position) VALUES (99, 't', '', 'x', 0)"
+        )
 
 
 def test_classification_is_constrained(tmp_path):
@@ -113,9 +115,10 @@ def test_seed_import_counts(seed_db):
     assert controls == 41
     assert articles == {20, 27, 30, 34, 44, 46, 47, 51}
     assert seed_db.execute("SELECT count(*) FROM revisions").fetchone()[0] == 2
-    assert seed_db.execute("SELECT count(*) FROM chunks").fetchone()[0] == seed_db.execute(
-        "SELECT count(*) FROM responses"
-    ).fetchone()[0]
+    assert (
+        seed_db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        == seed_db.execute("SELECT count(*) FROM responses").fetchone()[0]
+    )
     index.integrity_check(seed_db)
 
 
@@ -131,7 +134,9 @@ def test_parsed_seed_roundtrips_through_store(seed_db):
     row = store.responses_for_control(seed_db, "6.1.3")[0]
     assert "日本国" in row["text"]
     cites = store.citations(seed_db, row["id"])
-    assert {"document": cites["clause_refs"][0]["document"], "article": 30, "title": "提供場所"} in cites["clause_refs"]
+    assert {"document": cites["clause_refs"][0]["document"], "article": 30, "title": "提供場所"} in cites[
+        "clause_refs"
+    ]
 
 
 def test_demo_whitepaper_imports(demo_db):
