@@ -207,6 +207,7 @@ def _latin_class(word: str) -> str:
     return "num" if word.isdigit() else "latin"
 
 
+@lru_cache(maxsize=65536)
 def _latin_term(surface: str) -> str | None:
     word = surface.lower()
     if word in _EN_STOP or not _LATIN_RE.match(word):

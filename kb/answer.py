@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -95,12 +96,16 @@ def confidence(hits: list[search.Hit]) -> float:
     return round(min(1.0, hits[0].coverage), 4)
 
 
+# The same few responses come up again and again while a sheet is answered.
+_clause_terms = lru_cache(maxsize=8192)(analyzed_text)
+
+
 def _stance(question: str, hit: search.Hit, query: search.Query) -> str | None:
     if hit.kind == "qa":  # body starts with the option a person chose, if any
         chosen = stance_of_option(hit.body.split("\n", 1)[0])
         if chosen:
             return chosen if stance.is_yes_no_question(question) else None
-    return stance.stance(question, hit.body, lambda clause: search.coverage(query, analyzed_text(clause))[0])
+    return stance.stance(question, hit.body, lambda clause: search.coverage(query, _clause_terms(clause))[0])
 
 
 def answer(

@@ -40,6 +40,25 @@ class Concept:
     known: bool = False  # a glossary term: a domain concept, not just a word
     parent: int | None = None  # index of the longer glossary match this is a part of
 
+    def __post_init__(self) -> None:
+        self.singles = {p[0] for p in self.phrases if len(p) == 1}
+        self.multis = [(p, f" {' '.join(p)} ") for p in self.phrases if len(p) > 1]
+
+    def credit(self, doc_terms: set[str], doc_text: str) -> float:
+        """1 for a phrase itself, SCATTERED_CREDIT when all its words occur but apart, else 0.
+
+        Half a phrase is not half the concept: 多要素認証 is not covered by 認証.
+        """
+        if self.singles and not self.singles.isdisjoint(doc_terms):
+            return 1.0
+        best = 0.0
+        for phrase, needle in self.multis:
+            if needle in doc_text:
+                return 1.0
+            if not best and all(t in doc_terms for t in phrase):
+                best = SCATTERED_CREDIT
+        return best
+
     @property
     def importance(self) -> float:
         return self.idf * self.weight
@@ -80,23 +99,51 @@ def _quote(phrase: Phrase) -> str:
     return '"' + " ".join(t.replace('"', "") for t in phrase) + '"'
 
 
-def _df(db: sqlite_utils.Database, term: str, cache: dict[str, int]) -> int:
-    if term not in cache:
-        row = db.execute("SELECT doc FROM chunks_vocab WHERE term = ?", [term]).fetchone()
-        cache[term] = row[0] if row else 0
-    return cache[term]
+class TermStats:
+    """Document frequencies, cached for as long as the index does not change.
+
+    Answering a sheet asks thousands of df look-ups of the same few hundred
+    terms; a write on this connection (total_changes) or a commit by another
+    (PRAGMA data_version) starts a fresh cache.
+    """
+
+    _by_conn: dict[int, TermStats] = {}
+
+    def __init__(self, db: sqlite_utils.Database, key: tuple[int, int]):
+        self.db, self.key = db, key
+        self.total = db.execute("SELECT count(*) FROM chunks WHERE is_current = 1").fetchone()[0]
+        self._df: dict[str, int] = {}
+
+    @classmethod
+    def of(cls, db: sqlite_utils.Database) -> TermStats:
+        key = (db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
+        stats = cls._by_conn.get(id(db.conn))
+        if stats is None or stats.key != key or stats.db is not db:
+            stats = cls._by_conn[id(db.conn)] = cls(db, key)
+        return stats
+
+    def df(self, term: str) -> int:
+        value = self._df.get(term)
+        if value is None:
+            row = self.db.execute("SELECT doc FROM chunks_vocab WHERE term = ?", [term]).fetchone()
+            value = self._df[term] = row[0] if row else 0
+        return value
+
+    def phrase_df(self, phrase: Phrase) -> int:
+        """An upper bound: the rarest word's df."""
+        return min(self.df(t) for t in phrase)
 
 
 def total_docs(db: sqlite_utils.Database) -> int:
-    return db.execute("SELECT count(*) FROM chunks WHERE is_current = 1").fetchone()[0]
+    return TermStats.of(db).total
 
 
 def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
     glossary = glossary or glossary_mod.load(db)
     tagged = analyze_tagged(text)
     terms = [t[0] for t in tagged]
-    n = max(total_docs(db), 1)
-    cache: dict[str, int] = {}
+    stats = TermStats.of(db)
+    n = max(stats.total, 1)
     concepts: list[Concept] = []
     seen: set[Phrase] = set()
     parent: int | None = None
@@ -107,7 +154,7 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         if any(p in seen for p in phrases):
             continue  # the same concept asked twice counts once
         seen.update(phrases)
-        df = max(min(_df(db, t, cache) for t in p) for p in phrases)
+        df = max(stats.phrase_df(p) for p in phrases)
         if df == 0 and not known:
             # A word the KB never uses and no domain term either: no text can
             # cover it, and it is paraphrase more often than a missing topic.
@@ -130,23 +177,12 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         )
         if not match.part and length > 1:
             parent = len(concepts) - 1
-    searchable = [c for c in concepts if c.df > 0 and any(_df(db, t, cache) for p in c.phrases for t in p)]
+    searchable = [c for c in concepts if c.df > 0]
     rare = [c for c in searchable if c.df <= COMMON_DF_RATIO * n]
     chosen = rare or searchable
-    match = " OR ".join(_quote(p) for c in chosen for p in c.phrases)
+    # Only phrases the index can match: a glossary group may hold dozens.
+    match = " OR ".join(_quote(p) for c in chosen for p in c.phrases if stats.phrase_df(p))
     return Query(text=text, terms=terms, concepts=concepts, total_docs=n, match=match)
-
-
-def _credit(phrase: Phrase, doc_terms: set[str], doc_text: str) -> float:
-    """1 for the phrase itself, 0.5 when all its words occur but apart, else 0.
-
-    Half a phrase is not half the concept: 多要素認証 is not covered by 認証.
-    """
-    if len(phrase) == 1:
-        return 1.0 if phrase[0] in doc_terms else 0.0
-    if f" {' '.join(phrase)} " in doc_text:
-        return 1.0
-    return SCATTERED_CREDIT if all(t in doc_terms for t in phrase) else 0.0
 
 
 def candidates(
@@ -193,7 +229,7 @@ def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[floa
     covered, matched = 0.0, []
     credits: list[float] = []
     for i, concept in enumerate(query.concepts):
-        credit = max(_credit(p, terms, text) for p in concept.phrases)
+        credit = concept.credit(terms, text)
         if concept.parent is not None and credits[concept.parent] == 1.0 and PARENT_COVERS_PARTS:
             credit = 1.0  # the whole phrase is there, so are its parts
         credits.append(credit)
