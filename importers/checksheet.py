@@ -375,6 +375,13 @@ class ListValidation:
     options: list[str] = field(default_factory=list)
 
 
+_INDEXED_RANGE_AREA = 10_000
+
+
+def _area(r: CellRange) -> int:
+    return (r.max_row - r.min_row + 1) * (r.max_col - r.min_col + 1)
+
+
 @dataclass
 class SheetGrid:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
@@ -384,6 +391,8 @@ class SheetGrid:
     cell_count: int = 0
     _row_index: dict[int, list[int]] | None = field(default=None, repr=False)
     _merge_index: dict[int, list[CellRange]] | None = field(default=None, repr=False)
+    _validation_index: dict[tuple[int, int], int] | None = field(default=None, repr=False)
+    _large_validations: list[tuple[int, ListValidation]] = field(default_factory=list, repr=False)
 
     def columns_in_row(self, row: int) -> list[int]:
         if self._row_index is None:
@@ -423,10 +432,32 @@ class SheetGrid:
 
     def options_at(self, row: int, col: int) -> list[str] | None:
         """Options of the list validation covering the cell; None if no list validation does."""
-        for validation in self.validations:
+        if self._validation_index is None:
+            self._index_validations()
+        first = self._validation_index.get((row, col))
+        for order, validation in self._large_validations:
+            if first is not None and order > first:
+                break
             if any(r.contains(row, col) for r in validation.ranges):
                 return validation.options
-        return None
+        return self.validations[first].options if first is not None else None
+
+    def _index_validations(self) -> None:
+        # Excel writes one sqref entry per cell when answer cells were validated
+        # one by one; a lookup per cell over a thousand ranges made reading a
+        # 1,000-question sheet quadratic. Small ranges go into a cell index
+        # (first validation in document order wins), large ones are scanned.
+        index: dict[tuple[int, int], int] = {}
+        large: list[tuple[int, ListValidation]] = []
+        for order, validation in enumerate(self.validations):
+            if any(_area(r) > _INDEXED_RANGE_AREA for r in validation.ranges):
+                large.append((order, validation))
+                continue
+            for r in validation.ranges:
+                for row in range(r.min_row, r.max_row + 1):
+                    for col in range(r.min_col, r.max_col + 1):
+                        index.setdefault((row, col), order)
+        self._validation_index, self._large_validations = index, large
 
 
 class _SheetParser:

@@ -77,6 +77,10 @@ _EN_STOP = set(
     yes any all each other please describe provide""".split()
 )
 
+# Bump when analysis output changes: cached analyses (the glossary) and indexes
+# built by an older analyzer must be redone (`kb reindex`).
+ANALYZER_VERSION = "3"
+
 Span = tuple[str, int, int]
 Tagged = tuple[str, int, int, str]  # term, start, end, word class
 

@@ -61,24 +61,23 @@ def _approved_source(row: dict) -> Source:
     )
 
 
-def _source(db: sqlite_utils.Database, hit: search.Hit) -> Source:
-    src = Source(
-        kind=hit.kind,
-        control_id=hit.control_id,
-        title=hit.title,
-        text=hit.body,
-        score=round(hit.score, 4),
-    )
-    if hit.kind == "response":
-        cites = store.citations(db, hit.source_id)
-        src.clause_refs, src.doc_refs = cites["clause_refs"], cites["doc_refs"]
-        row = db.execute(
-            "SELECT d.title FROM responses r JOIN documents d ON d.id = r.document_id WHERE r.id = ?",
-            [hit.source_id],
-        ).fetchone()
-        src.document = row[0] if row else None
-        src.citations = citation_labels(src)
-    return src
+def _sources(db: sqlite_utils.Database, hits: list[search.Hit]) -> list[Source]:
+    cites = store.citations_many(db, [h.source_id for h in hits if h.kind == "response"])
+    out = []
+    for hit in hits:
+        src = Source(
+            kind=hit.kind,
+            control_id=hit.control_id,
+            title=hit.title,
+            text=hit.body,
+            score=round(hit.score, 4),
+        )
+        if hit.kind == "response":
+            c = cites[hit.source_id]
+            src.clause_refs, src.doc_refs, src.document = c["clause_refs"], c["doc_refs"], c["document"]
+            src.citations = citation_labels(src)
+        out.append(src)
+    return out
 
 
 def citation_labels(src: Source) -> list[str]:
@@ -137,7 +136,7 @@ def answer(
     else:
         status = "needs_review"
     top_stance = _stance(question, hits[0], query) if hits and status != "no_match" else None
-    sources = [_source(db, h) for h in hits] if status != "no_match" or keep_sources else []
+    sources = _sources(db, hits) if status != "no_match" or keep_sources else []
     if approved:
         # An earlier approved answer to this very question beats any search hit.
         sources = [_approved_source(approved)] + [

@@ -143,8 +143,6 @@ _V1 = [
         tokenize="unicode61 remove_diacritics 0 tokenchars '.'"
     )
     """,
-    # Title terms outweigh body terms; `ORDER BY rank` then uses this.
-    "INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)')",
     # Raw-text trigram index for substring search in Datasette.
     """
     CREATE VIRTUAL TABLE chunks_trigram USING fts5(

@@ -8,14 +8,18 @@ analyzer as the index, so a group is a set of analysed term sequences.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import sqlite_utils
 
-from kb.analysis import analyze
+from kb.analysis import ANALYZER_VERSION, analyze
 from kb.errors import KBError
 
 Phrase = tuple[str, ...]
@@ -71,16 +75,9 @@ class Glossary:
     by_first: dict[str, list[tuple[Phrase, int]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, raw_groups) -> Glossary:
+    def build(cls, phrase_groups: list[list[Phrase]]) -> Glossary:
         glossary = cls()
-        for terms in raw_groups:
-            phrases: list[Phrase] = []
-            for term in terms:
-                phrase = tuple(analyze(term))
-                if phrase and phrase not in phrases:
-                    phrases.append(phrase)
-            if len(phrases) < 2:
-                continue
+        for phrases in phrase_groups:
             gid = len(glossary.groups)
             glossary.groups.append(phrases)
             for phrase in phrases:
@@ -149,6 +146,60 @@ class Match:
     part: bool = False  # a part of a longer glossary match
 
 
+def analyse_groups(raw_groups) -> list[list[Phrase]]:
+    """Each group's terms as analysed phrases (groups left with < 2 distinct phrases are dropped)."""
+    out = []
+    for terms in raw_groups:
+        phrases: list[Phrase] = []
+        for term in terms:
+            phrase = tuple(analyze(term))
+            if phrase and phrase not in phrases:
+                phrases.append(phrase)
+        if len(phrases) >= 2:
+            out.append(phrases)
+    return out
+
+
+def _cache_dir() -> Path:
+    if os.environ.get("KB_CACHE_DIR"):
+        return Path(os.environ["KB_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "evidence-kb"
+
+
+@lru_cache(maxsize=1)
+def shipped_phrases() -> list[list[Phrase]]:
+    """The shipped glossary, analysed; cached on disk because analysing ~8,000 terms
+    costs more than answering a whole check sheet. The key covers everything the
+    result depends on: the file, the analyzer and the Sudachi dictionary."""
+    from importlib.metadata import version
+
+    text = resources.files("kb").joinpath("data/glossary.tsv").read_bytes()
+    key = hashlib.sha256(
+        b"|".join(
+            [
+                text,
+                ANALYZER_VERSION.encode(),
+                version("sudachidict-core").encode(),
+                version("sudachipy").encode(),
+            ]
+        )
+    ).hexdigest()[:24]
+    path = _cache_dir() / f"glossary-{key}.json"
+    try:
+        return [[tuple(p) for p in group] for group in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError):
+        pass
+    groups = analyse_groups(shipped_groups())
+    try:  # a cache that cannot be written only costs time
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return groups
+
+
 _cache: dict[tuple, Glossary] = {}
 
 
@@ -158,5 +209,5 @@ def load(db: sqlite_utils.Database | None = None) -> Glossary:
     key = tuple((gid, tuple(terms)) for gid, terms in users)
     if key not in _cache:
         _cache.clear()
-        _cache[key] = Glossary.build([*shipped_groups(), *(terms for _, terms in users)])
+        _cache[key] = Glossary.build([*shipped_phrases(), *analyse_groups(terms for _, terms in users)])
     return _cache[key]

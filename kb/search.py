@@ -24,7 +24,9 @@ Phrase = tuple[str, ...]
 # Terms this common carry little and make FTS5 rank huge candidate sets, so they
 # stay out of the MATCH (when rarer terms exist) but still count for coverage.
 COMMON_DF_RATIO = 0.2
-CANDIDATES = 40
+CANDIDATES = 30
+TITLE_WEIGHT = 4.0  # bm25 column weight of a chunk's title against its body
+MAX_MATCH_PHRASES = 32
 # A word inside a longer glossary phrase counts, but less than the phrase.
 PART_WEIGHT = 0.5
 SCATTERED_CREDIT = 0.5
@@ -42,7 +44,7 @@ class Concept:
 
     def __post_init__(self) -> None:
         self.singles = {p[0] for p in self.phrases if len(p) == 1}
-        self.multis = [(p, f" {' '.join(p)} ") for p in self.phrases if len(p) > 1]
+        self.multis = [(frozenset(p), f" {' '.join(p)} ") for p in self.phrases if len(p) > 1]
 
     def credit(self, doc_terms: set[str], doc_text: str) -> float:
         """1 for a phrase itself, SCATTERED_CREDIT when all its words occur but apart, else 0.
@@ -52,10 +54,10 @@ class Concept:
         if self.singles and not self.singles.isdisjoint(doc_terms):
             return 1.0
         best = 0.0
-        for phrase, needle in self.multis:
-            if needle in doc_text:
-                return 1.0
-            if not best and all(t in doc_terms for t in phrase):
+        for words, needle in self.multis:
+            if words <= doc_terms:
+                if needle in doc_text:
+                    return 1.0
                 best = SCATTERED_CREDIT
         return best
 
@@ -113,6 +115,7 @@ class TermStats:
         self.db, self.key = db, key
         self.total = db.execute("SELECT count(*) FROM chunks WHERE is_current = 1").fetchone()[0]
         self._df: dict[str, int] = {}
+        self._phrase_df: dict[Phrase, int] = {}
 
     @classmethod
     def of(cls, db: sqlite_utils.Database) -> TermStats:
@@ -131,7 +134,10 @@ class TermStats:
 
     def phrase_df(self, phrase: Phrase) -> int:
         """An upper bound: the rarest word's df."""
-        return min(self.df(t) for t in phrase)
+        value = self._phrase_df.get(phrase)
+        if value is None:
+            value = self._phrase_df[phrase] = min(self.df(t) for t in phrase)
+        return value
 
 
 def total_docs(db: sqlite_utils.Database) -> int:
@@ -180,8 +186,12 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
     searchable = [c for c in concepts if c.df > 0]
     rare = [c for c in searchable if c.df <= COMMON_DF_RATIO * n]
     chosen = rare or searchable
-    # Only phrases the index can match: a glossary group may hold dozens.
-    match = " OR ".join(_quote(p) for c in chosen for p in c.phrases if stats.phrase_df(p))
+    # Only phrases the index can match, most important concepts first, and a
+    # bounded number: a glossary group may hold dozens and FTS5 pays per phrase.
+    phrases: list[Phrase] = []
+    for concept in sorted(chosen, key=lambda c: -c.importance):
+        phrases.extend(p for p in concept.phrases if p not in phrases and stats.phrase_df(p))
+    match = " OR ".join(_quote(p) for p in phrases[:MAX_MATCH_PHRASES])
     return Query(text=text, terms=terms, concepts=concepts, total_docs=n, match=match)
 
 
@@ -207,11 +217,11 @@ def candidates(
         where.append(f"c.classification IN ({','.join('?' * len(classifications))})")
         params.extend(classifications)
     sql = f"""
-        SELECT c.id, c.kind, c.source_id, c.control_id, c.title, c.body, c.classification, rank,
-               c.title_terms, c.body_terms
+        SELECT c.id, c.kind, c.source_id, c.control_id, c.title, c.body, c.classification,
+               bm25(chunks_fts, {TITLE_WEIGHT}, 1.0) AS score, c.title_terms, c.body_terms
         FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
         WHERE {" AND ".join(where)}
-        ORDER BY rank LIMIT ?
+        ORDER BY score LIMIT ?
     """
     params.append(limit)
     out = []

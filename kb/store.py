@@ -260,6 +260,32 @@ def citations(db: sqlite_utils.Database, response_id: int) -> dict:
     return {"clause_refs": clauses, "doc_refs": docs}
 
 
+def citations_many(db: sqlite_utils.Database, response_ids: list[int]) -> dict[int, dict]:
+    """citations() for several responses in two queries."""
+    out = {rid: {"clause_refs": [], "doc_refs": [], "document": None} for rid in response_ids}
+    if not response_ids:
+        return out
+    marks = ",".join("?" * len(response_ids))
+    for rid, doc, art, title in db.execute(
+        f"SELECT response_id, document, article, title FROM clause_refs WHERE response_id IN ({marks}) ORDER BY id",
+        response_ids,
+    ):
+        out[rid]["clause_refs"].append({"document": doc, "article": art, "title": title})
+    for rid, name, document in db.execute(
+        f"""
+        SELECT r.id, d.name, doc.title FROM responses r
+        JOIN documents doc ON doc.id = r.document_id
+        LEFT JOIN doc_refs d ON d.response_id = r.id
+        WHERE r.id IN ({marks}) ORDER BY d.id
+        """,
+        response_ids,
+    ):
+        out[rid]["document"] = document
+        if name is not None:
+            out[rid]["doc_refs"].append(name)
+    return out
+
+
 _RESPONSE_SELECT = """
     SELECT r.id, r.control_id, f.name AS framework, r.title, r.text, r.service, d.title AS document,
            d.version AS document_version, r.section_path, r.classification, r.is_current, r.document_id

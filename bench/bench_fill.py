@@ -1,0 +1,143 @@
+"""kb fill on a generated 1,000-question check sheet, against a bare openpyxl load+save.
+
+Both are whole processes (interpreter start included), timed side by side in the
+same run, several rounds, medians compared: on a noisy 2-core machine only the
+ratio means anything. Target: kb fill / openpyxl load+save ≤ 1.5.
+
+    .venv/bin/python bench/bench_fill.py [--questions 1000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TARGET = 1.5
+
+SUBJECTS = [
+    "保存データ",
+    "仮想マシン",
+    "バックアップ",
+    "管理画面",
+    "ログ",
+    "ネットワーク",
+    "データセンター",
+    "OS イメージ",
+    "委託先",
+    "記憶媒体",
+    "パスワード",
+    "アクセス権",
+    "監視機能",
+    "脆弱性診断",
+    "インシデント",
+    "契約終了時のデータ",
+]
+PREDICATES = [
+    "は暗号化されていますか。",
+    "の管理方法を教えてください。",
+    "について定期的に点検していますか。",
+    "は他の利用者から分離されていますか。",
+    "の保管場所はどこですか。",
+    "に関する手順は文書化されていますか。",
+    "について第三者の監査を受けていますか。",
+    "の変更は事前に通知されますか。",
+]
+ENGLISH = [
+    "Is {} encrypted at rest?",
+    "Do you log access to {}?",
+    "Where is {} stored?",
+    "Is {} reviewed regularly?",
+]
+EN_SUBJECTS = ["customer data", "the admin console", "backup data", "audit logs", "the virtual network"]
+
+
+def make_sheet(path: Path, n: int, seed: int = 7) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, PatternFill, Side
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    rng = random.Random(seed)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "チェックシート"
+    ws.append(["セキュリティチェックシート（ベンチマーク用に生成）"])
+    ws.append([])
+    ws.append(["No.", "確認項目", "回答", "回答内容・補足説明", "根拠資料"])
+    thin = Side(style="thin")
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    dv = DataValidation(type="list", formula1='"はい,いいえ,該当なし"')
+    ws.add_data_validation(dv)
+    for i in range(1, n + 1):
+        if rng.random() < 0.25:
+            text = rng.choice(ENGLISH).format(rng.choice(EN_SUBJECTS)) + f" (item {i})"
+        else:
+            text = f"{rng.choice(SUBJECTS)}{rng.choice(PREDICATES)}（項目 {i}）"
+        ws.append([f"{1 + i // 50}-{i}", text, None, None, None])
+        row = ws.max_row
+        for col in range(1, 6):
+            cell = ws.cell(row, col)
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row, 3).fill = fill
+        dv.add(f"C{row}")
+    for col, width in zip("ABCDE", (8, 60, 10, 60, 30), strict=True):
+        ws.column_dimensions[col].width = width
+    wb.save(path)
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        sheet, db = tmp / "sheet.xlsx", tmp / "kb.db"
+        make_sheet(sheet, args.questions)
+        subprocess.run(
+            [BIN / "kb", "--db", db, "import", "whitepaper", ROOT / "demo" / "sample_whitepaper.md"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        openpyxl_cmd = [
+            sys.executable,
+            "-c",
+            "import sys, openpyxl; wb = openpyxl.load_workbook(sys.argv[1]); wb.save(sys.argv[2])",
+            str(sheet),
+            str(tmp / "roundtrip.xlsx"),
+        ]
+        fill_cmd = [str(BIN / "kb"), "--db", str(db), "fill", str(sheet), "-o", str(tmp / "filled.xlsx")]
+        base, ours = [], []
+        for _ in range(args.rounds):  # interleaved, so drift hits both alike
+            base.append(timed(openpyxl_cmd))
+            (tmp / "filled.xlsx").unlink(missing_ok=True)
+            ours.append(timed(fill_cmd))
+        b, o = statistics.median(base), statistics.median(ours)
+        ratio = o / b
+        print(f"sheet: {args.questions} questions, {sheet.stat().st_size / 1024:.0f} KiB")
+        print(f"openpyxl load+save (process): median {b * 1000:.0f} ms  {[round(x * 1000) for x in base]}")
+        print(f"kb fill (process):            median {o * 1000:.0f} ms  {[round(x * 1000) for x in ours]}")
+        print(f"per question (kb fill):        {o / args.questions * 1000:.2f} ms")
+        print(
+            f"ratio kb fill / openpyxl: {ratio:.2f}  target ≤ {TARGET}  {'PASS' if ratio <= TARGET else 'FAIL'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
