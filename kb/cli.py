@@ -41,11 +41,17 @@ class KBGroup(click.Group):
 
 
 def _open_db(ctx: click.Context):
+    from kb import index
     from kb.db import connect
 
     obj = ctx.find_root().obj
     if obj.get("db") is None:
         obj["db"] = connect(obj["db_path"])
+        if ctx.command.name != "reindex" and index.stale(obj["db"]):
+            click.echo(
+                "kb: warning: the search index was built by another analyzer version; run `kb reindex`",
+                err=True,
+            )
     return obj["db"]
 
 
@@ -446,6 +452,16 @@ def glossary_remove(ctx, group_id: int) -> None:
 
     glossary.remove_group(_open_db(ctx), group_id)
     click.echo(f"removed glossary group {group_id}")
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx) -> None:
+    """Re-analyse every indexed chunk and rebuild the search indexes."""
+    from kb import index
+
+    n = index.rebuild(_open_db(ctx))
+    click.echo(f"reindexed {n} chunks")
 
 
 def main() -> None:

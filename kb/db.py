@@ -151,6 +151,8 @@ _V1 = [
         tokenize='trigram'
     )
     """,
+    # Facts about the database itself, e.g. which analyzer built the index.
+    "CREATE TABLE kb_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # Document frequencies for query weighting (kb.search).
     "CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row')",
     # User additions to the shipped glossary (kb/data/glossary.tsv): one synonym group a row.

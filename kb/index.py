@@ -9,11 +9,27 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from kb.analysis import analyzed_text
+from kb.analysis import ANALYZER_VERSION, analyzed_text
 
 
 def chunk_title(control_id: str | None, title: str) -> str:
     return f"{control_id} {title}" if control_id else title
+
+
+def _mark_analyzer(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "INSERT INTO kb_meta (key, value) VALUES ('analyzer_version', ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [ANALYZER_VERSION],
+    )
+
+
+def stale(db: sqlite_utils.Database) -> bool:
+    """True when the index holds terms from another analyzer version (run `kb reindex`)."""
+    if not db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():
+        return False
+    row = db.execute("SELECT value FROM kb_meta WHERE key = 'analyzer_version'").fetchone()
+    return row is None or row[0] != ANALYZER_VERSION
 
 
 def add_chunk(
@@ -27,6 +43,8 @@ def add_chunk(
     classification: str = "public",
     is_current: bool = True,
 ) -> int:
+    if not db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():
+        _mark_analyzer(db)  # the first chunk fixes which analyzer this index speaks
     cursor = db.execute(
         """
         INSERT INTO chunks (kind, source_id, control_id, title, body, title_terms, body_terms,
@@ -69,6 +87,7 @@ def rebuild(db: sqlite_utils.Database) -> int:
             )
         db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
         db.execute("INSERT INTO chunks_trigram(chunks_trigram) VALUES ('rebuild')")
+        _mark_analyzer(db)
     return len(rows)
 
 

@@ -141,3 +141,14 @@ def test_parsed_seed_roundtrips_through_store(seed_db):
 
 def test_demo_whitepaper_imports(demo_db):
     assert demo_db.execute("SELECT count(*) FROM responses WHERE control_id IS NOT NULL").fetchone()[0] >= 25
+
+
+def test_index_knows_its_analyzer_version(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    assert not index.stale(db)  # empty: nothing to redo
+    store.import_document(db, make_doc("1.0"))
+    assert not index.stale(db)
+    db.execute("UPDATE kb_meta SET value = 'old' WHERE key = 'analyzer_version'")
+    assert index.stale(db)
+    index.rebuild(db)
+    assert not index.stale(db)
