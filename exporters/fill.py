@@ -119,6 +119,12 @@ def planned_writes(rows: list[RowResult]) -> dict[str, dict[str, str]]:
     return {sheet: cells for sheet, cells in writes.items() if cells}
 
 
+@dataclass
+class FillResult:
+    report: dict  # the JSON report (`kb fill --report`)
+    rows: list[RowResult]  # the same decisions as objects, for the review list
+
+
 def fill(
     db: sqlite_utils.Database,
     src: Path,
@@ -127,7 +133,7 @@ def fill(
     options: FillOptions,
     *,
     progress: Callable[[int], None] | None = None,
-) -> dict:
+) -> FillResult:
     from exporters.xlsx_patch import patch_workbook
 
     rows: list[RowResult] = []
@@ -139,7 +145,7 @@ def fill(
     writes = planned_writes(rows)
     changed = patch_workbook(src, dst, writes)
     counts = Counter(r.status for r in rows)
-    return {
+    report = {
         "input": str(src),
         "output": str(dst),
         "summary": {
@@ -154,5 +160,5 @@ def fill(
             "min_confidence": options.min_confidence,
         },
         "questions": [r.to_json() for r in rows],
-        "_rows": rows,
     }
+    return FillResult(report=report, rows=rows)

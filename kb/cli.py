@@ -361,8 +361,8 @@ def fill(
 
     with Progress(transient=True, disable=total < 50 or not sys.stderr.isatty()) as progress:
         task = progress.add_task("answering", total=total)
-        report = fill_workbook(db, src, dst, tables, options, progress=lambda n: progress.advance(task, n))
-    rows = report.pop("_rows")
+        result = fill_workbook(db, src, dst, tables, options, progress=lambda n: progress.advance(task, n))
+    report, rows = result.report, result.rows
     try:
         if review_path:
             from exporters.review import write_review
