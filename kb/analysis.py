@@ -62,6 +62,7 @@ _JA_STOP = {
     "如何",
     "教える",
     "ください",
+    "つく",
     "以下",
     "当該",
     "各種",
@@ -79,7 +80,7 @@ _EN_STOP = set(
 
 # Bump when analysis output changes: cached analyses (the glossary) and indexes
 # built by an older analyzer must be redone (`kb reindex`).
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 
 Span = tuple[str, int, int]
 Tagged = tuple[str, int, int, str]  # term, start, end, word class

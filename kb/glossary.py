@@ -114,27 +114,23 @@ class Glossary:
         "encrypted", which finds 暗号化 where no synonym of the whole phrase is written.
         """
         out: list[Match] = []
-        i = 0
-        while i < len(terms):
-            n, gids = self._match(terms, i, len(terms))
+        self._scan(terms, 0, len(terms), len(terms), False, out)
+        return out
+
+    def _scan(
+        self, terms: list[str], start: int, end: int, max_len: int, part: bool, out: list[Match]
+    ) -> None:
+        i = start
+        while i < end:
+            n, gids = self._match(terms, i, min(max_len, end - i))
             if not n:
-                out.append(Match([(terms[i],)], i, 1, known=False))
+                out.append(Match([(terms[i],)], i, 1, known=False, part=part))
                 i += 1
                 continue
-            out.append(Match(self._phrases(tuple(terms[i : i + n]), gids), i, n, known=True))
-            j = i
-            while n > 1 and j < i + n:
-                m, sub = self._match(terms, j, min(n - 1, i + n - j))
-                if m:
-                    out.append(
-                        Match(self._phrases(tuple(terms[j : j + m]), sub), j, m, known=True, part=True)
-                    )
-                    j += m
-                else:
-                    out.append(Match([(terms[j],)], j, 1, known=False, part=True))
-                    j += 1
+            out.append(Match(self._phrases(tuple(terms[i : i + n]), gids), i, n, known=True, part=part))
+            if n > 1:  # 個人情報の取扱い is also 個人情報, and that is also 情報
+                self._scan(terms, i, i + n, n - 1, True, out)
             i += n
-        return out
 
 
 @dataclass

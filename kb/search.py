@@ -25,12 +25,12 @@ Phrase = tuple[str, ...]
 # stay out of the MATCH (when rarer terms exist) but still count for coverage.
 COMMON_DF_RATIO = 0.2
 CANDIDATES = 30
+EXACT_PHRASE_DF_LIMIT = 2000
 TITLE_WEIGHT = 4.0  # bm25 column weight of a chunk's title against its body
 MAX_MATCH_PHRASES = 32
 # A word inside a longer glossary phrase counts, but less than the phrase.
 PART_WEIGHT = 0.5
 SCATTERED_CREDIT = 0.5
-PARENT_COVERS_PARTS = False
 
 
 @dataclass
@@ -40,7 +40,6 @@ class Concept:
     idf: float = 0.0
     weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
     known: bool = False  # a glossary term: a domain concept, not just a word
-    parent: int | None = None  # index of the longer glossary match this is a part of
 
     def __post_init__(self) -> None:
         self.singles = {p[0] for p in self.phrases if len(p) == 1}
@@ -133,10 +132,17 @@ class TermStats:
         return value
 
     def phrase_df(self, phrase: Phrase) -> int:
-        """An upper bound: the rarest word's df."""
+        """Chunks that contain the phrase (words adjacent, in order)."""
         value = self._phrase_df.get(phrase)
         if value is None:
-            value = self._phrase_df[phrase] = min(self.df(t) for t in phrase)
+            value = min(self.df(t) for t in phrase)
+            # Counting a phrase of common words costs more than it tells: keep
+            # the upper bound for those.
+            if value and len(phrase) > 1 and value <= EXACT_PHRASE_DF_LIMIT:
+                value = self.db.execute(
+                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", [_quote(phrase)]
+                ).fetchone()[0]
+            self._phrase_df[phrase] = value
         return value
 
 
@@ -152,11 +158,8 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
     n = max(stats.total, 1)
     concepts: list[Concept] = []
     seen: set[Phrase] = set()
-    parent: int | None = None
     for match in glossary.concepts(terms):
         phrases, start, length, known = match.phrases, match.start, match.length, match.known
-        if not match.part:
-            parent = None
         if any(p in seen for p in phrases):
             continue  # the same concept asked twice counts once
         seen.update(phrases)
@@ -171,18 +174,7 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
             weight = 1.0  # a domain term, whatever its word class; light words stay light
         if match.part:
             weight *= PART_WEIGHT
-        concepts.append(
-            Concept(
-                phrases=phrases,
-                df=df,
-                idf=idf,
-                weight=weight,
-                known=known,
-                parent=parent if match.part else None,
-            )
-        )
-        if not match.part and length > 1:
-            parent = len(concepts) - 1
+        concepts.append(Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known))
     searchable = [c for c in concepts if c.df > 0]
     rare = [c for c in searchable if c.df <= COMMON_DF_RATIO * n]
     chosen = rare or searchable
@@ -237,12 +229,8 @@ def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[floa
     terms = set(text.split())
     title_set = set(title_terms.split())
     covered, matched = 0.0, []
-    credits: list[float] = []
     for i, concept in enumerate(query.concepts):
         credit = concept.credit(terms, text)
-        if concept.parent is not None and credits[concept.parent] == 1.0 and PARENT_COVERS_PARTS:
-            credit = 1.0  # the whole phrase is there, so are its parts
-        credits.append(credit)
         if credit:
             matched.append(i)
             in_title = any(all(t in title_set for t in p) for p in concept.phrases)

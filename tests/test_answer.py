@@ -103,7 +103,7 @@ def test_dev_set_targets(seed_db):
     assert m["top1"] >= 0.90 and m["top3"] >= 0.97
     assert m["auto_precision"] >= 0.97 and m["abstention"] >= 0.90
     assert m["english_top3"] >= 0.85 and m["stance_accuracy"] >= 0.90
-    assert m["coverage"] >= 0.75  # target 0.85 is not met yet: see the issue note
+    assert m["coverage"] >= 0.80  # target 0.85 is not met yet: see the issue note
 
 
 def test_demo_kb_answers_in_both_languages(demo_db):
