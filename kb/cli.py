@@ -200,11 +200,15 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, kind: tupl
         click.echo("no matches", err=True)
         return
     from rich.console import Console
+    from rich.markup import escape as rich_escape
 
     console = Console(highlight=False)
     for h in hits:
-        console.print(f"[bold]{h.title}[/bold]  [dim]{h.kind} · {h.score:.3f}[/dim]")
-        console.print("  " + search_mod.snippet(h.body, prepared, start="[reverse]", end="[/reverse]"))
+        console.print(f"[bold]{rich_escape(h.title)}[/bold]  [dim]{h.kind} · {h.score:.3f}[/dim]")
+        console.print(
+            "  "
+            + search_mod.snippet(h.body, prepared, start="[reverse]", end="[/reverse]", escape=rich_escape)
+        )
 
 
 @cli.command()

@@ -10,8 +10,10 @@ be well covered, however good the bm25 of the nearest chunk.
 
 from __future__ import annotations
 
+import html
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -268,30 +270,50 @@ def search(
 _SENTENCE_RE = re.compile(r"[^。\n]+[。]?")
 
 
-def snippet(body: str, query: Query, *, start: str = "<mark>", end: str = "</mark>", width: int = 160) -> str:
-    """The sentence of ``body`` that covers most of the query, matches marked."""
+def _merge_adjacent(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """ぜい弱 + 性 marked as one word, not two."""
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def snippet(
+    body: str,
+    query: Query,
+    *,
+    start: str = "<mark>",
+    end: str = "</mark>",
+    escape: Callable[[str], str] = html.escape,
+    width: int = 160,
+) -> str:
+    """The sentence of ``body`` that covers most of the query, its matching words marked.
+
+    The default is an HTML fragment (text escaped, matches in <mark>); the CLI
+    passes rich markup and rich's escape instead.
+    """
     wanted = query.phrase_terms()
-    text = normalize(body)
-    best, best_spans = "", []
-    best_count = -1
-    offset_base = 0
-    for m in _SENTENCE_RE.finditer(text):
-        sentence = m.group(0).strip()
-        if not sentence:
+    best, best_spans, best_count = "", [], -1
+    for m in _SENTENCE_RE.finditer(normalize(body)):
+        sentence = m.group(0)
+        if not sentence.strip():
             continue
-        spans = [(a, b) for term, a, b in analyze_spans(m.group(0)) if term in wanted]
-        count = len({m.group(0)[a:b] for a, b in spans})
+        spans = _merge_adjacent(sorted({(a, b) for term, a, b in analyze_spans(sentence) if term in wanted}))
+        count = len({sentence[a:b] for a, b in spans})
         if count > best_count:
-            best, best_spans, best_count, offset_base = m.group(0), spans, count, 0
-    if not best:
-        return text[:width]
-    out, pos = [], offset_base
-    for a, b in sorted(set(best_spans)):
-        if a < pos:
+            best, best_spans, best_count = sentence, spans, count
+    # Long sentences are cut to a window that starts a little before the first match.
+    lo = max(0, best_spans[0][0] - width // 4) if best_spans and len(best) > width else 0
+    hi = min(len(best), lo + width)
+    out, pos = [], lo
+    for a, b in best_spans:
+        if a < pos or b > hi:
             continue
-        out.append(best[pos:a])
-        out.append(f"{start}{best[a:b]}{end}")
+        out.append(escape(best[pos:a]))
+        out.append(f"{start}{escape(best[a:b])}{end}")
         pos = b
-    out.append(best[pos:])
-    result = "".join(out).strip()
-    return result if len(best) <= width * 2 else result[: width * 2] + "…"
+    out.append(escape(best[pos:hi]))
+    return ("…" if lo else "") + "".join(out).strip() + ("…" if hi < len(best) else "")
