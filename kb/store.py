@@ -63,39 +63,42 @@ def _supersede(db: sqlite_utils.Database, series: str) -> int | None:
     return old_id
 
 
+def _new_document(db: sqlite_utils.Database, doc: ParsedDocument, series: str, **overrides) -> ImportResult:
+    """Insert the document row, superseding the current version of the same series."""
+    old_id = _supersede(db, series)
+    row = {
+        "kind": doc.kind,
+        "series": series,
+        "title": doc.title,
+        "publisher": doc.publisher,
+        "version": doc.version,
+        "date": doc.date,
+        "service": doc.service,
+        "sha256": doc.sha256,
+        "source_name": doc.source_name,
+        "classification": doc.classification,
+        "is_current": 1,
+        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    } | overrides
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    document_id = db.execute(
+        f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values())
+    ).lastrowid
+    return ImportResult(
+        document_id=document_id,
+        status="new version" if old_id else "imported",
+        superseded_document_id=old_id,
+    )
+
+
 def import_document(db: sqlite_utils.Database, doc: ParsedDocument) -> ImportResult:
     existing = db.execute("SELECT id FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
     if existing:
         return ImportResult(document_id=existing[0], status="unchanged")
 
     with db.atomic():
-        series = series_key(doc)
-        old_id = _supersede(db, series)
-        document_id = db.execute(
-            """
-            INSERT INTO documents (kind, series, title, publisher, version, date, service, sha256,
-                                   source_name, classification, is_current, imported_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-            """,
-            [
-                doc.kind,
-                series,
-                doc.title,
-                doc.publisher,
-                doc.version,
-                doc.date,
-                doc.service,
-                doc.sha256,
-                doc.source_name,
-                doc.classification,
-                datetime.now(UTC).isoformat(timespec="seconds"),
-            ],
-        ).lastrowid
-        result = ImportResult(
-            document_id=document_id,
-            status="new version" if old_id else "imported",
-            superseded_document_id=old_id,
-        )
+        result = _new_document(db, doc, series_key(doc))
         for position, section in enumerate(doc.sections):
             control_ref = (
                 _control_ref(db, section.framework or "unknown", section.control_id, section.title)
@@ -109,7 +112,7 @@ def import_document(db: sqlite_utils.Database, doc: ParsedDocument) -> ImportRes
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    document_id,
+                    result.document_id,
                     control_ref,
                     section.control_id,
                     section.title,
@@ -143,7 +146,13 @@ def import_document(db: sqlite_utils.Database, doc: ParsedDocument) -> ImportRes
         for rev in doc.revisions:
             db.execute(
                 "INSERT INTO revisions (document_id, version, date, changed, note) VALUES (?, ?, ?, ?, ?)",
-                [document_id, rev.version, rev.date, json.dumps(rev.changed, ensure_ascii=False), rev.note],
+                [
+                    result.document_id,
+                    rev.version,
+                    rev.date,
+                    json.dumps(rev.changed, ensure_ascii=False),
+                    rev.note,
+                ],
             )
             result.revisions += 1
     return result
@@ -167,34 +176,19 @@ def import_qa_pairs(
     if existing:
         return ImportResult(document_id=existing[0], status="unchanged")
     with db.atomic():
-        series = series_key(doc) + f" | {customer or ''}"
-        old_id = _supersede(db, series)
-        if old_id:
+        result = _new_document(
+            db,
+            doc,
+            series_key(doc) + f" | {customer or ''}",
+            publisher=customer,
+            date=answered_on,
+            service=None,
+        )
+        if result.superseded_document_id:
+            old_id = result.superseded_document_id
             old = [r[0] for r in db.execute("SELECT id FROM qa_pairs WHERE document_id = ?", [old_id])]
             db.execute("UPDATE qa_pairs SET is_current = 0 WHERE document_id = ?", [old_id])
             index.retire_chunks(db, "qa", old)
-        document_id = db.execute(
-            """
-            INSERT INTO documents (kind, series, title, publisher, version, date, service, sha256,
-                                   source_name, classification, is_current, imported_at)
-            VALUES ('checksheet', ?, ?, ?, NULL, ?, NULL, ?, ?, ?, 1, ?)
-            """,
-            [
-                series,
-                doc.title,
-                customer,
-                answered_on,
-                doc.sha256,
-                doc.source_name,
-                doc.classification,
-                datetime.now(UTC).isoformat(timespec="seconds"),
-            ],
-        ).lastrowid
-        result = ImportResult(
-            document_id=document_id,
-            status="new version" if old_id else "imported",
-            superseded_document_id=old_id,
-        )
         for pair in pairs:
             qa_id = db.execute(
                 """
@@ -203,7 +197,7 @@ def import_qa_pairs(
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    document_id,
+                    result.document_id,
                     pair.question,
                     question_key(pair.question),
                     pair.number,
