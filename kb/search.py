@@ -23,12 +23,15 @@ from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normal
 
 Phrase = tuple[str, ...]
 
-# Terms this common carry little and make FTS5 rank huge candidate sets, so they
-# stay out of the MATCH (when rarer terms exist) but still count for coverage.
-COMMON_DF_RATIO = 0.2
+# Candidate generation matches at most this many chunks (summed phrase df), and
+# never fewer than the rarest phrase's.
+MATCH_BUDGET_RATIO = 0.01
+MATCH_BUDGET_MIN = 300
 CANDIDATES = 30
 EXACT_PHRASE_DF_LIMIT = 2000
-TITLE_WEIGHT = 4.0  # bm25 column weight of a chunk's title against its body
+TITLE_WEIGHT = 4.0
+# Fewer candidates than this left after the filters widen the bm25 pool.
+MIN_FILTERED = 10  # bm25 column weight of a chunk's title against its body
 MAX_MATCH_PHRASES = 32
 # A word inside a longer glossary phrase counts, but less than the phrase.
 PART_WEIGHT = 0.5
@@ -177,16 +180,29 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         if match.part:
             weight *= PART_WEIGHT
         concepts.append(Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known))
-    searchable = [c for c in concepts if c.df > 0]
-    rare = [c for c in searchable if c.df <= COMMON_DF_RATIO * n]
-    chosen = rare or searchable
-    # Only phrases the index can match, most important concepts first, and a
-    # bounded number: a glossary group may hold dozens and FTS5 pays per phrase.
-    phrases: list[Phrase] = []
-    for concept in sorted(chosen, key=lambda c: -c.importance):
-        phrases.extend(p for p in concept.phrases if p not in phrases and stats.phrase_df(p))
-    match = " OR ".join(_quote(p) for p in phrases[:MAX_MATCH_PHRASES])
-    return Query(text=text, terms=terms, concepts=concepts, total_docs=n, match=match)
+    return Query(
+        text=text, terms=terms, concepts=concepts, total_docs=n, match=_match_expression(concepts, stats)
+    )
+
+
+def _match_expression(concepts: list[Concept], stats: TermStats) -> str:
+    """The FTS5 MATCH for candidate generation: the rarest phrases, within a budget.
+
+    FTS5 pays for every chunk an OR query matches (bm25 is computed for each),
+    so on a large KB a question's common words (データ, 契約) would make every
+    query scan a quarter of the index. Candidates come from the question's rarer
+    phrases, rarest first, until their summed document frequency reaches the
+    budget; every concept still counts when the candidates are re-ranked.
+    """
+    budget = max(MATCH_BUDGET_MIN, MATCH_BUDGET_RATIO * stats.total)
+    scored = {p: stats.phrase_df(p) for c in concepts for p in c.phrases}
+    phrases, spent = [], 0
+    for phrase, df in sorted(((p, df) for p, df in scored.items() if df), key=lambda x: (x[1], x[0])):
+        if phrases and (spent + df > budget or len(phrases) >= MAX_MATCH_PHRASES):
+            break
+        phrases.append(phrase)
+        spent += df
+    return " OR ".join(_quote(p) for p in phrases)
 
 
 def candidates(
@@ -198,31 +214,44 @@ def candidates(
     classifications: tuple[str, ...] | None = None,
     include_history: bool = False,
 ) -> list[tuple[Hit, str, str]]:
+    """The best ``limit`` chunks by bm25 that pass the filters, with their analysed terms."""
     if not query.match:
         return []
-    where = ["chunks_fts MATCH ?"]
-    params: list = [query.match]
+    where: list[str] = []
+    params: list = []
     if not include_history:
         where.append("c.is_current = 1")
     if kinds:
-        where.append(f"c.kind IN ({','.join('?' * len(kinds))})")
+        # Unary + keeps SQLite from scanning the (kind, source_id) index instead
+        # of looking up the few ranked rowids.
+        where.append(f"+c.kind IN ({','.join('?' * len(kinds))})")
         params.extend(kinds)
     if classifications:
         where.append(f"c.classification IN ({','.join('?' * len(classifications))})")
         params.extend(classifications)
-    sql = f"""
-        SELECT c.id, c.kind, c.source_id, c.control_id, c.title, c.body, c.classification,
-               bm25(chunks_fts, {TITLE_WEIGHT}, 1.0) AS score, c.title_terms, c.body_terms
-        FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid
-        WHERE {" AND ".join(where)}
-        ORDER BY score LIMIT ?
-    """
-    params.append(limit)
-    out = []
-    for row in db.execute(sql, params):
-        hit = Hit(*row[:8])
-        out.append((hit, row[8], row[9]))
-    return out
+    # Rank inside the FTS table first and fetch only the best few chunks:
+    # joining every match to chunks before sorting costs more than the ranking.
+    pool = max(limit * 4, 120)
+    while True:
+        ranked = db.execute(
+            f"SELECT rowid, bm25(chunks_fts, {TITLE_WEIGHT}, 1.0) AS score FROM chunks_fts"
+            " WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
+            [query.match, pool],
+        ).fetchall()
+        scores = dict(ranked)
+        marks = ",".join("?" * len(ranked))
+        rows = db.execute(
+            f"""
+            SELECT id, kind, source_id, control_id, title, body, classification, title_terms, body_terms
+            FROM chunks c WHERE id IN ({marks}) {"AND " + " AND ".join(where) if where else ""}
+            """,
+            [*scores, *params],
+        ).fetchall()
+        if len(rows) >= min(limit, MIN_FILTERED) or len(ranked) < pool:
+            break
+        pool *= 8  # the filters removed nearly all of the pool: widen it
+    rows.sort(key=lambda r: (scores[r[0]], r[0]))
+    return [(Hit(*r[:7], scores[r[0]]), r[7], r[8]) for r in rows[:limit]]
 
 
 def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[float, list[int]]:
