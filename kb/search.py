@@ -76,7 +76,8 @@ class Query:
     terms: list[str]
     concepts: list[Concept]
     total_docs: int
-    match: str  # FTS5 MATCH expression ('' when nothing is searchable)
+    match: str  # FTS5 MATCH of the rarer phrases ('' when nothing is searchable)
+    broad_match: str = ""  # every searchable phrase, for when the rarer ones find too little
 
     @property
     def weight(self) -> float:
@@ -181,11 +182,16 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
             weight *= PART_WEIGHT
         concepts.append(Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known))
     return Query(
-        text=text, terms=terms, concepts=concepts, total_docs=n, match=_match_expression(concepts, stats)
+        text=text,
+        terms=terms,
+        concepts=concepts,
+        total_docs=n,
+        match=_match_expression(concepts, stats),
+        broad_match=_match_expression(concepts, stats, budget=math.inf),
     )
 
 
-def _match_expression(concepts: list[Concept], stats: TermStats) -> str:
+def _match_expression(concepts: list[Concept], stats: TermStats, budget: float | None = None) -> str:
     """The FTS5 MATCH for candidate generation: the rarest phrases, within a budget.
 
     FTS5 pays for every chunk an OR query matches (bm25 is computed for each),
@@ -194,7 +200,8 @@ def _match_expression(concepts: list[Concept], stats: TermStats) -> str:
     phrases, rarest first, until their summed document frequency reaches the
     budget; every concept still counts when the candidates are re-ranked.
     """
-    budget = max(MATCH_BUDGET_MIN, MATCH_BUDGET_RATIO * stats.total)
+    if budget is None:
+        budget = max(MATCH_BUDGET_MIN, MATCH_BUDGET_RATIO * stats.total)
     scored = {p: stats.phrase_df(p) for c in concepts for p in c.phrases}
     phrases, spent = [], 0
     for phrase, df in sorted(((p, df) for p, df in scored.items() if df), key=lambda x: (x[1], x[0])):
@@ -213,9 +220,11 @@ def candidates(
     kinds: tuple[str, ...] | None = None,
     classifications: tuple[str, ...] | None = None,
     include_history: bool = False,
+    broad: bool = False,
 ) -> list[tuple[Hit, str, str]]:
     """The best ``limit`` chunks by bm25 that pass the filters, with their analysed terms."""
-    if not query.match:
+    match = query.broad_match if broad else query.match
+    if not match:
         return []
     where: list[str] = []
     params: list = []
@@ -236,7 +245,7 @@ def candidates(
         ranked = db.execute(
             f"SELECT rowid, bm25(chunks_fts, {TITLE_WEIGHT}, 1.0) AS score FROM chunks_fts"
             " WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
-            [query.match, pool],
+            [match, pool],
         ).fetchall()
         scores = dict(ranked)
         marks = ",".join("?" * len(ranked))
@@ -292,7 +301,11 @@ def search(
     query: Query | None = None,
 ) -> list[Hit]:
     query = query or prepare(db, text)
-    rows = candidates(db, query, limit=max(CANDIDATES, limit), kinds=kinds, classifications=classifications)
+    wanted = max(CANDIDATES, limit)
+    rows = candidates(db, query, limit=wanted, kinds=kinds, classifications=classifications)
+    if len(rows) < min(limit, MIN_FILTERED) and query.broad_match != query.match:
+        # The rarer phrases found too little: accept the cost of the common ones.
+        rows = candidates(db, query, limit=wanted, kinds=kinds, classifications=classifications, broad=True)
     return rerank(query, rows)[:limit]
 
 
