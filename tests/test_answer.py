@@ -120,8 +120,12 @@ def test_kind_filter_finds_rare_kinds_among_many_matches(tmp_path):
     db = connect(tmp_path / "kb.db")
     with db.atomic():
         for i in range(300):
-            index.add_chunk(db, kind="evidence", source_id=i, title=f"ログ {i}", body="監査ログを保管しています。")
-        index.add_chunk(db, kind="response", source_id=1, title="12.4.1 イベントログ取得", body="ログは一年保管します。")
+            index.add_chunk(
+                db, kind="evidence", source_id=i, title=f"ログ {i}", body="監査ログを保管しています。"
+            )
+        index.add_chunk(
+            db, kind="response", source_id=1, title="12.4.1 イベントログ取得", body="ログは一年保管します。"
+        )
     hits = search(db, "ログ 保管", kinds=("response",))
     assert [h.kind for h in hits] == ["response"]
     assert len(search(db, "ログ 保管", limit=50)) == 50
