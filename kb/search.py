@@ -1,9 +1,9 @@
 """Ranked search over the chunks index.
 
-A query is analysed like the index, grouped into concepts through the glossary
-(each concept: equivalent phrases in either language), sent to FTS5 as an OR of
-phrases, and the bm25 candidates are re-ranked by how much of the query's
-idf-weighted concepts each one covers. Coverage is also what kb.answer turns
+A query is analysed like the index and grouped into concepts through the glossary
+(each concept: equivalent phrases in either language). Its rarer phrases go to
+FTS5 as an OR (bounded, see _match_expression), and the bm25 candidates are
+re-ranked by how much of the query's idf-weighted concepts each one covers. Coverage is also what kb.answer turns
 into confidence: a question whose rare words appear nowhere in the KB cannot
 be well covered, however good the bm25 of the nearest chunk.
 """
@@ -23,19 +23,18 @@ from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normal
 
 Phrase = tuple[str, ...]
 
-# Candidate generation matches at most this many chunks (summed phrase df), and
-# never fewer than the rarest phrase's.
+# Candidate generation: the MATCH takes phrases rarest first until their summed
+# document frequency reaches this share of the KB (never below the minimum).
 MATCH_BUDGET_RATIO = 0.01
 MATCH_BUDGET_MIN = 300
-CANDIDATES = 30
-EXACT_PHRASE_DF_LIMIT = 2000
-TITLE_WEIGHT = 4.0
-# Fewer candidates than this left after the filters widen the bm25 pool.
-MIN_FILTERED = 10  # bm25 column weight of a chunk's title against its body
 MAX_MATCH_PHRASES = 32
-# A word inside a longer glossary phrase counts, but less than the phrase.
-PART_WEIGHT = 0.5
-SCATTERED_CREDIT = 0.5
+CANDIDATES = 30  # bm25 candidates re-ranked per query
+MIN_FILTERED = 10  # fewer candidates left after the filters widen the bm25 pool
+TITLE_WEIGHT = 4.0  # bm25 column weight of a chunk's title against its body
+# Phrase document frequencies are counted exactly up to this upper bound.
+EXACT_PHRASE_DF_LIMIT = 2000
+PART_WEIGHT = 0.5  # a word inside a longer glossary phrase counts, but less than the phrase
+SCATTERED_CREDIT = 0.5  # all words of a phrase present, but not next to each other
 
 
 @dataclass
