@@ -28,6 +28,7 @@ Phrase = tuple[str, ...]
 MATCH_BUDGET_RATIO = 0.01
 MATCH_BUDGET_MIN = 300
 MAX_MATCH_PHRASES = 32
+BROAD_BUDGET_FACTOR = 10  # the second try when the rarer phrases find too little
 CANDIDATES = 30  # bm25 candidates re-ranked per query
 MIN_FILTERED = 10  # fewer candidates left after the filters widen the bm25 pool
 TITLE_WEIGHT = 4.0  # bm25 column weight of a chunk's title against its body
@@ -76,7 +77,7 @@ class Query:
     concepts: list[Concept]
     total_docs: int
     match: str  # FTS5 MATCH of the rarer phrases ('' when nothing is searchable)
-    broad_match: str = ""  # every searchable phrase, for when the rarer ones find too little
+    broad_match: str = ""  # a wider budget, for when the rarer phrases find too little
 
     @property
     def weight(self) -> float:
@@ -186,8 +187,12 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         concepts=concepts,
         total_docs=n,
         match=_match_expression(concepts, stats),
-        broad_match=_match_expression(concepts, stats, budget=math.inf),
+        broad_match=_match_expression(concepts, stats, budget=BROAD_BUDGET_FACTOR * _budget(stats)),
     )
+
+
+def _budget(stats: TermStats) -> float:
+    return max(MATCH_BUDGET_MIN, MATCH_BUDGET_RATIO * stats.total)
 
 
 def _match_expression(concepts: list[Concept], stats: TermStats, budget: float | None = None) -> str:
@@ -200,7 +205,7 @@ def _match_expression(concepts: list[Concept], stats: TermStats, budget: float |
     budget; every concept still counts when the candidates are re-ranked.
     """
     if budget is None:
-        budget = max(MATCH_BUDGET_MIN, MATCH_BUDGET_RATIO * stats.total)
+        budget = _budget(stats)
     scored = {p: stats.phrase_df(p) for c in concepts for p in c.phrases}
     phrases, spent = [], 0
     for phrase, df in sorted(((p, df) for p, df in scored.items() if df), key=lambda x: (x[1], x[0])):
@@ -239,7 +244,7 @@ def candidates(
         params.extend(classifications)
     # Rank inside the FTS table first and fetch only the best few chunks:
     # joining every match to chunks before sorting costs more than the ranking.
-    pool = max(limit * 4, 120)
+    pool = max(limit * 2, 60)
     while True:
         ranked = db.execute(
             f"SELECT rowid, bm25(chunks_fts, {TITLE_WEIGHT}, 1.0) AS score FROM chunks_fts"
@@ -303,7 +308,7 @@ def search(
     wanted = max(CANDIDATES, limit)
     rows = candidates(db, query, limit=wanted, kinds=kinds, classifications=classifications)
     if len(rows) < min(limit, MIN_FILTERED) and query.broad_match != query.match:
-        # The rarer phrases found too little: accept the cost of the common ones.
+        # The rarer phrases found too little: accept the cost of commoner ones.
         rows = candidates(db, query, limit=wanted, kinds=kinds, classifications=classifications, broad=True)
     return rerank(query, rows)[:limit]
 
