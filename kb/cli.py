@@ -55,13 +55,17 @@ def _open_db(ctx: click.Context):
     return obj["db"]
 
 
-def read_input(path: str) -> bytes:
+def require_file(path: str) -> Path:
     p = Path(path)
     if not p.exists():
         raise KBError(f"no such file: {path}")
     if p.is_dir():
         raise KBError(f"is a directory, not a file: {path}")
-    return p.read_bytes()
+    return p
+
+
+def read_input(path: str) -> bytes:
+    return require_file(path).read_bytes()
 
 
 def write_output(path: str, text: str) -> None:
@@ -298,7 +302,7 @@ def inspect(file, sheet, header_row, question_col, answer_col, comment_col, as_j
     """Show what kb detects in a check sheet: tables, columns, options, question counts."""
     from importers.checksheet import inspect_report, read_checksheet
 
-    read_input(file)
+    require_file(file)
     tables = read_checksheet(
         file, **_checksheet_overrides(sheet, header_row, question_col, answer_col, comment_col)
     )
@@ -343,7 +347,7 @@ def fill(
     from kb.answer import AUTO_THRESHOLD
 
     src, dst = Path(file), Path(output)
-    read_input(file)
+    require_file(file)
     if dst.exists() and os.path.samefile(src, dst) or src.resolve() == dst.resolve():
         raise KBError("refusing to write over the input workbook; choose another -o")
     if not dst.parent.exists():
