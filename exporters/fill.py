@@ -18,9 +18,6 @@ from kb.answer import AUTO_THRESHOLD, Answer, Source, answer
 from kb.choices import choose_option
 from kb.stance import is_yes_no_question
 
-# Excel's own limit for one cell.
-CELL_TEXT_LIMIT = 32_767
-
 
 @dataclass
 class FillOptions:
@@ -65,7 +62,7 @@ def answer_text(src: Source, *, with_citation: bool = True) -> str:
     cite = citation_line(src)
     if with_citation and cite:
         text = f"{text}\n{cite}"
-    return text[:CELL_TEXT_LIMIT]
+    return text  # xlsx_patch cuts it to Excel's cell limit
 
 
 def _has_human_answer(q) -> bool:
