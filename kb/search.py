@@ -196,23 +196,35 @@ def _budget(stats: TermStats) -> float:
 
 
 def _match_expression(concepts: list[Concept], stats: TermStats, budget: float | None = None) -> str:
-    """The FTS5 MATCH for candidate generation: the rarest phrases, within a budget.
+    """The FTS5 MATCH for candidate generation: bounded by a document-frequency budget.
 
     FTS5 pays for every chunk an OR query matches (bm25 is computed for each),
     so on a large KB a question's common words (データ, 契約) would make every
-    query scan a quarter of the index. Candidates come from the question's rarer
-    phrases, rarest first, until their summed document frequency reaches the
-    budget; every concept still counts when the candidates are re-ranked.
+    query scan a quarter of the index. Phrases are taken while their summed
+    document frequency stays within the budget: first the question's own
+    wording, most important concept first, then glossary synonyms, rarest first
+    (a rare synonym is as likely to be noise as the answer's wording). Every
+    concept still counts when the candidates are re-ranked.
     """
     if budget is None:
         budget = _budget(stats)
-    scored = {p: stats.phrase_df(p) for c in concepts for p in c.phrases}
-    phrases, spent = [], 0
-    for phrase, df in sorted(((p, df) for p, df in scored.items() if df), key=lambda x: (x[1], x[0])):
-        if phrases and (spent + df > budget or len(phrases) >= MAX_MATCH_PHRASES):
-            break
-        phrases.append(phrase)
-        spent += df
+    searchable = [c for c in concepts if c.df > 0]
+    own = [c.phrases[0] for c in sorted(searchable, key=lambda c: -c.importance)]
+    synonyms = sorted({p for c in searchable for p in c.phrases[1:]}, key=lambda p: (stats.phrase_df(p), p))
+    phrases: list[Phrase] = []
+    spent = 0
+    for phrase in own + synonyms:
+        df = stats.phrase_df(phrase)
+        if df and phrase not in phrases and spent + df <= budget and len(phrases) < MAX_MATCH_PHRASES:
+            phrases.append(phrase)
+            spent += df
+    if not phrases:  # every phrase is common: the rarest one alone
+        rarest = min(
+            (p for c in searchable for p in c.phrases if stats.phrase_df(p)),
+            key=stats.phrase_df,
+            default=None,
+        )
+        phrases = [rarest] if rarest else []
     return " OR ".join(_quote(p) for p in phrases)
 
 
