@@ -160,9 +160,10 @@ def cache_key(n: int, seed_doc, demo_doc) -> str:
     return h.hexdigest()[:12]
 
 
-def _prune(prefix: str, keep: str) -> None:
+def _prune(prefix: str, keep: str, demo: bool = False) -> None:
+    """Remove stale cache entries of the same kind (the other distractor mode stays)."""
     for old in CACHE.glob(f"{prefix}*"):
-        if old.name != keep:
+        if old.name != keep and ("-demo" in old.name) == demo:
             shutil.rmtree(old) if old.is_dir() else old.unlink(missing_ok=True)
 
 
@@ -259,16 +260,25 @@ def build_big_kb(path: Path, n: int, seed_doc, gen: synthetic.ChunkGenerator) ->
     return time.perf_counter() - start
 
 
-def big_kb(n: int, seed_doc, demo_doc, rebuild: bool) -> tuple[Path, float | None]:
-    """Path of the cached big KB (built if needed) and its build seconds if built now."""
+def big_kb(
+    n: int, seed_doc, demo_doc, rebuild: bool, distractors: str = "seed+demo"
+) -> tuple[Path, float | None]:
+    """Path of the cached big KB (built if needed) and its build seconds if built now.
+
+    ``distractors`` says which documents the synthetic chunks recombine: with
+    "seed+demo" the seed's own sentences recur under random control ids (a test of
+    speed, not of recall); with "demo" only the fictional provider's text does, so
+    the seed's chunks are the only ones in its wording and recall@3 means something.
+    """
     CACHE.mkdir(exist_ok=True)
-    key = cache_key(n, seed_doc, demo_doc)
+    key = cache_key(n, seed_doc, demo_doc) + ("" if distractors == "seed+demo" else "-demo")
     path = CACHE / f"kb-{n}-{key}.db"
     if path.exists() and not rebuild:
         return path, None
-    _prune(f"kb-{n}-", keep="")
+    _prune(f"kb-{n}-", keep="", demo=distractors == "demo")
     log(f"building a {n:,}-chunk KB at {path} (cached for later runs) ...")
-    seconds = build_big_kb(path, n, seed_doc, synthetic.from_documents([seed_doc, demo_doc]))
+    sources = [seed_doc, demo_doc] if distractors == "seed+demo" else [demo_doc]
+    seconds = build_big_kb(path, n, seed_doc, synthetic.from_documents(sources))
     return path, seconds
 
 
@@ -277,8 +287,9 @@ def big_whoosh(kb_path: Path, rows_fn, rebuild: bool) -> tuple[Path, float | Non
     done = directory / "COMPLETE"
     if done.exists() and not rebuild:
         return directory, None
-    prefix = directory.name.rsplit("-", 1)[0] + "-"
-    _prune(prefix, keep="")
+    demo = directory.name.endswith("-demo")
+    prefix = "-".join(directory.name.split("-")[:2]) + "-"
+    _prune(prefix, keep="", demo=demo)
     rows = rows_fn()
     log(f"building the Whoosh peer index for {len(rows):,} chunks at {directory} ...")
     seconds = whoosh_peer.build(
@@ -428,6 +439,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke run: 10k chunks, 200 questions")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached big KB and Whoosh index")
     parser.add_argument("--profile", action="store_true", help="also cProfile answer() on the big KB")
+    parser.add_argument(
+        "--distractors",
+        choices=["seed+demo", "demo"],
+        default="seed+demo",
+        help="what the synthetic chunks recombine (demo: the seed's wording stays unique, for recall)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args(argv)
     n_chunks = args.chunks or (10_000 if args.quick else 100_000)
@@ -519,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 3. Big KB ---------------------------------------------------------------------------
     print(f"\n== {n_chunks:,}-chunk KB ==")
-    kb_path, kb_built = big_kb(n_chunks, seed_doc, demo_doc, args.rebuild)
+    kb_path, kb_built = big_kb(n_chunks, seed_doc, demo_doc, args.rebuild, args.distractors)
     db = connect(kb_path)
     wh_dir, wh_built = big_whoosh(kb_path, lambda: chunk_rows(db), args.rebuild or kb_built is not None)
     stats = db.execute(
