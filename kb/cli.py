@@ -355,6 +355,8 @@ def fill(
     for extra in (report_path, review_path):
         if extra and Path(extra).resolve() in (src.resolve(), dst.resolve()):
             raise KBError(f"{extra} would overwrite a workbook; choose another name")
+        if extra and not Path(extra).parent.exists():
+            raise KBError(f"directory does not exist: {Path(extra).parent}")
     if review_path and Path(review_path).suffix.lower() not in (".xlsx", ".html", ".htm"):
         raise KBError(f"review file must end in .xlsx or .html: {review_path}")
     tables = read_checksheet(
@@ -371,16 +373,19 @@ def fill(
         task = progress.add_task("answering", total=total)
         result = fill_workbook(db, src, dst, tables, options, progress=lambda n: progress.advance(task, n))
     report, rows = result.report, result.rows
+    written = [dst]
     try:
         if review_path:
             from exporters.review import write_review
 
             report["summary"]["review_rows"] = write_review(rows, review_path)
             report["review"] = review_path
+            written.append(Path(review_path))
         if report_path:
             write_output(report_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     except BaseException:
-        dst.unlink(missing_ok=True)  # all or nothing: no filled workbook without its report
+        for path in written:  # all or nothing: no filled workbook without its report
+            path.unlink(missing_ok=True)
         raise
     from kb.show import render_fill_summary
 

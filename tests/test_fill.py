@@ -267,3 +267,21 @@ def test_property_random_check_sheets(
     for row in range(1, first):
         src_ws = openpyxl.load_workbook(src)["Sheet A"]
         assert [c.value for c in src_ws[row]] == [c.value for c in out[row]]
+
+
+def test_failed_report_leaves_no_outputs(demo_db, tmp_path):
+    out, review = tmp_path / "out.xlsx", tmp_path / "review.html"
+    report = tmp_path / "missing-dir" / "report.json"
+    res = kb(
+        "fill",
+        str(DEMO / "sample_checksheet.xlsx"),
+        "-o",
+        str(out),
+        "--review",
+        str(review),
+        "--report",
+        str(report),
+        db=demo_db,
+    )
+    assert res.exit_code == 2 and "missing-dir" in res.stderr
+    assert not out.exists() and not review.exists()
