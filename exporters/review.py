@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from pathlib import Path
 
 from kb.errors import KBError
+from kb.files import atomic_path
 
 COLUMNS = ("シート", "行", "番号", "質問", "状態", "確信度", "推奨回答", "候補の回答", "出典")
 STATUS_JA = {"needs_review": "要確認", "no_match": "該当なし（KBに回答なし）"}
@@ -81,12 +80,6 @@ def write_review(rows, path: str | Path) -> int:
     if suffix not in (".xlsx", ".html", ".htm"):
         raise KBError(f"review file must end in .xlsx or .html: {path}")
     table = review_rows(rows)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    try:
-        (_write_xlsx if suffix == ".xlsx" else _write_html)(table, Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        (_write_xlsx if suffix == ".xlsx" else _write_html)(table, tmp)
     return len(table)

@@ -28,7 +28,6 @@ import copy
 import os
 import re
 import struct
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from importers.checksheet import (
     workbook_sheets,
 )
 from kb.errors import KBError
+from kb.files import atomic_path
 
 MAX_CELL_CHARS = 32_767  # Excel's limit, counted in UTF-16 code units
 
@@ -571,24 +571,10 @@ def patch_workbook(
 
 
 def _write_atomically(dst: Path, write) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w+b") as out:
+        with atomic_path(dst) as tmp, open(tmp, "w+b") as out:
             write(out)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp, dst)
     except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        tmp.unlink(missing_ok=True)
         raise KBError(f"could not write {dst.name}: {exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

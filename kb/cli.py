@@ -70,20 +70,13 @@ def read_input(path: str) -> bytes:
 
 def write_output(path: str, text: str) -> None:
     """Write atomically: a reader never sees half a file."""
-    import os
-    import tempfile
+    from kb.files import atomic_path
 
     target = Path(path)
     if not target.parent.exists():
         raise KBError(f"directory does not exist: {target.parent}")
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 @click.group(cls=KBGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -21,6 +21,7 @@ import sqlite_utils
 
 from kb.analysis import ANALYZER_VERSION, analyze
 from kb.errors import KBError
+from kb.files import atomic_path
 
 Phrase = tuple[str, ...]
 
@@ -188,9 +189,8 @@ def shipped_phrases() -> list[list[Phrase]]:
     groups = analyse_groups(shipped_groups())
     try:  # a cache that cannot be written only costs time
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(groups, ensure_ascii=False), encoding="utf-8")
     except OSError:
         pass
     return groups
