@@ -152,10 +152,6 @@ class TermStats:
         return value
 
 
-def total_docs(db: sqlite_utils.Database) -> int:
-    return TermStats.of(db).total
-
-
 def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
     glossary = glossary or glossary_mod.load(db)
     tagged = analyze_tagged(text)

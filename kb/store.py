@@ -241,21 +241,12 @@ def approved_answer(db: sqlite_utils.Database, question: str) -> dict | None:
 
 
 def citations(db: sqlite_utils.Database, response_id: int) -> dict:
-    clauses = [
-        {"document": d, "article": a, "title": t}
-        for d, a, t in db.execute(
-            "SELECT document, article, title FROM clause_refs WHERE response_id = ? ORDER BY id",
-            [response_id],
-        )
-    ]
-    docs = [
-        n for (n,) in db.execute("SELECT name FROM doc_refs WHERE response_id = ? ORDER BY id", [response_id])
-    ]
-    return {"clause_refs": clauses, "doc_refs": docs}
+    """clause_refs, doc_refs and document title of one response."""
+    return citations_many(db, [response_id])[response_id]
 
 
 def citations_many(db: sqlite_utils.Database, response_ids: list[int]) -> dict[int, dict]:
-    """citations() for several responses in two queries."""
+    """Citations of several responses in two queries: {id: {clause_refs, doc_refs, document}}."""
     out = {rid: {"clause_refs": [], "doc_refs": [], "document": None} for rid in response_ids}
     if not response_ids:
         return out
