@@ -75,7 +75,6 @@ class Query:
     text: str
     terms: list[str]
     concepts: list[Concept]
-    total_docs: int
     match: str  # FTS5 MATCH of the rarer phrases ('' when nothing is searchable)
     broad_match: str = ""  # a wider budget, for when the rarer phrases find too little
 
@@ -181,7 +180,6 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         text=text,
         terms=terms,
         concepts=concepts,
-        total_docs=n,
         match=_match_expression(concepts, stats),
         broad_match=_match_expression(concepts, stats, budget=BROAD_BUDGET_FACTOR * _budget(stats)),
     )
