@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
+import inspect
 import io
 import json
 import pstats
@@ -155,6 +156,7 @@ def cache_key(n: int, seed_doc, demo_doc) -> str:
     h.update(f"gen{synthetic.GENERATOR_VERSION}:{n}:analyzer{analysis.ANALYZER_VERSION}:{versions}".encode())
     h.update(repr(db.MIGRATIONS).encode())  # the schema, even when a migration is edited in place
     h.update(Path(synthetic.__file__).read_bytes())
+    h.update(inspect.getsource(build_big_kb).encode())
     for doc in (seed_doc, demo_doc):  # the parsed sections, so parser changes count, cosmetic edits not
         h.update(repr([(s.control_id, s.title, s.text, s.path) for s in doc.sections]).encode())
     return h.hexdigest()[:12]
@@ -254,6 +256,8 @@ def build_big_kb(path: Path, n: int, seed_doc, gen: synthetic.ChunkGenerator) ->
                     break
         if done % 10_000 == 0 or done >= n:
             log(f"  kb: {done:,}/{n:,} chunks, {time.perf_counter() - start:.0f} s")
+    with db.atomic():
+        index.compact(db)  # as every kb import ends
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     tmp.replace(path)

@@ -155,6 +155,7 @@ def import_document(db: sqlite_utils.Database, doc: ParsedDocument) -> ImportRes
                 ],
             )
             result.revisions += 1
+        index.compact(db)
     return result
 
 
@@ -218,6 +219,7 @@ def import_qa_pairs(
                 classification=doc.classification,
             )
             result.sections += 1
+        index.compact(db)
     return result
 
 

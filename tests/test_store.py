@@ -152,3 +152,15 @@ def test_index_knows_its_analyzer_version(tmp_path):
     assert index.stale(db)
     index.rebuild(db)
     assert not index.stale(db)
+
+
+def segments(db, table):
+    return db.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx").fetchone()[0]
+
+
+def test_import_leaves_each_fts_index_in_one_segment(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    for version in ("1.0", "2.0", "3.0"):
+        store.import_document(db, make_doc(version, f"版 {version} の記述。"))
+    assert segments(db, "chunks_fts") == 1 and segments(db, "chunks_trigram") == 1
+    index.integrity_check(db)
