@@ -339,9 +339,18 @@ def patch_sheet_xml(
     dimension = _widened_dimension(text, prefix, list(values))
     if dimension:
         edits.append(dimension)
-    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text.encode("utf-8"), removed
+    return _apply_edits(text, edits).encode("utf-8"), removed
+
+
+def _apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """Replace non-overlapping spans in one pass (splicing one by one copies the sheet per edit)."""
+    pieces, pos = [], 0
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
+        pieces.append(text[pos:start])
+        pieces.append(replacement)
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def _row_edits(
