@@ -360,11 +360,16 @@ def fill(
     )
     db = _open_db(ctx)
     total = sum(len(t.questions) for t in tables)
-    from rich.progress import Progress
+    if total >= 50 and sys.stderr.isatty():
+        from rich.progress import Progress
 
-    with Progress(transient=True, disable=total < 50 or not sys.stderr.isatty()) as progress:
-        task = progress.add_task("answering", total=total)
-        result = fill_workbook(db, src, dst, tables, options, progress=lambda n: progress.advance(task, n))
+        with Progress(transient=True) as progress:
+            task = progress.add_task("answering", total=total)
+            result = fill_workbook(
+                db, src, dst, tables, options, progress=lambda n: progress.advance(task, n)
+            )
+    else:
+        result = fill_workbook(db, src, dst, tables, options)
     report, rows = result.report, result.rows
     written = [dst]
     try:
