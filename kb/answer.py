@@ -61,8 +61,17 @@ def _approved_source(row: dict) -> Source:
     )
 
 
+def _citations(db: sqlite_utils.Database, response_ids: list[int]) -> dict[int, dict]:
+    """Citations of responses, looked up once per response while the KB does not change."""
+    known: dict[int, dict] = search.IndexCache.of(db).memo("citations", dict)
+    missing = [rid for rid in response_ids if rid not in known]
+    if missing:
+        known.update(store.citations_many(db, missing))
+    return {rid: known[rid] for rid in response_ids}
+
+
 def _sources(db: sqlite_utils.Database, hits: list[search.Hit]) -> list[Source]:
-    cites = store.citations_many(db, [h.source_id for h in hits if h.kind == "response"])
+    cites = _citations(db, [h.source_id for h in hits if h.kind == "response"])
     out = []
     for hit in hits:
         src = Source(
@@ -74,7 +83,9 @@ def _sources(db: sqlite_utils.Database, hits: list[search.Hit]) -> list[Source]:
         )
         if hit.kind == "response":
             c = cites[hit.source_id]
-            src.clause_refs, src.doc_refs, src.document = c["clause_refs"], c["doc_refs"], c["document"]
+            # Copies: the cached citations must not change with what a caller does to a Source.
+            src.clause_refs = [dict(ref) for ref in c["clause_refs"]]
+            src.doc_refs, src.document = list(c["doc_refs"]), c["document"]
             src.citations = citation_labels(src)
         out.append(src)
     return out

@@ -15,6 +15,8 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypeVar
 
 import sqlite_utils
 
@@ -22,6 +24,7 @@ from kb import glossary as glossary_mod
 from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normalize
 
 Phrase = tuple[str, ...]
+T = TypeVar("T")
 
 # Candidate generation: the MATCH takes phrases rarest first until their summed
 # document frequency reaches this share of the KB (never below the minimum).
@@ -45,6 +48,7 @@ class Concept:
     idf: float = 0.0
     weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
     known: bool = False  # a glossary term: a domain concept, not just a word
+    dfs: dict[Phrase, int] = field(default_factory=dict, repr=False)  # document frequency of each phrase
 
     def __post_init__(self) -> None:
         self.singles = {p[0] for p in self.phrases if len(p) == 1}
@@ -65,6 +69,12 @@ class Concept:
                 best = SCATTERED_CREDIT
         return best
 
+    def in_title(self, title_terms: frozenset[str]) -> bool:
+        """All words of one of the phrases occur in the title."""
+        if self.singles and not self.singles.isdisjoint(title_terms):
+            return True
+        return any(words <= title_terms for words, _ in self.multis)
+
     @property
     def importance(self) -> float:
         return self.idf * self.weight
@@ -76,11 +86,18 @@ class Query:
     terms: list[str]
     concepts: list[Concept]
     match: str  # FTS5 MATCH of the rarer phrases ('' when nothing is searchable)
-    broad_match: str = ""  # a wider budget, for when the rarer phrases find too little
+    cache: IndexCache | None = field(default=None, repr=False, compare=False)
 
-    @property
+    @cached_property
     def weight(self) -> float:
         return sum(c.importance for c in self.concepts)
+
+    @cached_property
+    def broad_match(self) -> str:
+        """A wider budget, for when the rarer phrases find too little."""
+        if self.cache is None:
+            return self.match
+        return _match_expression(self.concepts, self.cache, budget=BROAD_BUDGET_FACTOR * _budget(self.cache))
 
     def phrase_terms(self) -> set[str]:
         return {t for c in self.concepts for p in c.phrases for t in p}
@@ -105,29 +122,58 @@ def _quote(phrase: Phrase) -> str:
     return '"' + " ".join(t.replace('"', "") for t in phrase) + '"'
 
 
-class TermStats:
-    """Document frequencies, cached for as long as the index does not change.
+@dataclass(frozen=True, slots=True)
+class IndexedChunk:
+    """A chunk row as re-ranking needs it, its analysed terms already split."""
+
+    fields: tuple  # id, kind, source_id, control_id, title, body, classification
+    is_current: bool
+    terms: frozenset[str]
+    title_terms: frozenset[str]
+    text: str  # " title terms body terms ", for adjacency checks of phrases
+
+    @classmethod
+    def of(cls, row: tuple) -> IndexedChunk:
+        *fields, is_current, title_terms, body_terms = row
+        text = f" {title_terms} {body_terms} "
+        return cls(
+            tuple(fields), bool(is_current), frozenset(text.split()), frozenset(title_terms.split()), text
+        )
+
+
+class IndexCache:
+    """Document frequencies and chunk rows, kept for as long as the index does not change.
 
     Answering a sheet asks thousands of df look-ups of the same few hundred
-    terms; a write on this connection (total_changes) or a commit by another
-    (PRAGMA data_version) starts a fresh cache.
+    terms and re-ranks the same chunks again and again; a write on this
+    connection (total_changes) or a commit by another (PRAGMA data_version)
+    starts a fresh cache.
     """
 
-    _by_conn: dict[int, TermStats] = {}
+    MAX_ROWS = 50_000  # chunk rows kept; past this the row cache starts again
+    _by_conn: dict[int, IndexCache] = {}
 
     def __init__(self, db: sqlite_utils.Database, key: tuple[int, int]):
         self.db, self.key = db, key
         self.total = db.execute("SELECT count(*) FROM chunks WHERE is_current = 1").fetchone()[0]
         self._df: dict[str, int] = {}
         self._phrase_df: dict[Phrase, int] = {}
+        self._rows: dict[int, IndexedChunk] = {}
+        self._memo: dict[str, object] = {}
 
     @classmethod
-    def of(cls, db: sqlite_utils.Database) -> TermStats:
+    def of(cls, db: sqlite_utils.Database) -> IndexCache:
         key = (db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
-        stats = cls._by_conn.get(id(db.conn))
-        if stats is None or stats.key != key or stats.db is not db:
-            stats = cls._by_conn[id(db.conn)] = cls(db, key)
-        return stats
+        cache = cls._by_conn.get(id(db.conn))
+        if cache is None or cache.key != key or cache.db is not db:
+            cache = cls._by_conn[id(db.conn)] = cls(db, key)
+        return cache
+
+    def memo(self, name: str, compute: Callable[[], T]) -> T:
+        """A value derived from the KB (the glossary, citations …), computed once per snapshot."""
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
 
     def df(self, term: str) -> int:
         value = self._df.get(term)
@@ -150,12 +196,29 @@ class TermStats:
             self._phrase_df[phrase] = value
         return value
 
+    def chunks(self, ids: list[int]) -> dict[int, IndexedChunk]:
+        missing = [i for i in ids if i not in self._rows]
+        if missing:
+            if len(self._rows) + len(missing) > self.MAX_ROWS:
+                self._rows.clear()
+            marks = ",".join("?" * len(missing))
+            for row in self.db.execute(
+                f"""
+                SELECT id, kind, source_id, control_id, title, body, classification, is_current,
+                       title_terms, body_terms
+                FROM chunks WHERE id IN ({marks})
+                """,
+                missing,
+            ):
+                self._rows[row[0]] = IndexedChunk.of(row)
+        return {i: self._rows[i] for i in ids if i in self._rows}
+
 
 def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
-    glossary = glossary or glossary_mod.load(db)
+    stats = IndexCache.of(db)
+    glossary = glossary or stats.memo("glossary", lambda: glossary_mod.load(db))
     tagged = analyze_tagged(text)
     terms = [t[0] for t in tagged]
-    stats = TermStats.of(db)
     n = max(stats.total, 1)
     concepts: list[Concept] = []
     seen: set[Phrase] = set()
@@ -164,7 +227,8 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         if any(p in seen for p in phrases):
             continue  # the same concept asked twice counts once
         seen.update(phrases)
-        df = max(stats.phrase_df(p) for p in phrases)
+        dfs = {p: stats.phrase_df(p) for p in phrases}
+        df = max(dfs.values())
         if df == 0 and not known:
             # A word the KB never uses and no domain term either: no text can
             # cover it, and it is paraphrase more often than a missing topic.
@@ -175,21 +239,21 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
             weight = 1.0  # a domain term, whatever its word class; light words stay light
         if match.part:
             weight *= PART_WEIGHT
-        concepts.append(Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known))
+        concepts.append(Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known, dfs=dfs))
     return Query(
         text=text,
         terms=terms,
         concepts=concepts,
         match=_match_expression(concepts, stats),
-        broad_match=_match_expression(concepts, stats, budget=BROAD_BUDGET_FACTOR * _budget(stats)),
+        cache=stats,
     )
 
 
-def _budget(stats: TermStats) -> float:
+def _budget(stats: IndexCache) -> float:
     return max(MATCH_BUDGET_MIN, MATCH_BUDGET_RATIO * stats.total)
 
 
-def _match_expression(concepts: list[Concept], stats: TermStats, budget: float | None = None) -> str:
+def _match_expression(concepts: list[Concept], stats: IndexCache, budget: float | None = None) -> str:
     """The FTS5 MATCH for candidate generation: bounded by a document-frequency budget.
 
     FTS5 pays for every chunk an OR query matches (bm25 is computed for each),
@@ -203,22 +267,18 @@ def _match_expression(concepts: list[Concept], stats: TermStats, budget: float |
     if budget is None:
         budget = _budget(stats)
     searchable = [c for c in concepts if c.df > 0]
+    dfs = {p: df for c in searchable for p, df in c.dfs.items() if df}
     own = [c.phrases[0] for c in sorted(searchable, key=lambda c: -c.importance)]
-    synonyms = sorted({p for c in searchable for p in c.phrases[1:]}, key=lambda p: (stats.phrase_df(p), p))
-    phrases: list[Phrase] = []
+    synonyms = sorted({p for c in searchable for p in c.phrases[1:] if p in dfs}, key=lambda p: (dfs[p], p))
+    phrases: dict[Phrase, None] = {}  # ordered set
     spent = 0
     for phrase in own + synonyms:
-        df = stats.phrase_df(phrase)
+        df = dfs.get(phrase, 0)
         if df and phrase not in phrases and spent + df <= budget and len(phrases) < MAX_MATCH_PHRASES:
-            phrases.append(phrase)
+            phrases[phrase] = None
             spent += df
-    if not phrases:  # every phrase is common: the rarest one alone
-        rarest = min(
-            (p for c in searchable for p in c.phrases if stats.phrase_df(p)),
-            key=stats.phrase_df,
-            default=None,
-        )
-        phrases = [rarest] if rarest else []
+    if not phrases and dfs:  # every phrase is common: the rarest one alone
+        phrases[min(dfs, key=dfs.__getitem__)] = None
     return " OR ".join(_quote(p) for p in phrases)
 
 
@@ -231,70 +291,64 @@ def candidates(
     classifications: tuple[str, ...] | None = None,
     include_history: bool = False,
     broad: bool = False,
-) -> list[tuple[Hit, str, str]]:
+) -> list[tuple[Hit, IndexedChunk]]:
     """The best ``limit`` chunks by bm25 that pass the filters, with their analysed terms."""
     match = query.broad_match if broad else query.match
     if not match:
         return []
-    where: list[str] = []
-    params: list = []
-    if not include_history:
-        where.append("c.is_current = 1")
-    if kinds:
-        # Unary + keeps SQLite from scanning the (kind, source_id) index instead
-        # of looking up the few ranked rowids.
-        where.append(f"+c.kind IN ({','.join('?' * len(kinds))})")
-        params.extend(kinds)
-    if classifications:
-        where.append(f"c.classification IN ({','.join('?' * len(classifications))})")
-        params.extend(classifications)
-    # Rank inside the FTS table first and fetch only the best few chunks:
-    # joining every match to chunks before sorting costs more than the ranking.
+    cache = query.cache or IndexCache.of(db)
+
+    def wanted(chunk: IndexedChunk) -> bool:
+        _, kind, _, _, _, _, classification = chunk.fields
+        return (
+            (include_history or chunk.is_current)
+            and (not kinds or kind in kinds)
+            and (not classifications or classification in classifications)
+        )
+
+    # Rank inside the FTS table and look up only the best few chunks (cached
+    # while the index does not change): joining every match to chunks before
+    # sorting costs more than the ranking.
     pool = max(limit * 2, 60)
     while True:
         ranked = db.execute(
             f"SELECT rowid, bm25(chunks_fts, {TITLE_WEIGHT}, 1.0) AS score FROM chunks_fts"
-            " WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?",
+            " WHERE chunks_fts MATCH ? ORDER BY score, rowid LIMIT ?",
             [match, pool],
         ).fetchall()
-        scores = dict(ranked)
-        marks = ",".join("?" * len(ranked))
-        rows = db.execute(
-            f"""
-            SELECT id, kind, source_id, control_id, title, body, classification, title_terms, body_terms
-            FROM chunks c WHERE id IN ({marks}) {"AND " + " AND ".join(where) if where else ""}
-            """,
-            [*scores, *params],
-        ).fetchall()
-        if len(rows) >= min(limit, MIN_FILTERED) or len(ranked) < pool:
+        chunks = cache.chunks([rowid for rowid, _ in ranked])
+        kept = [(rowid, score) for rowid, score in ranked if rowid in chunks and wanted(chunks[rowid])]
+        if len(kept) >= min(limit, MIN_FILTERED) or len(ranked) < pool:
             break
         pool *= 8  # the filters removed nearly all of the pool: widen it
-    rows.sort(key=lambda r: (scores[r[0]], r[0]))
-    return [(Hit(*r[:7], scores[r[0]]), r[7], r[8]) for r in rows[:limit]]
+    return [(Hit(*chunks[rowid].fields, score), chunks[rowid]) for rowid, score in kept[:limit]]
 
 
 def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[float, list[int]]:
     """Share of the query's importance that a text covers, and which concepts it covers."""
     text = f" {title_terms} {body_terms} "
-    terms = set(text.split())
-    title_set = set(title_terms.split())
+    return _coverage(query, frozenset(text.split()), frozenset(title_terms.split()), text)
+
+
+def _coverage(
+    query: Query, terms: frozenset[str], title: frozenset[str], text: str
+) -> tuple[float, list[int]]:
     covered, matched = 0.0, []
     for i, concept in enumerate(query.concepts):
         credit = concept.credit(terms, text)
         if credit:
             matched.append(i)
-            in_title = any(all(t in title_set for t in p) for p in concept.phrases)
-            covered += concept.importance * credit * (1.0 if in_title else 0.9)
+            covered += concept.importance * credit * (1.0 if concept.in_title(title) else 0.9)
     return covered / (query.weight or 1.0), matched
 
 
-def rerank(query: Query, rows: list[tuple[Hit, str, str]]) -> list[Hit]:
+def rerank(query: Query, rows: list[tuple[Hit, IndexedChunk]]) -> list[Hit]:
     if not rows:
         return []
-    best_bm25 = min(hit.bm25 for hit, _, _ in rows) or -1.0
+    best_bm25 = min(hit.bm25 for hit, _ in rows) or -1.0
     hits = []
-    for hit, title_terms, body_terms in rows:
-        hit.coverage, hit.matched = coverage(query, title_terms, body_terms)
+    for hit, chunk in rows:
+        hit.coverage, hit.matched = _coverage(query, chunk.terms, chunk.title_terms, chunk.text)
         hit.score = 0.8 * hit.coverage + 0.2 * (hit.bm25 / best_bm25)
         hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.chunk_id))

@@ -1,0 +1,46 @@
+"""What kb.search caches per connection must follow every change of the KB."""
+
+from kb import glossary, search, store
+from kb.answer import answer
+from kb.db import connect
+from tests.test_store import make_doc
+
+
+def test_commit_by_another_connection_is_seen(tmp_path):
+    reader = connect(tmp_path / "kb.db")
+    store.import_document(reader, make_doc("1.0"))
+    assert not search.search(reader, "耐震構造")
+    writer = connect(tmp_path / "kb.db")
+    store.import_document(writer, make_doc("2.0", "建物は耐震構造です。"))
+    hits = search.search(reader, "耐震構造")
+    assert hits and "耐震構造" in hits[0].body
+
+
+def test_glossary_change_on_the_same_connection_is_seen(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    store.import_document(db, make_doc("1.0"))
+    assert not search.search(db, "ミチノクゴ")
+    glossary.add_group(db, ["ミチノクゴ", "パッチ"])
+    hits = search.search(db, "ミチノクゴ")
+    assert hits and hits[0].control_id == "CLD.9.5.2"
+
+
+def test_cached_chunk_rows_follow_a_new_version(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    store.import_document(db, make_doc("1.0", "旧版の記述。"))
+    assert "旧版" in search.search(db, "パッチ 適用")[0].body
+    store.import_document(db, make_doc("2.0", "新版の記述。"))
+    assert "新版" in search.search(db, "パッチ 適用")[0].body
+
+
+def test_changing_an_answer_does_not_change_the_next_one(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    store.import_document(db, make_doc("1.0"))
+    first = answer(db, "仮想マシンの要塞化でパッチを適用していますか。")
+    src = first.sources[0]
+    assert src.clause_refs and src.doc_refs
+    src.clause_refs[0]["article"] = 99
+    src.doc_refs.append("別の文書")
+    second = answer(db, "仮想マシンの要塞化でパッチを適用していますか。")
+    assert second.sources[0].clause_refs[0]["article"] == 30
+    assert second.sources[0].doc_refs == ["サービス仕様書"]
