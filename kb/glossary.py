@@ -119,18 +119,29 @@ class Glossary:
         return out
 
     def _scan(
-        self, terms: list[str], start: int, end: int, max_len: int, part: bool, out: list[Match]
+        self,
+        terms: list[str],
+        start: int,
+        end: int,
+        max_len: int,
+        part: bool,
+        out: list[Match],
+        parent: int | None = None,
     ) -> None:
         i = start
         while i < end:
             n, gids = self._match(terms, i, min(max_len, end - i))
             if not n:
-                out.append(Match([(terms[i],)], i, 1, known=False, part=part))
+                out.append(Match([(terms[i],)], i, 1, known=False, part=part, parent=parent))
                 i += 1
                 continue
-            out.append(Match(self._phrases(tuple(terms[i : i + n]), gids), i, n, known=True, part=part))
+            out.append(
+                Match(
+                    self._phrases(tuple(terms[i : i + n]), gids), i, n, known=True, part=part, parent=parent
+                )
+            )
             if n > 1:  # 個人情報の取扱い is also 個人情報, and that is also 情報
-                self._scan(terms, i, i + n, n - 1, True, out)
+                self._scan(terms, i, i + n, n - 1, True, out, parent=len(out) - 1)
             i += n
 
 
@@ -141,6 +152,7 @@ class Match:
     length: int
     known: bool  # from the glossary
     part: bool = False  # a part of a longer glossary match
+    parent: int | None = None  # for a part: the index of the match it is part of
 
 
 def analyse_groups(raw_groups) -> list[list[Phrase]]:

@@ -49,6 +49,7 @@ class Concept:
     weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
     known: bool = False  # a glossary term: a domain concept, not just a word
     dfs: dict[Phrase, int] = field(default_factory=dict, repr=False)  # document frequency of each phrase
+    parent: int | None = None  # for a part of a longer glossary phrase: that phrase's concept
 
     def __post_init__(self) -> None:
         self.singles = {p[0] for p in self.phrases if len(p) == 1}
@@ -221,12 +222,14 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
     terms = [t[0] for t in tagged]
     n = max(stats.total, 1)
     concepts: list[Concept] = []
-    seen: set[Phrase] = set()
-    for match in glossary.concepts(terms):
+    seen: dict[Phrase, int] = {}  # phrase -> index of its concept
+    concept_of: dict[int, int] = {}  # glossary match -> index of its concept
+    for m, match in enumerate(glossary.concepts(terms)):
         phrases, start, length, known = match.phrases, match.start, match.length, match.known
-        if any(p in seen for p in phrases):
+        earlier = next((seen[p] for p in phrases if p in seen), None)
+        if earlier is not None:
+            concept_of[m] = earlier
             continue  # the same concept asked twice counts once
-        seen.update(phrases)
         dfs = {p: stats.phrase_df(p) for p in phrases}
         df = max(dfs.values())
         if df == 0 and not known:
@@ -239,7 +242,12 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
             weight = 1.0  # a domain term, whatever its word class; light words stay light
         if match.part:
             weight *= PART_WEIGHT
-        concepts.append(Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known, dfs=dfs))
+        parent = concept_of.get(match.parent) if match.parent is not None else None
+        concept_of[m] = len(concepts)
+        seen.update(dict.fromkeys(phrases, len(concepts)))
+        concepts.append(
+            Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known, dfs=dfs, parent=parent)
+        )
     return Query(
         text=text,
         terms=terms,
@@ -334,8 +342,15 @@ def _coverage(
     query: Query, terms: frozenset[str], title: frozenset[str], text: str
 ) -> tuple[float, list[int]]:
     covered, matched = 0.0, []
+    credits: list[float] = []
     for i, concept in enumerate(query.concepts):
         credit = concept.credit(terms, text)
+        if concept.parent is not None and not concept.df and credits[concept.parent] == 1.0:
+            # A word the KB never uses, inside a phrase this text covers in
+            # other words (責任の境界 → 責任分界点): no text could match the
+            # word, and the text does answer the phrase.
+            credit = 1.0
+        credits.append(credit)
         if credit:
             matched.append(i)
             covered += concept.importance * credit * (1.0 if concept.in_title(title) else 0.9)
