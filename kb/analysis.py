@@ -103,12 +103,19 @@ _JA_LIGHT = set(
     取り組み 手段 程度 以外 以上 各 全て 方式 形式 現在 現状 今後 事項 項目 点 旨 通り 前 後 中 間 毎 ごと
     記載 説明 回答 確認 定める 利用 行う 出来る 受ける""".split()
 )
-# English words that carry little topic, like Japanese light verbs.
+# English words that carry little topic, like Japanese light verbs, and the
+# boilerplate of questionnaires ("Does your solution/system/organization ...",
+# "data" and "information" as generic as データ/情報; their phrases such as
+# "customer data" are glossary terms).
 _EN_LIGHT = set(
     """use used using give given happen happens provide provided offer allow allowed support supported perform
     performed ensure ensured maintain maintained make made take taken keep kept get got need needed require
     required regular regularly way ways method methods able available possible happen happens
-    after before during regarding current currently""".split()
+    after before during regarding current currently
+    solution solutions system systems product products company companies organization organisation
+    organizational institution institutions institutional vendor vendors data information
+    include includes including place placed also only even often many most very well both some within through
+    about against etc e.g. i.e. appropriate adequate necessary""".split()
 )
 
 # Sudachi rejects input over ~49 KB; Japanese is 3 bytes a character in UTF-8.

@@ -168,3 +168,15 @@ def test_a_part_the_kb_uses_still_needs_its_own_words(tmp_path):
     web = next(i for i, c in enumerate(query.concepts) if c.phrases[0] == ("web",))
     assert query.concepts[web].parent is not None
     assert web not in next(h for h in hits if h.title == "ポータル").matched
+
+
+def test_english_words_nothing_can_translate_keep_confidence_down(demo_db):
+    assert answer(demo_db, "Where is customer data stored?").status == "answered"
+    assert answer(demo_db, "Do you take backups of customer data?").status == "answered"
+    # "customers", "user identifier", "product" translate; "attribute mappings" and
+    # "WCAG" are what is asked, and no text of the KB can say anything about them.
+    for question in (
+        "Can customers define attribute mappings beyond the user identifier?",
+        "Does the product conform to WCAG 2.1?",
+    ):
+        assert answer(demo_db, question).status != "answered", question
