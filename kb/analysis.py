@@ -80,7 +80,7 @@ _EN_STOP = set(
 
 # Bump when analysis output changes: cached analyses (the glossary) and indexes
 # built by an older analyzer must be redone (`kb reindex`).
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"
 
 Span = tuple[str, int, int]
 Tagged = tuple[str, int, int, str]  # term, start, end, word class
@@ -117,6 +117,11 @@ _EN_LIGHT = set(
     include includes including place placed also only even often many most very well both some within through
     about against etc e.g. i.e. appropriate adequate necessary""".split()
 )
+
+# Words Snowball conflates with a security term of another meaning: the
+# accessibility section of a questionnaire (WCAG, VPAT) is not access control.
+# ("accessible" stays: "accessible to other tenants" is about access.)
+_STEM_EXCEPTIONS = {"accessibility": "accessibl"}
 
 # Sudachi rejects input over ~49 KB; Japanese is 3 bytes a character in UTF-8.
 _MAX_SEGMENT_CHARS = 12_000
@@ -226,7 +231,8 @@ def _latin_term(surface: str) -> str | None:
         return None
     if word.isdigit():
         return word
-    return _stemmer().stemWord(word.strip("'.-_+"))
+    word = word.strip("'.-_+")
+    return _STEM_EXCEPTIONS.get(word) or _stemmer().stemWord(word)
 
 
 def _sudachi_terms(text: str, offset: int, out: list[Tagged]) -> None:

@@ -19,6 +19,8 @@ def test_particles_and_auxiliaries_dropped():
 def test_english_lowercased_and_stemmed():
     assert analyze("Encrypted ENCRYPTION encrypts") == ["encrypt", "encrypt", "encrypt"]
     assert analyze("Is the data stored?") == ["data", "store"]
+    # accessibility (WCAG) is not access (control), though Snowball says so
+    assert analyze("accessibility access accessible") == ["accessibl", "access", "access"]
 
 
 def test_control_ids_and_clauses_are_single_tokens():
