@@ -14,7 +14,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kb.answer import AUTO_THRESHOLD, Answer, Source, answer
+from kb.answer import AUTO_THRESHOLD, Answer, Source
+from kb.batch import answer_many
 from kb.choices import choose_option
 from kb.stance import is_yes_no_question
 
@@ -69,12 +70,17 @@ def _has_human_answer(q) -> bool:
     return any((v or "").strip() for v in (q.existing_answer, q.existing_comment))
 
 
-def decide(db: sqlite_utils.Database, q, options: FillOptions) -> RowResult:
+def precheck(q, options: FillOptions) -> RowResult | None:
+    """The decision for a row that needs no answer from the KB, else None."""
     if _has_human_answer(q) and not options.overwrite:
         return RowResult(q, "kept", reason="already answered")
     if not q.answer_cell and not q.comment_cell:
         return RowResult(q, "needs_review", reason="no answer cell")
-    ans = answer(db, q.text, auto_threshold=options.min_confidence)
+    return None
+
+
+def decide(q, ans: Answer) -> RowResult:
+    """What goes into the row, given the KB's answer to its question."""
     if ans.status != "answered":
         return RowResult(q, ans.status, answer=ans, reason="low confidence" if ans.sources else "no source")
     result = RowResult(q, "answered", answer=ans)
@@ -133,12 +139,16 @@ def fill(
 ) -> FillResult:
     from exporters.xlsx_patch import patch_workbook
 
-    rows: list[RowResult] = []
-    for table in tables:
-        for q in table.questions:
-            rows.append(decide(db, q, options))
-            if progress:
-                progress(1)
+    questions = [q for table in tables for q in table.questions]
+    rows: list[RowResult | None] = [precheck(q, options) for q in questions]
+    pending = [i for i, row in enumerate(rows) if row is None]
+    if progress and len(pending) < len(rows):
+        progress(len(rows) - len(pending))
+    answers = answer_many(
+        db, [questions[i].text for i in pending], auto_threshold=options.min_confidence, progress=progress
+    )
+    for i, ans in zip(pending, answers, strict=True):
+        rows[i] = decide(questions[i], ans)
     writes = planned_writes(rows)
     changed = patch_workbook(src, dst, writes)
     counts = Counter(r.status for r in rows)

@@ -215,7 +215,7 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, kind: tupl
 @click.pass_context
 def answer(ctx: click.Context, question: str | None, questions_file: str | None, as_json: bool) -> None:
     """Answer QUESTION (or each line of --file) from the KB, with sources."""
-    from kb.answer import answer as answer_one
+    from kb.batch import answer_many
 
     if bool(question) == bool(questions_file):
         raise KBError("give either a QUESTION or --file, not both")
@@ -228,7 +228,7 @@ def answer(ctx: click.Context, question: str | None, questions_file: str | None,
     else:
         questions = [question]
     db = _open_db(ctx)
-    answers = [answer_one(db, q) for q in questions]
+    answers = answer_many(db, questions)
     if as_json:
         payload = [a.to_json() for a in answers]
         click.echo(json.dumps(payload if questions_file else payload[0], ensure_ascii=False, indent=2))
