@@ -44,3 +44,14 @@ def test_changing_an_answer_does_not_change_the_next_one(tmp_path):
     second = answer(db, "仮想マシンの要塞化でパッチを適用していますか。")
     assert second.sources[0].clause_refs[0]["article"] == 30
     assert second.sources[0].doc_refs == ["サービス仕様書"]
+
+
+def test_a_full_row_cache_starts_again_without_losing_rows(tmp_path, monkeypatch):
+    db = connect(tmp_path / "kb.db")
+    store.import_document(db, make_doc("1.0"))
+    cache = search.IndexCache.of(db)
+    ids = [row[0] for row in db.execute("SELECT id FROM chunks")]
+    assert set(cache.chunks(ids)) == set(ids)
+    monkeypatch.setattr(search.IndexCache, "MAX_ROWS", len(ids) - 1)
+    cache._rows.pop(ids[0])  # one missing: fetching it overflows the cache
+    assert set(cache.chunks(ids)) == set(ids)
