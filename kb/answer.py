@@ -61,17 +61,20 @@ def _approved_source(row: dict) -> Source:
     )
 
 
-def _citations(db: sqlite_utils.Database, response_ids: list[int]) -> dict[int, dict]:
+def _citations(
+    db: sqlite_utils.Database, cache: search.IndexCache, response_ids: list[int]
+) -> dict[int, dict]:
     """Citations of responses, looked up once per response while the KB does not change."""
-    known: dict[int, dict] = search.IndexCache.of(db).memo("citations", dict)
+    known: dict[int, dict] = cache.memo("citations", dict)
     missing = [rid for rid in response_ids if rid not in known]
     if missing:
         known.update(store.citations_many(db, missing))
     return {rid: known[rid] for rid in response_ids}
 
 
-def _sources(db: sqlite_utils.Database, hits: list[search.Hit]) -> list[Source]:
-    cites = _citations(db, [h.source_id for h in hits if h.kind == "response"])
+def _sources(db: sqlite_utils.Database, query: search.Query, hits: list[search.Hit]) -> list[Source]:
+    cache = query.cache or search.IndexCache.of(db)
+    cites = _citations(db, cache, [h.source_id for h in hits if h.kind == "response"])
     out = []
     for hit in hits:
         src = Source(
@@ -147,7 +150,7 @@ def answer(
     else:
         status = "needs_review"
     top_stance = _stance(question, hits[0], query) if hits and status != "no_match" else None
-    sources = _sources(db, hits) if status != "no_match" or keep_sources else []
+    sources = _sources(db, query, hits) if status != "no_match" or keep_sources else []
     if approved:
         # An earlier approved answer to this very question beats any search hit.
         sources = [_approved_source(approved)] + [

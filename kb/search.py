@@ -51,11 +51,10 @@ UNSEEN_LATIN_WEIGHT = 0.25
 @dataclass
 class Concept:
     phrases: list[Phrase]
-    df: int = 0
+    dfs: dict[Phrase, int] = field(default_factory=dict, repr=False)  # document frequency of each phrase
     idf: float = 0.0
     weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
     known: bool = False  # a glossary term: a domain concept, not just a word
-    dfs: dict[Phrase, int] = field(default_factory=dict, repr=False)  # document frequency of each phrase
     parent: int | None = None  # for a part of a longer glossary phrase: that phrase's concept
 
     def __post_init__(self) -> None:
@@ -76,6 +75,11 @@ class Concept:
                     return 1.0
                 best = SCATTERED_CREDIT
         return best
+
+    @property
+    def df(self) -> int:
+        """Chunks with any of the phrases, at least: the commonest phrase's count."""
+        return max(self.dfs.values(), default=0)
 
     def in_title(self, title_terms: frozenset[str]) -> bool:
         """All words of one of the phrases occur in the title."""
@@ -240,13 +244,14 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
             continue  # the same concept asked twice counts once
         dfs = {p: stats.phrase_df(p) for p in phrases}
         df = max(dfs.values())
-        unseen_latin = (
-            df == 0 and not known and all(tagged[k][3] == "latin" for k in range(start, start + length))
-        )
-        if df == 0 and not known and not unseen_latin:
+        unseen_latin = False
+        if df == 0 and not known:
             # A word the KB never uses and no domain term either: no text can
-            # cover it, and it is paraphrase more often than a missing topic.
-            continue
+            # cover it, and it is paraphrase more often than a missing topic;
+            # English is the exception (see UNSEEN_LATIN_WEIGHT).
+            unseen_latin = all(tagged[k][3] == "latin" for k in range(start, start + length))
+            if not unseen_latin:
+                continue
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         weight = max(WORD_CLASS_WEIGHT[tagged[k][3]] for k in range(start, start + length))
         if known and weight >= WORD_CLASS_WEIGHT["adj"]:
@@ -258,9 +263,7 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         parent = concept_of.get(match.parent) if match.parent is not None else None
         concept_of[m] = len(concepts)
         seen.update(dict.fromkeys(phrases, len(concepts)))
-        concepts.append(
-            Concept(phrases=phrases, df=df, idf=idf, weight=weight, known=known, dfs=dfs, parent=parent)
-        )
+        concepts.append(Concept(phrases=phrases, dfs=dfs, idf=idf, weight=weight, known=known, parent=parent))
     return Query(
         text=text,
         terms=terms,
@@ -358,7 +361,7 @@ def _coverage(
     credits: list[float] = []
     for i, concept in enumerate(query.concepts):
         credit = concept.credit(terms, text)
-        if concept.parent is not None and not concept.df and credits[concept.parent] == 1.0:
+        if concept.parent is not None and credits[concept.parent] == 1.0 and not concept.df:
             # A word the KB never uses, inside a phrase this text covers in
             # other words (責任の境界 → 責任分界点): no text could match the
             # word, and the text does answer the phrase.
