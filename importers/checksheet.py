@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
 from kb.errors import KBError
@@ -73,6 +74,7 @@ class SheetTable:
 # --- cell references ---------------------------------------------------------------
 
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([1-9][0-9]{0,6})$")
+_DIGITS = "0123456789"
 MAX_COLUMN = 16384
 MAX_ROW = 1_048_576
 
@@ -116,16 +118,24 @@ class CellRange:
         return self.min_row <= row <= self.max_row and self.min_col <= col <= self.max_col
 
 
+_WHOLE_COLUMN = re.compile(r"^\$?([A-Za-z]{1,3})$")
+_WHOLE_ROW = re.compile(r"^\$?(\d+)$")
+
+
 def parse_range(ref: str) -> CellRange | None:
     """'A1:C3', 'B2', 'A:A' (whole column) or '3:3' (whole row) -> CellRange."""
     first, colon, last = ref.strip().partition(":")
-    last = last or first
-    whole = re.match(r"^\$?([A-Za-z]{1,3})$", first), re.match(r"^\$?([A-Za-z]{1,3})$", last)
-    if colon and whole[0] and whole[1]:  # without the colon 'yes' would be column YES, not a name
+    if not colon:  # a single cell: the common case (one sqref entry per validated cell)
+        cell = parse_cell_ref(first)
+        return CellRange(cell[0], cell[1], cell[0], cell[1]) if cell else None
+    last = last or first  # 'A1:' reads as 'A1:A1'
+    # Only with the colon: without it 'yes' would be column YES, not a name.
+    whole = _WHOLE_COLUMN.match(first), _WHOLE_COLUMN.match(last)
+    if whole[0] and whole[1]:
         cols = sorted((column_index(whole[0].group(1)), column_index(whole[1].group(1))))
         return CellRange(1, cols[0], MAX_ROW, cols[1])
-    rows = re.match(r"^\$?(\d+)$", first), re.match(r"^\$?(\d+)$", last)
-    if colon and rows[0] and rows[1]:
+    rows = _WHOLE_ROW.match(first), _WHOLE_ROW.match(last)
+    if rows[0] and rows[1]:
         low, high = sorted((int(rows[0].group(1)), int(rows[1].group(1))))
         return CellRange(low, 1, high, MAX_COLUMN)
     start, end = parse_cell_ref(first), parse_cell_ref(last)
@@ -362,9 +372,10 @@ def _format_number(raw: str) -> str:
 # --- sheet grid -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str
+class Cell(NamedTuple):
+    # A named tuple rather than a dataclass: one is built per non-empty cell, and
+    # tuple construction is several times cheaper than a frozen dataclass __init__.
+    text: str  # stripped cached value
     formula: bool
 
 
@@ -404,7 +415,7 @@ class SheetGrid:
 
     def text(self, row: int, col: int) -> str:
         cell = self.cells.get((row, col))
-        return cell.text.strip() if cell else ""
+        return cell.text if cell else ""
 
     def is_formula(self, row: int, col: int) -> bool:
         cell = self.cells.get((row, col))
@@ -420,7 +431,10 @@ class SheetGrid:
         return self._merge_index.get(row, [])
 
     def merge_at(self, row: int, col: int) -> CellRange | None:
-        return next((m for m in self.merges_in_row(row) if m.contains(row, col)), None)
+        merges = self.merges_in_row(row)
+        if not merges:  # most rows: skip building the generator below
+            return None
+        return next((m for m in merges if m.contains(row, col)), None)
 
     def label(self, row: int, col: int) -> str:
         """Cell text, or the merged range's text for any cell it covers (for header rows)."""
@@ -460,6 +474,22 @@ class SheetGrid:
         self._validation_index, self._large_validations = index, large
 
 
+class _TagTable(dict):
+    """tag -> whatever `lookup` gives for its local name, worked out once per distinct tag.
+
+    A part has a handful of distinct tags but one parser event per element: a dict
+    hit is much cheaper than splitting the namespace off every tag again.
+    """
+
+    def __init__(self, lookup):
+        super().__init__()
+        self.lookup = lookup
+
+    def __missing__(self, tag: str):
+        value = self[tag] = self.lookup(_local(tag))
+        return value
+
+
 class _SheetParser:
     """Stream one worksheet part into a SheetGrid (cells, merges, list validations)."""
 
@@ -468,45 +498,95 @@ class _SheetParser:
         self.cell_budget = cell_budget
         self.grid = SheetGrid()
         self.row = 0
+        self.sheet_data: ET.Element | None = None
+        self.names = _TagTable(lambda name: name)  # tag -> local name
+        self.columns: dict[str, int] = {}  # column letters -> index, per part
 
     def parse(self, stream) -> SheetGrid:
-        sheet_data = None
+        on_end = {"row": self._end_row, "mergeCell": self._merge_cell, "dataValidation": self._validation}
+        handlers = _TagTable(on_end.get)  # None for the many elements handled by their parent
         for event, element in ET.iterparse(stream, events=("start", "end")):
             if event == "start":
-                if sheet_data is None and element.tag.endswith("sheetData"):
-                    sheet_data = element
+                if self.sheet_data is None and element.tag.endswith("sheetData"):
+                    self.sheet_data = element
                 continue
-            name = _local(element.tag)
-            if name == "row":
-                self._row(element)
-                if sheet_data is not None:
-                    sheet_data.remove(element)  # keep memory flat on big sheets
-            elif name == "mergeCell":
-                merge = parse_range(element.get("ref", ""))
-                if merge:
-                    self.grid.merges.append(merge)
-            elif name == "dataValidation":
-                self._validation(element)
+            handler = handlers[element.tag]
+            if handler is not None:
+                handler(element)
         return self.grid
+
+    def _end_row(self, element: ET.Element) -> None:
+        self._row(element)
+        if self.sheet_data is not None:
+            self.sheet_data.remove(element)  # keep memory flat on big sheets
+
+    def _merge_cell(self, element: ET.Element) -> None:
+        merge = parse_range(element.get("ref", ""))
+        if merge:
+            self.grid.merges.append(merge)
 
     def _row(self, element: ET.Element) -> None:
         """Cells are read when their row is complete; r attributes are optional in OOXML."""
+        # The hottest loop of reading: attribute look-ups are hoisted into locals.
+        names, grid, budget = self.names, self.grid, self.cell_budget
         row_ref = element.get("r")
-        self.row = int(row_ref) if row_ref and row_ref.isdigit() else self.row + 1
+        self.row = row = int(row_ref) if row_ref and row_ref.isascii() and row_ref.isdigit() else self.row + 1
         col = 0
+        # Most <c> elements are styled-only empty cells (HECVAT: 9 in 10). Their column
+        # matters only if a later cell has no usable r and so follows on from them.
+        skipped: list[ET.Element] = []
         for cell in element:
-            if _local(cell.tag) != "c":
+            if names[cell.tag] != "c":
                 continue
-            position = parse_cell_ref(cell.get("r", ""))
-            col = position[1] if position else col + 1
-            self.grid.cell_count += 1
-            if self.cell_budget is not None and self.grid.cell_count > self.cell_budget:
+            grid.cell_count += 1
+            if budget is not None and grid.cell_count > budget:
                 raise _CellLimitExceeded
-            text = _cell_value(cell, self.shared)
-            formula = any(_local(child.tag) == "f" for child in cell)
+            if not len(cell):  # <c r="C4" s="2"/>: no value and no formula
+                skipped.append(cell)
+                continue
+            found = self._column(cell.get("r", ""))
+            if found is None:
+                for empty in skipped:
+                    col = self._column(empty.get("r", "")) or col + 1
+                found = col + 1
+            col = found
+            skipped.clear()
+            text, formula = self._cell_content(cell)
             if text or formula:
-                self.grid.cells[(self.row, col)] = Cell(text, formula)
-                self.grid.max_row = max(self.grid.max_row, self.row)
+                grid.cells[(row, col)] = Cell(text.strip(), formula)
+                if row > grid.max_row:
+                    grid.max_row = row
+
+    def _column(self, ref: str) -> int | None:
+        """Column of a cell from its r attribute, as parse_cell_ref reads it; None if unusable."""
+        # Fast path for the plain 'C4' of nearly every cell: a dict hit on letters
+        # already seen in this part, instead of a regex match and column_index().
+        letters = ref.rstrip(_DIGITS)
+        col = self.columns.get(letters)
+        if col is not None:
+            digits = ref[len(letters) :]
+            if digits and digits[0] != "0" and (len(digits) < 7 or int(digits) <= MAX_ROW):
+                return col
+        position = parse_cell_ref(ref)
+        if position is None:
+            return None
+        if letters.isalpha() and letters.isascii():  # '$C$4', ' C4' keep taking the slow path
+            self.columns[letters] = position[1]
+        return position[1]
+
+    def _cell_content(self, cell: ET.Element) -> tuple[str, bool]:
+        """(cached value as text, holds a formula) of a <c> element that has children."""
+        value = inline = None
+        formula = False
+        for child in cell:  # a repeated child: the last one wins
+            name = self.names[child.tag]
+            if name == "v":
+                value = child
+            elif name == "f":
+                formula = True
+            elif name == "is":
+                inline = child
+        return _cell_value(cell.get("t", "n"), value, inline, self.shared), formula
 
     def _validation(self, element: ET.Element) -> None:
         if element.get("type") != "list":
@@ -528,17 +608,17 @@ class _CellLimitExceeded(Exception):
     pass
 
 
-def _cell_value(element: ET.Element, shared: list[str]) -> str:
-    cell_type = element.get("t", "n")
-    children = {_local(child.tag): child for child in element}
+def _cell_value(
+    cell_type: str, value: ET.Element | None, inline: ET.Element | None, shared: list[str]
+) -> str:
+    """Cell text from the t attribute and the <v> / <is> children."""
     if cell_type == "inlineStr":
-        inline = children.get("is")
         return _string_item_text(inline) if inline is not None else ""
-    raw = children["v"].text or "" if "v" in children else ""
+    raw = (value.text or "") if value is not None else ""
     if not raw:
         return ""
     if cell_type == "s":
-        index = int(raw) if raw.isdigit() else -1
+        index = int(raw) if raw.isascii() and raw.isdigit() else -1
         return shared[index] if 0 <= index < len(shared) else ""
     if cell_type == "e":  # #N/A, #REF! ... carry no usable text
         return ""
@@ -704,9 +784,16 @@ _CONTAINED_WORDS = {
 _NUMBER_SUFFIXES = (" id", " no", " no.", " #", " number")
 
 
+def _has_sentence_mark(text: str) -> bool:
+    """'。', '?' or '？' in the text: normalize_label keeps them (？ becomes ?), so a label
+    holding one reads like a sentence - known without paying for NFKC normalisation."""
+    return "。" in text or "?" in text or "？" in text
+
+
 def normalize_label(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"\s+", " ", text).strip()
+    # = re.sub(r"\s+", " ", text).strip(): str.split() and \s agree on what is white space.
+    text = " ".join(text.split())
     return text.strip("*:：").strip()
 
 
@@ -717,6 +804,8 @@ def _reads_like_sentence(label: str) -> bool:
 
 def classify_header_label(text: str) -> tuple[str, int] | None:
     """Header label -> (role, strength 1..3) or None. 3 = exact word, 2 = starts/ends with it, 1 = contains."""
+    if _has_sentence_mark(text):
+        return None  # most cells scanned for headers are questions: skip normalising them
     label = normalize_label(text)
     if not label or len(label) > 50 or _reads_like_sentence(label):
         return None  # sentences and questions are data, not header labels
@@ -1006,11 +1095,15 @@ def _detect_header(grid: SheetGrid, overrides: _Overrides) -> tuple[_Header, _Co
 # --- question rows -----------------------------------------------------------------
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_REPEATED_CHAR = re.compile(r"(.)\1+")
+
+
 def _id_shape(number: str) -> str:
     """'GNRL-01' -> 'A-9': compare the form of question numbers, not their values."""
-    shape = re.sub(r"[^\W\d_]", "A", number)
-    shape = re.sub(r"\d", "9", shape)
-    return re.sub(r"(.)\1+", r"\1", shape)
+    shape = _DIGIT.sub("9", _LETTER.sub("A", number))
+    return _REPEATED_CHAR.sub(r"\1", shape)
 
 
 _SECTION_TITLE = re.compile(
@@ -1039,12 +1132,35 @@ def _is_section_row(grid: SheetGrid, row: int, columns: _Columns) -> bool:
     return False
 
 
-def _repeats_header(grid: SheetGrid, row: int, header: _Header, columns: _Columns) -> bool:
-    for col in (columns.question, columns.answer):
-        label = header.labels.get(col) if col is not None else None
-        if label and normalize_label(grid.text(row, col)) == normalize_label(label):
+def _normalized_header_labels(header: _Header, columns: _Columns) -> dict[int, str]:
+    """Question/answer column -> its normalised header label, worked out once per table."""
+    return {
+        col: normalize_label(header.labels[col])
+        for col in (columns.question, columns.answer)
+        if col is not None and header.labels.get(col)
+    }
+
+
+def _repeats_header(grid: SheetGrid, row: int, header_labels: dict[int, str]) -> bool:
+    """The header again further down (long tables repeat it per printed page)."""
+    for col, label in header_labels.items():
+        text = grid.text(row, col)
+        if _has_sentence_mark(text) and not _has_sentence_mark(label):
+            continue  # a question, not the header again: no need to normalise it
+        if (normalize_label(text) if text else "") == label:
             return True
     return False
+
+
+_LETTERS_CACHE: dict[int, str] = {}  # at most MAX_COLUMN entries
+
+
+def _letters(col: int) -> str:
+    """column_letters, remembered: the same few columns are named on every question row."""
+    letters = _LETTERS_CACHE.get(col)
+    if letters is None:
+        letters = _LETTERS_CACHE[col] = column_letters(col)
+    return letters
 
 
 def _input_cell(grid: SheetGrid, row: int, col: int | None) -> str | None:
@@ -1054,7 +1170,7 @@ def _input_cell(grid: SheetGrid, row: int, col: int | None) -> str | None:
     merge = grid.merge_at(row, col)
     if merge and (merge.min_row, merge.min_col) != (row, col):
         return None
-    return f"{column_letters(col)}{row}"
+    return f"{_letters(col)}{row}"
 
 
 def _candidate_rows(grid: SheetGrid, header: _Header, columns: _Columns) -> list[int]:
@@ -1062,25 +1178,24 @@ def _candidate_rows(grid: SheetGrid, header: _Header, columns: _Columns) -> list
     below = list(range(header.last_row + 1, grid.max_row + 1))
     if columns.number is None or header.first_row <= 1:
         return below
-    shapes = {
-        _id_shape(grid.text(r, columns.number)) for r in below if _is_id_like(grid.text(r, columns.number))
-    }
-    shapes = {s for s in shapes if any(ch == "A" for ch in s)}  # plain 1, 2, 3 above a header is too weak
-    above = [
-        r
-        for r in range(1, header.first_row)
-        if _is_id_like(grid.text(r, columns.number)) and _id_shape(grid.text(r, columns.number)) in shapes
-    ]
-    return above + below
+    numbers_above = {r: grid.text(r, columns.number) for r in range(1, header.first_row)}
+    shapes_above = {r: _id_shape(n) for r, n in numbers_above.items() if _is_id_like(n)}
+    shapes_above = {r: s for r, s in shapes_above.items() if "A" in s}  # plain 1, 2, 3 is too weak
+    if not shapes_above:
+        return below  # the usual case: no need to work out the shape of every number below
+    numbers_below = (grid.text(r, columns.number) for r in below)
+    shapes_below = {_id_shape(n) for n in numbers_below if _is_id_like(n)}
+    return [r for r, shape in shapes_above.items() if shape in shapes_below] + below
 
 
 def _build_questions(sheet: str, grid: SheetGrid, header: _Header, columns: _Columns) -> list[Question]:
     questions = []
+    header_labels = _normalized_header_labels(header, columns)
     for row in _candidate_rows(grid, header, columns):
         text = grid.text(row, columns.question)
         if not text or not any(ch.isalpha() for ch in text) or text.startswith(("http://", "https://")):
             continue
-        if _is_section_row(grid, row, columns) or _repeats_header(grid, row, header, columns):
+        if _is_section_row(grid, row, columns) or _repeats_header(grid, row, header_labels):
             continue
         if columns.answer is not None and grid.is_formula(row, columns.answer):
             # Computed elsewhere (HECVAT pulls START HERE answers and analyst views in by

@@ -561,3 +561,122 @@ def test_no_table_anywhere(tmp_path):
 def test_header_words(label, role):
     found = checksheet.classify_header_label(label)
     assert (found[0] if found else None) == role
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("B2", (2, 2, 2, 2)),
+        ("$B$2", (2, 2, 2, 2)),
+        ("C3:A1", (1, 1, 3, 3)),
+        ("A1:", (1, 1, 1, 1)),
+        ("A:B", (1, 1, checksheet.MAX_ROW, 2)),
+        ("A:", (1, 1, checksheet.MAX_ROW, 1)),
+        ("3:2", (2, 1, 3, checksheet.MAX_COLUMN)),
+        ("yes", None),  # a name, not column YES: whole columns need the colon
+        ("XFE1", None),
+        ("A1048577", None),
+    ],
+)
+def test_parse_range(ref, expected):
+    found = checksheet.parse_range(ref)
+    assert (found and (found.min_row, found.min_col, found.max_row, found.max_col)) == expected
+
+
+def test_sentence_marks_are_never_header_labels():
+    for label in ("回答？", "Answer?", "回答。", "Answer ?"):
+        assert checksheet.classify_header_label(label) is None
+
+
+# --- hand-written sheet XML ---------------------------------------------------------------------
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _raw_workbook(path: Path, sheet_data: str) -> Path:
+    """A one-sheet workbook whose <sheetData> is exactly `sheet_data`."""
+    parts = {
+        "_rels/.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL_TYPE}officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}"><sheets>'
+        '<sheet name="Q" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL_TYPE}worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{_MAIN_NS}"><sheetData>{sheet_data}</sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return path
+
+
+def _text_cell(text: str, ref: str | None = None) -> str:
+    r = f' r="{ref}"' if ref else ""
+    return f'<c{r} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_cells_without_r_follow_on_from_empty_cells(tmp_path):
+    # r is optional: a cell without one sits right of the previous <c>, also when that
+    # one is an empty styled cell ('$C$4' and 'bogus' included).
+    rows = [
+        (
+            "1",
+            _text_cell("No.", "A1")
+            + _text_cell("Question", "B1")
+            + _text_cell("Answer")
+            + _text_cell("Comment"),
+        ),
+        ("2", _text_cell("Q-1", "A2") + _text_cell("Is customer data encrypted?") + _text_cell("Yes", "C2")),
+        (
+            "3",
+            _text_cell("Q-2", "A3")
+            + _text_cell("Are backups encrypted?", "B3")
+            + '<c r="C3" s="1"/>'
+            + _text_cell("AES-256"),
+        ),
+        (
+            "4",
+            _text_cell("Q-3", "A4")
+            + _text_cell("Is access logged?", "B4")
+            + '<c r="bogus" s="1"/>'
+            + _text_cell("Partly"),
+        ),
+        (
+            "5",
+            _text_cell("Q-4", "A5") + _text_cell("Are logs reviewed?", "B5") + '<c s="1"/><c r="D5" s="1"/>',
+        ),
+        ("6", '<c r="A6" s="1"/><c s="1"/><c s="1"/>' + _text_cell("Orphan note without a question")),
+        (
+            "7",
+            _text_cell("Q-5", "A7")
+            + _text_cell("Are keys rotated?", "$B$7")
+            + '<c r="$C$7" s="1"/>'
+            + _text_cell("Yearly"),
+        ),
+    ]
+    path = _raw_workbook(tmp_path / "raw.xlsx", "".join(f'<row r="{n}">{cells}</row>' for n, cells in rows))
+    table = read_checksheet(path)[0]
+
+    assert (table.number_col, table.question_col, table.answer_col, table.comment_col) == ("A", "B", "C", "D")
+    found = [(q.number, q.existing_answer, q.existing_comment) for q in table.questions]
+    assert found == [
+        ("Q-1", "Yes", None),
+        ("Q-2", None, "AES-256"),
+        ("Q-3", None, "Partly"),
+        ("Q-4", None, None),
+        ("Q-5", None, "Yearly"),
+    ]
+
+
+def test_non_ascii_digits_in_row_numbers_and_string_indexes_are_not_numbers(tmp_path):
+    # '²'.isdigit() is True but int('²') raises: a hostile file must not crash the reader.
+    sheet_data = (
+        '<row r="1">' + _text_cell("Question", "A1") + _text_cell("Answer", "B1") + "</row>"
+        '<row r="²">' + _text_cell("Is customer data encrypted?", "A2") + '<c r="B2" t="s"><v>²</v></c></row>'
+    )
+    table = read_checksheet(_raw_workbook(tmp_path / "raw.xlsx", sheet_data))[0]
+    assert [(q.row, q.text, q.existing_answer) for q in table.questions] == [
+        (2, "Is customer data encrypted?", None)
+    ]
