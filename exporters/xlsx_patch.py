@@ -24,17 +24,25 @@ them would break the other cells that use them.
 
 from __future__ import annotations
 
+import bisect
 import copy
+import functools
+import itertools
 import os
 import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
+from xml.parsers import expat
 
 from importers.checksheet import (
+    MAX_COLUMN,
+    MAX_ROW,
+    column_index,
     column_letters,
     open_workbook_zip,
     parse_cell_ref,
@@ -53,7 +61,10 @@ _ILLEGAL_XML_CHARS = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U
 # Excel reads a literal "_x0041_" as the escape for "A": escape the underscore (_x005F_).
 _OOXML_ESCAPE_LOOKALIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 # Attribute text of a start tag; quote-aware so a '>' inside a value cannot end the tag.
-_ATTRS = r"((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)"
+# It stops before the first '>' or '/>' outside quotes. Possessive (*+, ++): runs of plain
+# characters are taken whole and never backtracked into, which matters with a search per
+# cell; every continuation used after it starts with '/' or '>', which it never consumes.
+_ATTRS = r"((?:[^>\"'/]++|/(?!>)|\"[^\"]*+\"|'[^']*+')*+)"
 
 
 # --- text ---------------------------------------------------------------------------
@@ -85,7 +96,7 @@ def _xml_text(text: str) -> str:
 # --- locating elements in worksheet XML ---------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Element:
     start: int  # offset of '<'
     end: int  # offset just after the element
@@ -98,8 +109,23 @@ class _Element:
         return self.body_start is None
 
 
+# The helpers below run per row and per cell of a sheet with thousands of them, so each
+# pattern is built and compiled once per (prefix, name) instead of on every call.
+
+
+@functools.cache
+def _attr_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:^|\s){re.escape(name)}\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+@functools.cache
+def _start_tag_pattern(prefix: str, name: str) -> re.Pattern[str]:
+    """<prefix:name ...> or <prefix:name .../>: group 1 the attributes, group 2 '/' if self-closing."""
+    return re.compile(rf"<{re.escape(prefix)}{name}(?=[\s/>]){_ATTRS}(/?)>")
+
+
 def _attr(attrs: str, name: str) -> str | None:
-    match = re.search(rf"(?:^|\s){re.escape(name)}\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", attrs)
+    match = _attr_pattern(name).search(attrs)
     if not match:
         return None
     return match.group(1) if match.group(1) is not None else match.group(2)
@@ -113,19 +139,21 @@ def _set_attr(start_tag: str, name: str, value: str) -> str:
 
 def _iter_children(text: str, prefix: str, name: str, start: int, end: int):
     """Elements `name` between start and end: rows in <sheetData>, cells in a <row>."""
-    opening = re.compile(rf"<{re.escape(prefix)}{name}(?=[\s/>]){_ATTRS}(/?)>")
+    opening = _start_tag_pattern(prefix, name)
     closing = f"</{prefix}{name}>"
     pos = start
     while match := opening.search(text, pos, end):
-        if match.group(2):
-            yield _Element(match.start(), match.end(), match.group(1), None, None)
-            pos = match.end()
+        attrs, slash = match.groups()
+        tag_end = match.end()
+        if slash:
+            yield _Element(match.start(), tag_end, attrs, None, None)
+            pos = tag_end
             continue
-        close = text.find(closing, match.end(), end)
+        close = text.find(closing, tag_end, end)
         if close < 0:
             raise KBError(f"corrupt worksheet XML: <{prefix}{name}> without a closing tag")
-        yield _Element(match.start(), close + len(closing), match.group(1), match.end(), close)
         pos = close + len(closing)
+        yield _Element(match.start(), pos, attrs, tag_end, close)
 
 
 def _find_sheet_data(text: str) -> tuple[str, _Element]:
@@ -143,15 +171,17 @@ def _find_sheet_data(text: str) -> tuple[str, _Element]:
     return prefix, _Element(match.start(), close + len(closing), match.group(2), match.end(), close)
 
 
-def _positioned(elements, parse) -> list[tuple[int, _Element]]:
-    """Attach row/column numbers; an element without an r attribute follows its predecessor."""
-    positioned, previous = [], 0
+def _positioned(elements, parse) -> Iterator[tuple[int, _Element]]:
+    """Attach row/column numbers; an element without an r attribute follows its predecessor.
+
+    Lazy, so that a row's cells are only read as far as the last cell to write.
+    """
+    previous = 0
     for element in elements:
         value = _attr(element.attrs, "r")
         number = parse(value) if value else None
         previous = number if number else previous + 1
-        positioned.append((previous, element))
-    return positioned
+        yield previous, element
 
 
 def _row_number(value: str) -> int | None:
@@ -159,8 +189,26 @@ def _row_number(value: str) -> int | None:
 
 
 def _cell_column(value: str) -> int | None:
-    parsed = parse_cell_ref(value)
+    parsed = _cell_position(value)
     return parsed[1] if parsed else None
+
+
+# How Excel and other writers spell a cell reference: capital letters, then the row, no '$'.
+_PLAIN_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_column_of = functools.cache(column_index)  # a sheet has few distinct column letters
+
+
+def _cell_position(ref: str) -> tuple[int, int] | None:
+    """parse_cell_ref(ref), with a short path for the usual spelling.
+
+    It runs for every write and for every cell read in a patched row; anything but
+    the plain spelling (lower case, '$', spaces) goes to parse_cell_ref itself.
+    """
+    match = _PLAIN_CELL_REF.fullmatch(ref)
+    if match is None:
+        return parse_cell_ref(ref)
+    row, col = int(match.group(2)), _column_of(match.group(1))
+    return (row, col) if row <= MAX_ROW and col <= MAX_COLUMN else None
 
 
 # --- cells -------------------------------------------------------------------------------
@@ -172,30 +220,39 @@ class _FormulaRefused(Exception):
         self.ref, self.reason = ref, reason
 
 
-def _cell_xml(prefix: str, attrs: str, text: str, cell_ext: str = "") -> str:
-    if not text:  # an empty answer clears the value but keeps the cell (and its style)
+def _cell_xml(prefix: str, attrs: str, escaped: str, cell_ext: str = "") -> str:
+    """The cell with `escaped` (text already passed through _xml_text) as an inline string."""
+    if not escaped:  # an empty answer clears the value but keeps the cell (and its style)
         return f"<{prefix}c{attrs}>{cell_ext}</{prefix}c>" if cell_ext else f"<{prefix}c{attrs}/>"
     return (
         f'<{prefix}c{attrs} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">'
-        f"{_xml_text(text)}</{prefix}t></{prefix}is>{cell_ext}</{prefix}c>"
+        f"{escaped}</{prefix}t></{prefix}is>{cell_ext}</{prefix}c>"
     )
+
+
+# Attributes that describe a cell's old value: t (value type), cm/vm (metadata of dynamic arrays / data types).
+_VALUE_ATTRS = re.compile(r"\s+(?:t|cm|vm)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+
+
+@functools.cache
+def _cell_ext_pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"<{re.escape(prefix)}extLst[\s>].*?</{re.escape(prefix)}extLst>", re.S)
 
 
 def _rewrite_cell(text: str, prefix: str, cell: _Element, ref: str, value: str, overwrite_formulas: bool):
     """(new XML for an existing cell, whether a formula was removed). Keeps every attribute but t/cm/vm."""
     body = "" if cell.self_closing else text[cell.body_start : cell.body_end]
-    formula = re.search(rf"<{re.escape(prefix)}f(?=[\s/>]){_ATTRS}/?>", body)
+    formula = _start_tag_pattern(prefix, "f").search(body) if body else None
     if formula:
         kind = _attr(formula.group(1), "t")
         if not overwrite_formulas:
             raise _FormulaRefused(ref, "holds a formula")
         if kind == "array" or (kind == "shared" and _attr(formula.group(1), "ref")):
             raise _FormulaRefused(ref, f"holds a {kind} formula that other cells depend on")
-    # t (value type) and cm/vm (metadata of dynamic arrays / data types) described the old value.
-    attrs = re.sub(r"\s+(?:t|cm|vm)\s*=\s*(?:\"[^\"]*\"|'[^']*')", "", cell.attrs).rstrip()
+    attrs = _VALUE_ATTRS.sub("", cell.attrs).rstrip()
     if _attr(attrs, "r") is None:
         attrs = f' r="{ref}"' + attrs
-    ext = re.search(rf"<{re.escape(prefix)}extLst[\s>].*?</{re.escape(prefix)}extLst>", body, re.S)
+    ext = _cell_ext_pattern(prefix).search(body) if body else None
     return _cell_xml(prefix, attrs, value, ext.group(0) if ext else ""), bool(formula)
 
 
@@ -218,7 +275,7 @@ class _SheetContext:
 def _column_styles(text: str, prefix: str, before: int) -> list[tuple[int, int, str]]:
     """(min, max, style) of the <col> entries that carry a style."""
     styles = []
-    for match in re.finditer(rf"<{re.escape(prefix)}col(?=[\s/>]){_ATTRS}/?>", text[:before]):
+    for match in _start_tag_pattern(prefix, "col").finditer(text, 0, before):
         low, high, style = (_attr(match.group(1), name) for name in ("min", "max", "style"))
         if low and high and style and low.isdigit() and high.isdigit():
             styles.append((int(low), int(high), style))
@@ -232,9 +289,12 @@ def _default_style(ctx: _SheetContext, row_attrs: str | None, col: int) -> str |
     return next((style for low, high, style in ctx.column_styles if low <= col <= high), None)
 
 
+_SPANS = re.compile(r"(\d+):(\d+)")
+
+
 def _widened_spans(start_tag: str, attrs: str, columns: list[int]) -> str:
     spans = _attr(attrs, "spans")
-    match = re.fullmatch(r"(\d+):(\d+)", spans or "")
+    match = _SPANS.fullmatch(spans or "")
     if not match:
         return start_tag
     low, high = int(match.group(1)), int(match.group(2))
@@ -249,18 +309,24 @@ def _widened_spans(start_tag: str, attrs: str, columns: list[int]) -> str:
 def _patch_row(
     ctx: _SheetContext, row: _Element, row_number: int, values: dict[int, str]
 ) -> tuple[str, list[str]]:
-    """Rewrite one existing <row>: replace target cells, insert missing ones in column order."""
+    """Rewrite one existing <row>: replace target cells, insert missing ones in column order.
+
+    Cells are read only as far as the last one to write; the text between edits and the
+    rest of the row are copied in slices as they are.
+    """
     text, prefix = ctx.text, ctx.prefix
     if row.self_closing:
         start_tag = re.sub(r"\s*/>$", ">", text[row.start : row.end])
-        cells: list[tuple[int, _Element]] = []
+        cells: Iterator[tuple[int, _Element]] = iter(())
         body_start = body_end = row.end
     else:
         start_tag = text[row.start : row.body_start]
         cells = _positioned(_iter_children(text, prefix, "c", row.body_start, row.body_end), _cell_column)
         body_start, body_end = row.body_start, row.body_end
-    pending = sorted(values.items())
-    pieces, removed, pos = [], [], body_start
+    pending = sorted(values.items())  # (column, text) still to write, leftmost first
+    pieces, removed = [], []
+    pos = body_start  # the row's text before pos is in pieces already
+    after_cells = body_start  # end of the last cell read: where cells right of them all go
 
     def insert_new_before(limit_col: int | None) -> None:
         while pending and (limit_col is None or pending[0][0] < limit_col):
@@ -269,18 +335,24 @@ def _patch_row(
             pieces.append(_new_cell(prefix, ref, _default_style(ctx, row.attrs, col), value))
 
     for col, cell in cells:
+        after_cells = cell.end
+        if pending[0][0] > col:
+            continue  # an untouched cell goes out with the text around it, in one slice
         pieces.append(text[pos : cell.start])
+        pos = cell.start
         insert_new_before(col)
         if pending and pending[0][0] == col:
             _, value = pending.pop(0)
             ref = f"{column_letters(col)}{row_number}"
             new_xml, had_formula = _rewrite_cell(text, prefix, cell, ref, value, ctx.overwrite_formulas)
             pieces.append(new_xml)
+            pos = cell.end
             if had_formula:
                 removed.append(ref)
-        else:
-            pieces.append(text[cell.start : cell.end])
-        pos = cell.end
+        if not pending:
+            break  # nothing left to write: the rest of the row is copied below as it is
+    pieces.append(text[pos:after_cells])
+    pos = after_cells
     insert_new_before(None)  # after the last cell, before a row-level <extLst> if any
     pieces.append(text[pos:body_end])
     start_tag = _widened_spans(start_tag, row.attrs, list(values))
@@ -297,7 +369,7 @@ def _new_row(ctx: _SheetContext, row_number: int, values: dict[int, str]) -> str
 
 def _widened_dimension(text: str, prefix: str, targets: list[tuple[int, int]]) -> tuple[int, int, str] | None:
     """(start, end, new tag) for <dimension ref> if the new cells lie outside it."""
-    match = re.search(rf"<{re.escape(prefix)}dimension(?=[\s/>]){_ATTRS}/?>", text)
+    match = _start_tag_pattern(prefix, "dimension").search(text)
     ref = _attr(match.group(1), "ref") if match else None
     area = parse_range(ref) if ref else None
     if not match or not area:
@@ -325,9 +397,7 @@ def patch_sheet_xml(
     text = _decode_part(xml)
     prefix, sheet_data = _find_sheet_data(text)
     ctx = _SheetContext(text, prefix, _column_styles(text, prefix, sheet_data.start), overwrite_formulas)
-    by_row: dict[int, dict[int, str]] = {}
-    for (row, col), value in values.items():
-        by_row.setdefault(row, {})[col] = value
+    by_row = _escaped_by_row(values)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), non-overlapping
     removed: list[str] = []
     if sheet_data.self_closing:
@@ -340,6 +410,18 @@ def patch_sheet_xml(
     if dimension:
         edits.append(dimension)
     return _apply_edits(text, edits).encode("utf-8"), removed
+
+
+def _escaped_by_row(values: dict[tuple[int, int], str]) -> dict[int, dict[int, str]]:
+    """{row: {column: text escaped for XML}}. Answers repeat ('はい' on every row), so
+    each distinct text is escaped once."""
+    escaped: dict[str, str] = {}
+    by_row: dict[int, dict[int, str]] = {}
+    for (row, col), value in values.items():
+        if value not in escaped:
+            escaped[value] = _xml_text(value)
+        by_row.setdefault(row, {})[col] = escaped[value]
+    return by_row
 
 
 def _apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -359,12 +441,16 @@ def _row_edits(
     by_row: dict[int, dict[int, str]],
     edits: list[tuple[int, int, str]],
 ) -> list[str]:
-    rows = _positioned(
-        _iter_children(ctx.text, ctx.prefix, "row", sheet_data.body_start, sheet_data.body_end), _row_number
+    rows = list(
+        _positioned(
+            _iter_children(ctx.text, ctx.prefix, "row", sheet_data.body_start, sheet_data.body_end),
+            _row_number,
+        )
     )
     removed: list[str] = []
     inserts: dict[int, list[int]] = {}  # offset -> new row numbers to put there
     existing = {number: element for number, element in rows}
+    next_row_start = _next_row_finder(rows, sheet_data.body_end)
     for row_number in sorted(by_row):
         if row_number in existing:
             row = existing[row_number]
@@ -373,11 +459,28 @@ def _row_edits(
             removed.extend(formulas)
             continue
         # Rows must stay sorted: the new row goes before the first row numbered after it.
-        offset = next((el.start for number, el in rows if number > row_number), sheet_data.body_end)
-        inserts.setdefault(offset, []).append(row_number)
+        inserts.setdefault(next_row_start(row_number), []).append(row_number)
     for offset, numbers in inserts.items():
         edits.append((offset, offset, "".join(_new_row(ctx, n, by_row[n]) for n in sorted(numbers))))
     return removed
+
+
+def _next_row_finder(rows: list[tuple[int, _Element]], end: int) -> Callable[[int], int]:
+    """f(n) -> offset of the first row (in document order) numbered after n, else `end`.
+
+    Rows of a valid sheet are in ascending order, so a binary search finds it: a scan
+    per new row made filling a sheet whose answer rows do not exist yet quadratic. Rows
+    out of order (a damaged file) keep the scan.
+    """
+    numbers = [number for number, _ in rows]
+    if any(a > b for a, b in itertools.pairwise(numbers)):
+        return lambda row_number: next((el.start for number, el in rows if number > row_number), end)
+
+    def by_bisection(row_number: int) -> int:
+        index = bisect.bisect_right(numbers, row_number)
+        return rows[index][1].start if index < len(rows) else end
+
+    return by_bisection
 
 
 def _decode_part(xml: bytes) -> str:
@@ -489,14 +592,19 @@ def _write_zip(source: zipfile.ZipFile, src: Path, out_file, replaced: dict[str,
 
 def _normalize_writes(writes: dict[str, dict[str, str]]) -> dict[str, dict[tuple[int, int], str]]:
     normalized: dict[str, dict[tuple[int, int], str]] = {}
+    sanitized: dict[str, str] = {}  # answers repeat: each distinct text is sanitised once
     for sheet, cells in writes.items():
         for ref, value in cells.items():
-            position = parse_cell_ref(str(ref))
+            position = _cell_position(str(ref))
             if position is None:
                 raise KBError(
                     f"bad cell reference {ref!r} for sheet {sheet!r}: use A1-style references like D7"
                 )
-            normalized.setdefault(sheet, {})[position] = sanitize_cell_text("" if value is None else value)
+            if type(value) is not str:  # None, numbers: str() first, as sanitize_cell_text does
+                value = "" if value is None else str(value)
+            if value not in sanitized:
+                sanitized[value] = sanitize_cell_text(value)
+            normalized.setdefault(sheet, {})[position] = sanitized[value]
     return normalized
 
 
@@ -529,7 +637,7 @@ def _patched_parts(
         except _FormulaRefused as refused:
             hint = "" if overwrite_formulas else "; it is computed by the workbook"
             raise KBError(f"cell {name}!{refused.ref} {refused.reason}, not overwriting it{hint}") from None
-        _check_well_formed(patched, sheet.part)
+        _check_well_formed(patched, sheet.part, original)
         if patched != original:
             replaced[sheet.part] = patched
         if removed:
@@ -545,16 +653,35 @@ def _patched_calc_chain(zf: zipfile.ZipFile, removed: dict[str, set[str]]) -> di
     chain = read_part(zf, part)
     for sheet_id, refs in removed.items():
         chain = _drop_from_calc_chain(chain, sheet_id, refs)
-    _check_well_formed(chain, part)
+    _check_well_formed(chain, part, read_part(zf, part))
     return {part: chain}
 
 
-def _check_well_formed(xml: bytes, part: str) -> None:
-    """Last line of defence: never write a part Excel would have to repair."""
+def _parse_error(xml: bytes) -> Exception | None:
     try:
-        ET.fromstring(xml)
-    except ET.ParseError as exc:
-        raise KBError(f"internal error: patched {part} is not well-formed XML ({exc})") from None
+        if b"<!DOCTYPE" in xml:
+            ET.fromstring(xml)
+        else:
+            expat.ParserCreate(namespace_separator="}").Parse(xml, True)
+    except (ET.ParseError, expat.ExpatError) as exc:
+        return exc
+    return None
+
+
+def _check_well_formed(xml: bytes, part: str, original: bytes) -> None:
+    """Last line of defence: never write a part Excel would have to repair.
+
+    A bare expat parser (namespace-aware, as ElementTree's) checks the same rules several
+    times faster than ET.fromstring, which also builds a tree of the whole sheet. With a
+    DOCTYPE, which a valid package never has, expat leaves undeclared entities to its
+    handlers, so such a part goes through ElementTree, which rejects them.
+    """
+    error = _parse_error(xml)
+    if error is None:
+        return
+    if _parse_error(original) is not None:  # the patch only passed on what it found
+        raise KBError(f"corrupt worksheet XML in {part}: {_parse_error(original)}")
+    raise KBError(f"internal error: patched {part} is not well-formed XML ({error})")
 
 
 def patch_workbook(

@@ -7,6 +7,7 @@ import struct
 import warnings
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
@@ -116,6 +117,21 @@ def assert_only_these_changed(src: Path, dst: Path, changed: list[str]) -> None:
             assert raw_bytes(src, before) == raw_bytes(dst, after), f"{before.filename} was recompressed"
 
 
+def assert_rows_and_cells_in_order(path: Path) -> None:
+    """Excel repairs a sheet whose rows or cells are out of order; openpyxl reads it anyway."""
+    with zipfile.ZipFile(path) as zf:
+        for sheet in workbook_sheets(zf):
+            if sheet.kind != "worksheet":
+                continue
+            rows = ET.fromstring(zf.read(sheet.part)).iter(f"{{{MAIN_NS}}}row")
+            numbers = [int(row.get("r")) for row in rows if row.get("r")]
+            assert numbers == sorted(set(numbers)), f"rows of {sheet.name}"
+            for row in ET.fromstring(zf.read(sheet.part)).iter(f"{{{MAIN_NS}}}row"):
+                refs = [cell.get("r") for cell in row.iter(f"{{{MAIN_NS}}}c") if cell.get("r")]
+                columns = [parse_cell_ref(ref)[1] for ref in refs]
+                assert columns == sorted(set(columns)), f"cells of {sheet.name} row {row.get('r')}: {refs}"
+
+
 def split_sheet(xml: str) -> tuple[str, str, str]:
     """(before <sheetData>, sheetData, after </sheetData>)."""
     start = re.search(r"<(\w+:)?sheetData[\s/>]", xml).start()
@@ -166,6 +182,7 @@ def test_patch_real_workbook(tmp_path, path):
         sources = {name: zf.read(parts[name]).decode("utf-8") for name in writes}
     assert sorted(changed) == sorted(parts[name] for name in writes)
     assert_only_these_changed(src, dst, changed)
+    assert_rows_and_cells_in_order(dst)
 
     with zipfile.ZipFile(dst) as zf:
         for name, cells in writes.items():
@@ -274,6 +291,59 @@ def test_prefixed_namespace_and_sorted_insertion():
         f'<x:row r="9">{cell("E9", "e")}</x:row>'
         "</x:sheetData></x:worksheet>"
     )
+
+
+def test_untouched_cells_stay_in_place_around_written_and_new_ones():
+    """Cells left of, between and right of the written ones are copied as they are, in order."""
+    xml = (
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
+        '<row r="1"><c r="A1"><v>1</v></c><c r="C1" s="2" t="n"/><c r="D1" s="3"/><c r="E1"><v>5</v></c></row>'
+        '<row r="2"><c r="A2" s="1"/><c r="B2"><v>2</v></c><c r="C2"/></row>'
+        "</sheetData></worksheet>"
+    )
+    out = patch(xml, {"B1": "b", "C1": "", "G1": "g", "A2": "a"})
+
+    def cell(ref: str, value: str, style: str = "") -> str:
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+
+    a2 = cell("A2", "a", ' s="1"')
+    assert out == (
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData>'
+        f'<row r="1"><c r="A1"><v>1</v></c>{cell("B1", "b")}<c r="C1" s="2"/><c r="D1" s="3"/>'
+        f'<c r="E1"><v>5</v></c>{cell("G1", "g")}</row>'
+        f'<row r="2">{a2}<c r="B2"><v>2</v></c><c r="C2"/></row>'
+        "</sheetData></worksheet>"
+    )
+
+
+def test_new_rows_go_before_the_next_row_even_when_rows_are_out_of_order():
+    rows = '<row r="2"><c r="A2"/></row><row r="6"><c r="A6"/></row>'
+    sorted_sheet = f'<worksheet xmlns="{MAIN_NS}"><sheetData>{rows}</sheetData></worksheet>'
+    out = patch(sorted_sheet, {"A1": "", "A4": "", "A5": "", "A9": ""})
+    assert '<sheetData><row r="1"><c r="A1"/></row><row r="2">' in out
+    assert '<c r="A2"/></row><row r="4"><c r="A4"/></row><row r="5"><c r="A5"/></row><row r="6">' in out
+    assert '<c r="A6"/></row><row r="9"><c r="A9"/></row></sheetData>' in out
+
+    # a damaged file: a new row still goes before the first row (in file order) numbered after it
+    shuffled = f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="7"/><row r="3"/></sheetData></worksheet>'
+    out = patch(shuffled, {"A5": "", "A1": ""})
+    assert '<sheetData><row r="1"><c r="A1"/></row><row r="5"><c r="A5"/></row><row r="7"/>' in out
+
+
+def test_patched_parts_are_checked_for_well_formedness():
+    fine = f'<x:a xmlns:x="{MAIN_NS}"><x:b/></x:a>'.encode()
+    xlsx_patch._check_well_formed(fine, "ok.xml", fine)
+    for broken in (
+        b"<a><b></a>",
+        b"<a>&undefined;</a>",
+        b"<a><x:b/></a>",  # unbound prefix
+        b'<!DOCTYPE a SYSTEM "a.dtd"><a>&undefined;</a>',  # expat alone would let this pass
+    ):
+        with pytest.raises(KBError, match="internal error: patched part.xml is not well-formed XML"):
+            xlsx_patch._check_well_formed(broken, "part.xml", fine)
+        # broken before the patch touched it: the file's fault, and said so
+        with pytest.raises(KBError, match="^corrupt worksheet XML in part.xml: "):
+            xlsx_patch._check_well_formed(broken, "part.xml", broken)
 
 
 def test_self_closing_sheet_data():
@@ -494,6 +564,7 @@ def test_property_random_workbooks(tmp_path, generated):
     changed = patch_workbook(src, dst, writes)
 
     assert_only_these_changed(src, dst, changed)
+    assert_rows_and_cells_in_order(dst)
     before, after = load(src), load(dst)
     for name in content:
         written = {parse_cell_ref(ref): sanitize_cell_text(text) for ref, text in writes[name].items()}
