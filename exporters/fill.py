@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from kb.answer import AUTO_THRESHOLD, Answer, Source
 from kb.batch import answer_many
 from kb.choices import choose_option
+from kb.db import Database
 from kb.stance import is_yes_no_question
 
 
@@ -129,7 +128,7 @@ class FillResult:
 
 
 def fill(
-    db: sqlite_utils.Database,
+    db: Database,
     src: Path,
     dst: Path,
     tables: list,

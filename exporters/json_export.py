@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from kb import store
+from kb.db import Database
 
 FORMAT_VERSION = 1
 
 
-def _response_json(db: sqlite_utils.Database, row: dict) -> dict:
+def _response_json(db: Database, row: dict) -> dict:
     cites = store.citations(db, row["id"])
     return {
         "control_id": row["control_id"],
@@ -26,7 +25,7 @@ def _response_json(db: sqlite_utils.Database, row: dict) -> dict:
     }
 
 
-def export_kb(db: sqlite_utils.Database, *, include_history: bool = True) -> dict:
+def export_kb(db: Database, *, include_history: bool = True) -> dict:
     data = {
         "format_version": FORMAT_VERSION,
         "documents": [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 # Control ids: 5.1.1, A.12.6.1, CLD.9.5.1, JIP-ISMS517 style 4.1; clause refs: 第 30 条.
 CONTROL_ID_RE = re.compile(r"(?<![\w.])((?:A\.|CLD\.?)?\d{1,2}(?:\.\d{1,2}){1,3})(?![\w.]*\d)", re.IGNORECASE)
@@ -147,6 +148,20 @@ def _tokenizer():
     # sudachipy 0.7 renamed create() to tokenizer(); 0.6 only has create().
     make = getattr(dictionary, "tokenizer", None) or dictionary.create
     return make(mode=SplitMode.A)
+
+
+def sudachi_identity() -> list[bytes]:
+    """What Sudachi's output depends on: sudachipy's version and the dictionary file.
+
+    (importlib.metadata would tell the dictionary's version too, but importing
+    it costs ~10 ms of every command.)
+    """
+    import sudachidict_core
+    import sudachipy
+
+    dic = Path(sudachidict_core.__file__).parent / "resources" / "system.dic"
+    stat = dic.stat()
+    return [sudachipy.__version__.encode(), f"{stat.st_size}:{stat.st_mtime_ns}".encode()]
 
 
 @lru_cache(maxsize=1)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-import sqlite_utils
-
 from kb import search, stance, store
 from kb.analysis import analyzed_text
 from kb.choices import stance_of_option
+from kb.db import Database
 
 # Confidence is the share of the question's idf-weighted concepts that the best
 # source covers (kb.search.coverage). At or above AUTO the engine answers by
@@ -61,9 +60,7 @@ def _approved_source(row: dict) -> Source:
     )
 
 
-def _citations(
-    db: sqlite_utils.Database, cache: search.IndexCache, response_ids: list[int]
-) -> dict[int, dict]:
+def _citations(db: Database, cache: search.IndexCache, response_ids: list[int]) -> dict[int, dict]:
     """Citations of responses, looked up once per response while the KB does not change."""
     known: dict[int, dict] = cache.memo("citations", dict)
     missing = [rid for rid in response_ids if rid not in known]
@@ -72,7 +69,7 @@ def _citations(
     return {rid: known[rid] for rid in response_ids}
 
 
-def _sources(db: sqlite_utils.Database, query: search.Query, hits: list[search.Hit]) -> list[Source]:
+def _sources(db: Database, query: search.Query, hits: list[search.Hit]) -> list[Source]:
     cache = query.cache or search.IndexCache.of(db)
     cites = _citations(db, cache, [h.source_id for h in hits if h.kind == "response"])
     out = []
@@ -122,7 +119,7 @@ def _stance(question: str, hit: search.Hit, query: search.Query) -> str | None:
 
 
 def answer(
-    db: sqlite_utils.Database,
+    db: Database,
     question: str,
     *,
     classifications: tuple[str, ...] = CUSTOMER_SAFE,
@@ -130,10 +127,14 @@ def answer(
     keep_sources: bool = False,
 ) -> Answer:
     """``keep_sources`` returns the nearest sources even for no_match (for evaluation)."""
-    approved = store.approved_answer(db, question)
-    if approved and approved["classification"] not in classifications:
-        approved = None
-    query = search.prepare(db, question)
+    cache = search.IndexCache.of(db)
+    approved = None
+    # Most questions have no earlier answer: a set look-up spares them the query.
+    if store.question_key(question) in cache.memo("approved_keys", lambda: store.approved_question_keys(db)):
+        approved = store.approved_answer(db, question)
+        if approved and approved["classification"] not in classifications:
+            approved = None
+    query = search.prepare(db, question, cache=cache)
     hits = search.search(
         db,
         question,

@@ -7,12 +7,18 @@ failed migration leaves the file at the previous version.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from kb.errors import KBError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 CLASSIFICATIONS = ("public", "nda", "internal")
 CHUNK_KINDS = ("response", "clause", "evidence", "qa")
@@ -195,7 +201,72 @@ MIGRATIONS: list[list[str]] = [_V1]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
+class Database:
+    """The KB's connection: execute and atomic for the store and search, and the
+    whole sqlite-utils API on first use of anything else (``db.table(...)``,
+    ``db["controls"].rows`` …).
+
+    Importing sqlite-utils costs about 60 ms (dateutil, pluggy …), a fifth of a
+    whole `kb fill` process, while answering uses only these two methods; so the
+    sqlite_utils.Database on the same connection is built when first needed.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Sequence | dict[str, Any] | None = None) -> sqlite3.Cursor:
+        # The connection is in autocommit mode (isolation_level=None): a write
+        # outside atomic() commits by itself, as with sqlite-utils.
+        return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """One transaction; nested blocks become savepoints (as sqlite_utils.Database.atomic)."""
+        if self.conn.in_transaction:
+            savepoint = f"kb_{secrets.token_hex(8)}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self
+            except BaseException:
+                # A RAISE(ROLLBACK) may already have ended the transaction.
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    @cached_property
+    def utils(self) -> sqlite_utils.Database:
+        import sqlite_utils
+
+        # No sqlite-utils plugins: whatever happens to be installed must not
+        # change how the KB's connection behaves.
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):  # copy, pickle and friends ask for dunders
+            raise AttributeError(name)
+        return getattr(self.utils, name)
+
+    def __getitem__(self, table: str):
+        return self.utils[table]
+
+
+def connect(path: str | Path) -> Database:
     """Open (creating if needed) and migrate the KB at ``path``."""
     path = Path(path)
     if path.is_dir():
@@ -216,23 +287,20 @@ def connect(path: str | Path) -> sqlite_utils.Database:
             conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:
         raise KBError(f"cannot open database {path}: {exc}") from None
-    # No sqlite-utils plugins: whatever happens to be installed must not change
-    # how the KB's connection behaves (and scanning their entry points costs
-    # ~25 ms of every command).
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db = Database(conn)
     migrate(db)
     return db
 
 
-def connect_memory() -> sqlite_utils.Database:
+def connect_memory() -> Database:
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+    db = Database(conn)
     migrate(db)
     return db
 
 
-def migrate(db: sqlite_utils.Database) -> int:
+def migrate(db: Database) -> int:
     """Apply pending migrations; returns the resulting schema version."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     for target in range(version + 1, SCHEMA_VERSION + 1):

@@ -11,9 +11,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
 from kb.answer import Answer, answer
+from kb.db import Database
 from kb.errors import KBError
 
 
@@ -118,7 +117,7 @@ class Report:
         return out
 
 
-def evaluate(db: sqlite_utils.Database, items: list[dict]) -> Report:
+def evaluate(db: Database, items: list[dict]) -> Report:
     report = Report()
     for item in items:
         report.results.append(Result(item=item, answer=answer(db, item["question"], keep_sources=True)))

@@ -14,16 +14,17 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-import sqlite_utils
-
-from kb.analysis import ANALYZER_VERSION, analyze
+from kb.analysis import ANALYZER_VERSION, analyze, sudachi_identity
+from kb.db import Database
 from kb.errors import KBError
 from kb.files import atomic_path
 
 Phrase = tuple[str, ...]
+
+
+GLOSSARY_FILE = Path(__file__).parent / "data" / "glossary.tsv"
 
 
 def parse_groups(text: str) -> list[list[str]]:
@@ -39,17 +40,17 @@ def parse_groups(text: str) -> list[list[str]]:
 
 @lru_cache(maxsize=1)
 def shipped_groups() -> tuple[tuple[str, ...], ...]:
-    text = resources.files("kb").joinpath("data/glossary.tsv").read_text(encoding="utf-8")
+    text = GLOSSARY_FILE.read_text(encoding="utf-8")
     return tuple(tuple(g) for g in parse_groups(text))
 
 
-def user_groups(db: sqlite_utils.Database) -> list[tuple[int, list[str]]]:
+def user_groups(db: Database) -> list[tuple[int, list[str]]]:
     return [
         (gid, terms.split("\t")) for gid, terms in db.execute("SELECT id, terms FROM glossary ORDER BY id")
     ]
 
 
-def add_group(db: sqlite_utils.Database, terms: list[str]) -> int:
+def add_group(db: Database, terms: list[str]) -> int:
     terms = [t.strip() for t in terms if t.strip()]
     if len(terms) < 2:
         raise KBError("a glossary group needs at least two terms")
@@ -62,7 +63,7 @@ def add_group(db: sqlite_utils.Database, terms: list[str]) -> int:
         ).lastrowid
 
 
-def remove_group(db: sqlite_utils.Database, group_id: int) -> None:
+def remove_group(db: Database, group_id: int) -> None:
     with db.atomic():
         if db.execute("DELETE FROM glossary WHERE id = ?", [group_id]).rowcount == 0:
             raise KBError(f"no user glossary group {group_id}")
@@ -73,36 +74,44 @@ class Glossary:
     """Analysed groups, indexed by first term for a longest-match scan."""
 
     groups: list[list[Phrase]] = field(default_factory=list)
-    by_first: dict[str, list[tuple[Phrase, int]]] = field(default_factory=dict)
+    # first term -> [(phrase length, {phrase: group ids})], longest first
+    by_first: dict[str, list[tuple[int, dict[Phrase, list[int]]]]] = field(default_factory=dict)
+    _merged: dict[tuple[Phrase, tuple[int, ...]], list[Phrase]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, phrase_groups: list[list[Phrase]]) -> Glossary:
         glossary = cls()
+        by_length: dict[str, dict[int, dict[Phrase, list[int]]]] = {}
         for phrases in phrase_groups:
             gid = len(glossary.groups)
             glossary.groups.append(phrases)
             for phrase in phrases:
-                glossary.by_first.setdefault(phrase[0], []).append((phrase, gid))
-        for entries in glossary.by_first.values():
-            entries.sort(key=lambda e: -len(e[0]))
+                by_length.setdefault(phrase[0], {}).setdefault(len(phrase), {}).setdefault(phrase, []).append(
+                    gid
+                )
+        glossary.by_first = {
+            first: sorted(lengths.items(), key=lambda e: -e[0]) for first, lengths in by_length.items()
+        }
         return glossary
 
     def _match(self, terms: list[str], i: int, max_len: int) -> tuple[int, list[int]]:
         """Longest glossary phrase (≤ max_len terms) starting at terms[i]: (length, group ids)."""
-        matched_len, gids = 0, []
-        for phrase, gid in self.by_first.get(terms[i], ()):
-            n = len(phrase)
-            if n < matched_len:
-                break
-            if n <= max_len and tuple(terms[i : i + n]) == phrase:
-                matched_len = n
-                gids.append(gid)
-        return matched_len, gids
+        for n, groups_of in self.by_first.get(terms[i], ()):
+            if n <= max_len:
+                gids = groups_of.get(tuple(terms[i : i + n]))
+                if gids:
+                    return n, gids
+        return 0, []
 
     def _phrases(self, own: Phrase, gids: list[int]) -> list[Phrase]:
-        phrases = [own]
-        for gid in gids:
-            phrases.extend(p for p in self.groups[gid] if p not in phrases)
+        """The phrase as written first, then its groups' phrases (shared: do not change the list)."""
+        key = (own, tuple(gids))
+        phrases = self._merged.get(key)
+        if phrases is None:
+            phrases = [own]
+            for gid in gids:
+                phrases.extend(p for p in self.groups[gid] if p not in phrases)
+            self._merged[key] = phrases
         return phrases
 
     def concepts(self, terms: list[str]) -> list[Match]:
@@ -180,19 +189,8 @@ def shipped_phrases() -> list[list[Phrase]]:
     """The shipped glossary, analysed; cached on disk because analysing ~8,000 terms
     costs more than answering a whole check sheet. The key covers everything the
     result depends on: the file, the analyzer and the Sudachi dictionary."""
-    from importlib.metadata import version
-
-    text = resources.files("kb").joinpath("data/glossary.tsv").read_bytes()
-    key = hashlib.sha256(
-        b"|".join(
-            [
-                text,
-                ANALYZER_VERSION.encode(),
-                version("sudachidict-core").encode(),
-                version("sudachipy").encode(),
-            ]
-        )
-    ).hexdigest()[:24]
+    text = GLOSSARY_FILE.read_bytes()
+    key = hashlib.sha256(b"|".join([text, ANALYZER_VERSION.encode(), *sudachi_identity()])).hexdigest()[:24]
     path = _cache_dir() / f"glossary-{key}.json"
     try:
         return [[tuple(p) for p in group] for group in json.loads(path.read_text(encoding="utf-8"))]
@@ -211,7 +209,7 @@ def shipped_phrases() -> list[list[Phrase]]:
 _cache: dict[tuple, Glossary] = {}
 
 
-def load(db: sqlite_utils.Database | None = None) -> Glossary:
+def load(db: Database | None = None) -> Glossary:
     """The shipped glossary plus the KB's user groups (cached per user-table state)."""
     users = user_groups(db) if db is not None else []
     key = tuple((gid, tuple(terms)) for gid, terms in users)

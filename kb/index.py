@@ -7,16 +7,15 @@ same transaction as the rows they describe.
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from kb.analysis import ANALYZER_VERSION, analyzed_text
+from kb.db import Database
 
 
 def chunk_title(control_id: str | None, title: str) -> str:
     return f"{control_id} {title}" if control_id else title
 
 
-def _mark_analyzer(db: sqlite_utils.Database) -> None:
+def _mark_analyzer(db: Database) -> None:
     db.execute(
         "INSERT INTO kb_meta (key, value) VALUES ('analyzer_version', ?)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -24,7 +23,7 @@ def _mark_analyzer(db: sqlite_utils.Database) -> None:
     )
 
 
-def stale(db: sqlite_utils.Database) -> bool:
+def stale(db: Database) -> bool:
     """True when the index holds terms from another analyzer version (run `kb reindex`)."""
     if not db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():
         return False
@@ -33,7 +32,7 @@ def stale(db: sqlite_utils.Database) -> bool:
 
 
 def add_chunk(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     kind: str,
     source_id: int,
@@ -66,7 +65,7 @@ def add_chunk(
     return cursor.lastrowid
 
 
-def retire_chunks(db: sqlite_utils.Database, kind: str, source_ids: list[int]) -> None:
+def retire_chunks(db: Database, kind: str, source_ids: list[int]) -> None:
     """Keep superseded rows findable as history but out of default search."""
     if source_ids:
         marks = ",".join("?" * len(source_ids))
@@ -76,7 +75,7 @@ def retire_chunks(db: sqlite_utils.Database, kind: str, source_ids: list[int]) -
         )
 
 
-def rebuild(db: sqlite_utils.Database) -> int:
+def rebuild(db: Database) -> int:
     """Re-analyse every chunk (after an analyzer change) and rebuild both FTS tables."""
     with db.atomic():
         rows = list(db.execute("SELECT id, title, body FROM chunks"))
@@ -92,7 +91,7 @@ def rebuild(db: sqlite_utils.Database) -> int:
     return len(rows)
 
 
-def compact(db: sqlite_utils.Database) -> None:
+def compact(db: Database) -> None:
     """Merge each FTS table into one segment, at the end of an import.
 
     Every insert adds a small segment and a query pays per segment: on the demo
@@ -103,7 +102,7 @@ def compact(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO chunks_trigram(chunks_trigram) VALUES ('optimize')")
 
 
-def integrity_check(db: sqlite_utils.Database) -> None:
+def integrity_check(db: Database) -> None:
     """Raise sqlite3.DatabaseError if an FTS table disagrees with chunks."""
     db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
     db.execute("INSERT INTO chunks_trigram(chunks_trigram, rank) VALUES ('integrity-check', 1)")

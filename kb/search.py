@@ -15,13 +15,12 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TypeVar
-
-import sqlite_utils
 
 from kb import glossary as glossary_mod
 from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normalize
+from kb.db import Database
 
 Phrase = tuple[str, ...]
 T = TypeVar("T")
@@ -37,6 +36,10 @@ MIN_FILTERED = 10  # fewer candidates left after the filters widen the bm25 pool
 TITLE_WEIGHT = 4.0  # bm25 column weight of a chunk's title against its body
 # Phrase document frequencies are counted exactly up to this upper bound.
 EXACT_PHRASE_DF_LIMIT = 2000
+# Phrases in at most this many chunks keep their postings (IndexCache.ranked);
+# an OR with a commoner one is ranked by FTS5 itself.
+POSTINGS_MAX_DF = EXACT_PHRASE_DF_LIMIT
+_BM25 = f"bm25(chunks_fts, {TITLE_WEIGHT}, 1.0)"
 PART_WEIGHT = 0.5  # a word inside a longer glossary phrase counts, but less than the phrase
 SCATTERED_CREDIT = 0.5  # all words of a phrase present, but not next to each other
 # An English word that is neither in the glossary nor anywhere in the KB is not
@@ -48,20 +51,27 @@ SCATTERED_CREDIT = 0.5  # all words of a phrase present, but not next to each ot
 UNSEEN_LATIN_WEIGHT = 0.25
 
 
-@dataclass
-class Concept:
-    phrases: list[Phrase]
-    dfs: dict[Phrase, int] = field(default_factory=dict, repr=False)  # document frequency of each phrase
-    idf: float = 0.0
-    weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
-    known: bool = False  # a glossary term: a domain concept, not just a word
-    parent: int | None = None  # for a part of a longer glossary phrase: that phrase's concept
+class Phrases:
+    """A concept's equivalent phrases as the index sees them: document frequencies,
+    idf, and what each chunk's text credits them with.
 
-    def __post_init__(self) -> None:
-        self.singles = {p[0] for p in self.phrases if len(p) == 1}
-        self.multis = [(frozenset(p), f" {' '.join(p)} ") for p in self.phrases if len(p) > 1]
+    Kept per KB snapshot (IndexCache.phrases) and shared by every query that
+    asks the same concept: a check sheet asks 暗号化 or ログ again and again and
+    meets the same few chunks, so a chunk's credit is worked out once.
+    """
 
-    def credit(self, doc_terms: set[str], doc_text: str) -> float:
+    __slots__ = ("phrases", "dfs", "df", "idf", "singles", "multis", "_on_chunk")
+
+    def __init__(self, phrases: list[Phrase], dfs: dict[Phrase, int], total: int):
+        self.phrases, self.dfs = phrases, dfs
+        # Chunks with any of the phrases, at least: the commonest phrase's count.
+        self.df = max(dfs.values(), default=0)
+        self.idf = math.log(1 + (total - self.df + 0.5) / (self.df + 0.5))
+        self.singles = {p[0] for p in phrases if len(p) == 1}
+        self.multis = [(frozenset(p), f" {' '.join(p)} ") for p in phrases if len(p) > 1]
+        self._on_chunk: dict[int, tuple[float, bool]] = {}
+
+    def credit(self, doc_terms: frozenset[str], doc_text: str) -> float:
         """1 for a phrase itself, SCATTERED_CREDIT when all its words occur but apart, else 0.
 
         Half a phrase is not half the concept: 多要素認証 is not covered by 認証.
@@ -76,20 +86,51 @@ class Concept:
                 best = SCATTERED_CREDIT
         return best
 
-    @property
-    def df(self) -> int:
-        """Chunks with any of the phrases, at least: the commonest phrase's count."""
-        return max(self.dfs.values(), default=0)
-
     def in_title(self, title_terms: frozenset[str]) -> bool:
         """All words of one of the phrases occur in the title."""
         if self.singles and not self.singles.isdisjoint(title_terms):
             return True
         return any(words <= title_terms for words, _ in self.multis)
 
+    def on_chunk(self, chunk: IndexedChunk) -> tuple[float, bool]:
+        """(credit, in title) for an indexed chunk, computed once per snapshot."""
+        seen = self._on_chunk.get(chunk.id)
+        if seen is None:
+            seen = self._on_chunk[chunk.id] = (
+                self.credit(chunk.terms, chunk.text),
+                self.in_title(chunk.title_terms),
+            )
+        return seen
+
+
+@dataclass
+class Concept:
+    """One concept of a query: its group of phrases (shared, see Phrases) and what it weighs here."""
+
+    group: Phrases
+    weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
+    known: bool = False  # a glossary term: a domain concept, not just a word
+    parent: int | None = None  # for a part of a longer glossary phrase: that phrase's concept
+
     @property
     def importance(self) -> float:
-        return self.idf * self.weight
+        return self.group.idf * self.weight
+
+    @property
+    def phrases(self) -> list[Phrase]:
+        return self.group.phrases
+
+    @property
+    def dfs(self) -> dict[Phrase, int]:
+        return self.group.dfs
+
+    @property
+    def df(self) -> int:
+        return self.group.df
+
+    @property
+    def idf(self) -> float:
+        return self.group.idf
 
 
 @dataclass
@@ -97,7 +138,7 @@ class Query:
     text: str
     terms: list[str]
     concepts: list[Concept]
-    match: str  # FTS5 MATCH of the rarer phrases ('' when nothing is searchable)
+    match_phrases: list[Phrase]  # the rarer phrases, searched as an OR (none: nothing is searchable)
     cache: IndexCache | None = field(default=None, repr=False, compare=False)
 
     @cached_property
@@ -105,11 +146,16 @@ class Query:
         return sum(c.importance for c in self.concepts)
 
     @cached_property
-    def broad_match(self) -> str:
+    def broad_phrases(self) -> list[Phrase]:
         """A wider budget, for when the rarer phrases find too little."""
         if self.cache is None:
-            return self.match
-        return _match_expression(self.concepts, self.cache, budget=BROAD_BUDGET_FACTOR * _budget(self.cache))
+            return self.match_phrases
+        return _match_phrases(self.concepts, self.cache, budget=BROAD_BUDGET_FACTOR * _budget(self.cache))
+
+    @property
+    def match(self) -> str:
+        """The FTS5 MATCH expression of match_phrases ('' when nothing is searchable)."""
+        return _or_expression(self.match_phrases)
 
     def phrase_terms(self) -> set[str]:
         return {t for c in self.concepts for p in c.phrases for t in p}
@@ -130,6 +176,7 @@ class Hit:
     matched: list[int] = field(default_factory=list)  # indexes of covered concepts
 
 
+@lru_cache(maxsize=65536)
 def _quote(phrase: Phrase) -> str:
     return '"' + " ".join(t.replace('"', "") for t in phrase) + '"'
 
@@ -143,6 +190,10 @@ class IndexedChunk:
     terms: frozenset[str]
     title_terms: frozenset[str]
     text: str  # " title terms body terms ", for adjacency checks of phrases
+
+    @property
+    def id(self) -> int:
+        return self.fields[0]
 
     @classmethod
     def of(cls, row: tuple) -> IndexedChunk:
@@ -163,18 +214,23 @@ class IndexCache:
     """
 
     MAX_ROWS = 50_000  # chunk rows kept; past this the row cache starts again
+    MAX_CONCEPTS = 20_000  # concepts' Phrases kept; past this that cache starts again
+    MAX_POSTINGS = 200_000  # (chunk, bm25) pairs kept (~20 MB); past this that cache starts again
     _by_conn: dict[int, IndexCache] = {}
 
-    def __init__(self, db: sqlite_utils.Database, key: tuple[int, int]):
+    def __init__(self, db: Database, key: tuple[int, int]):
         self.db, self.key = db, key
         self.total = db.execute("SELECT count(*) FROM chunks WHERE is_current = 1").fetchone()[0]
         self._df: dict[str, int] = {}
         self._phrase_df: dict[Phrase, int] = {}
         self._rows: dict[int, IndexedChunk] = {}
+        self._phrases: dict[tuple[Phrase, ...], Phrases] = {}
+        self._postings: dict[Phrase, list[tuple[int, float]]] = {}
+        self._postings_size = 0
         self._memo: dict[str, object] = {}
 
     @classmethod
-    def of(cls, db: sqlite_utils.Database) -> IndexCache:
+    def of(cls, db: Database) -> IndexCache:
         key = (db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
         cache = cls._by_conn.get(id(db.conn))
         if cache is None or cache.key != key or cache.db is not db:
@@ -208,6 +264,48 @@ class IndexCache:
             self._phrase_df[phrase] = value
         return value
 
+    def phrases(self, phrases: list[Phrase]) -> Phrases:
+        """The shared Phrases of a concept (the same phrases in the same order)."""
+        key = tuple(phrases)
+        found = self._phrases.get(key)
+        if found is None:
+            if len(self._phrases) >= self.MAX_CONCEPTS:
+                self._phrases.clear()
+            dfs = {p: self.phrase_df(p) for p in phrases}
+            found = self._phrases[key] = Phrases(phrases, dfs, max(self.total, 1))
+        return found
+
+    def postings(self, phrase: Phrase) -> list[tuple[int, float]]:
+        """(chunk id, bm25) of every chunk that contains the phrase, as FTS5 ranks it alone."""
+        found = self._postings.get(phrase)
+        if found is None:
+            found = self.db.execute(
+                f"SELECT rowid, {_BM25} FROM chunks_fts WHERE chunks_fts MATCH ?", [_quote(phrase)]
+            ).fetchall()
+            if self._postings_size + len(found) > self.MAX_POSTINGS:
+                self._postings.clear()
+                self._postings_size = 0
+            self._postings[phrase] = found
+            self._postings_size += len(found)
+        return found
+
+    def ranked(self, phrases: list[Phrase]) -> list[tuple[int, float]] | None:
+        """(chunk id, bm25) of every chunk that matches any of the phrases, best first, as
+        FTS5 ranks the OR of them; None when a phrase is too common to hold its postings.
+
+        bm25 of an OR is the sum of its phrases' own bm25 (each phrase's idf times its
+        weighted frequency in the chunk, summed in phrase order, as fts5_aux.c does), so
+        the postings of each phrase, kept while the index does not change, give the
+        same scores without FTS5 recounting every phrase's hits for every question.
+        """
+        if any(self.phrase_df(p) > POSTINGS_MAX_DF for p in phrases):
+            return None
+        scores: dict[int, float] = {}
+        for phrase in phrases:
+            for rowid, score in self.postings(phrase):
+                scores[rowid] = scores.get(rowid, 0.0) + score
+        return sorted(scores.items(), key=lambda item: (item[1], item[0]))
+
     def chunks(self, ids: list[int]) -> dict[int, IndexedChunk]:
         missing = [i for i in ids if i not in self._rows]
         if missing:
@@ -227,12 +325,11 @@ class IndexCache:
         return {i: self._rows[i] for i in ids if i in self._rows}
 
 
-def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
-    stats = IndexCache.of(db)
+def prepare(db: Database, text: str, glossary=None, cache: IndexCache | None = None) -> Query:
+    stats = cache or IndexCache.of(db)
     glossary = glossary or stats.memo("glossary", lambda: glossary_mod.load(db))
     tagged = analyze_tagged(text)
     terms = [t[0] for t in tagged]
-    n = max(stats.total, 1)
     concepts: list[Concept] = []
     seen: dict[Phrase, int] = {}  # phrase -> index of its concept
     concept_of: dict[int, int] = {}  # glossary match -> index of its concept
@@ -242,17 +339,15 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         if earlier is not None:
             concept_of[m] = earlier
             continue  # the same concept asked twice counts once
-        dfs = {p: stats.phrase_df(p) for p in phrases}
-        df = max(dfs.values())
+        info = stats.phrases(phrases)
         unseen_latin = False
-        if df == 0 and not known:
+        if info.df == 0 and not known:
             # A word the KB never uses and no domain term either: no text can
             # cover it, and it is paraphrase more often than a missing topic;
             # English is the exception (see UNSEEN_LATIN_WEIGHT).
             unseen_latin = all(tagged[k][3] == "latin" for k in range(start, start + length))
             if not unseen_latin:
                 continue
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         weight = max(WORD_CLASS_WEIGHT[tagged[k][3]] for k in range(start, start + length))
         if known and weight >= WORD_CLASS_WEIGHT["adj"]:
             weight = 1.0  # a domain term, whatever its word class; light words stay light
@@ -263,12 +358,12 @@ def prepare(db: sqlite_utils.Database, text: str, glossary=None) -> Query:
         parent = concept_of.get(match.parent) if match.parent is not None else None
         concept_of[m] = len(concepts)
         seen.update(dict.fromkeys(phrases, len(concepts)))
-        concepts.append(Concept(phrases=phrases, dfs=dfs, idf=idf, weight=weight, known=known, parent=parent))
+        concepts.append(Concept(info, weight=weight, known=known, parent=parent))
     return Query(
         text=text,
         terms=terms,
         concepts=concepts,
-        match=_match_expression(concepts, stats),
+        match_phrases=_match_phrases(concepts, stats),
         cache=stats,
     )
 
@@ -277,8 +372,12 @@ def _budget(stats: IndexCache) -> float:
     return max(MATCH_BUDGET_MIN, MATCH_BUDGET_RATIO * stats.total)
 
 
-def _match_expression(concepts: list[Concept], stats: IndexCache, budget: float | None = None) -> str:
-    """The FTS5 MATCH for candidate generation: bounded by a document-frequency budget.
+def _or_expression(phrases: list[Phrase]) -> str:
+    return " OR ".join(_quote(p) for p in phrases)
+
+
+def _match_phrases(concepts: list[Concept], stats: IndexCache, budget: float | None = None) -> list[Phrase]:
+    """The phrases searched for candidates (as an OR): bounded by a document-frequency budget.
 
     FTS5 pays for every chunk an OR query matches (bm25 is computed for each),
     so on a large KB a question's common words (データ, 契約) would make every
@@ -303,11 +402,11 @@ def _match_expression(concepts: list[Concept], stats: IndexCache, budget: float 
             spent += df
     if not phrases and dfs:  # every phrase is common: the rarest one alone
         phrases[min(dfs, key=dfs.__getitem__)] = None
-    return " OR ".join(_quote(p) for p in phrases)
+    return list(phrases)
 
 
 def candidates(
-    db: sqlite_utils.Database,
+    db: Database,
     query: Query,
     *,
     limit: int = CANDIDATES,
@@ -317,10 +416,11 @@ def candidates(
     broad: bool = False,
 ) -> list[tuple[Hit, IndexedChunk]]:
     """The best ``limit`` chunks by bm25 that pass the filters, with their analysed terms."""
-    match = query.broad_match if broad else query.match
-    if not match:
+    phrases = query.broad_phrases if broad else query.match_phrases
+    if not phrases:
         return []
     cache = query.cache or IndexCache.of(db)
+    ordered = cache.ranked(phrases)
 
     def wanted(chunk: IndexedChunk) -> bool:
         _, kind, _, _, _, _, classification = chunk.fields
@@ -335,11 +435,14 @@ def candidates(
     # sorting costs more than the ranking.
     pool = max(limit * 2, 60)
     while True:
-        ranked = db.execute(
-            f"SELECT rowid, bm25(chunks_fts, {TITLE_WEIGHT}, 1.0) AS score FROM chunks_fts"
-            " WHERE chunks_fts MATCH ? ORDER BY score, rowid LIMIT ?",
-            [match, pool],
-        ).fetchall()
+        if ordered is None:
+            ranked = db.execute(
+                f"SELECT rowid, {_BM25} AS score FROM chunks_fts"
+                " WHERE chunks_fts MATCH ? ORDER BY score, rowid LIMIT ?",
+                [_or_expression(phrases), pool],
+            ).fetchall()
+        else:
+            ranked = ordered[:pool]
         chunks = cache.chunks([rowid for rowid, _ in ranked])
         kept = [(rowid, score) for rowid, score in ranked if rowid in chunks and wanted(chunks[rowid])]
         if len(kept) >= min(limit, MIN_FILTERED) or len(ranked) < pool:
@@ -351,16 +454,15 @@ def candidates(
 def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[float, list[int]]:
     """Share of the query's importance that a text covers, and which concepts it covers."""
     text = f" {title_terms} {body_terms} "
-    return _coverage(query, frozenset(text.split()), frozenset(title_terms.split()), text)
+    terms, title = frozenset(text.split()), frozenset(title_terms.split())
+    return _coverage(query, [(c.group.credit(terms, text), c.group.in_title(title)) for c in query.concepts])
 
 
-def _coverage(
-    query: Query, terms: frozenset[str], title: frozenset[str], text: str
-) -> tuple[float, list[int]]:
+def _coverage(query: Query, scored: list[tuple[float, bool]]) -> tuple[float, list[int]]:
+    """``scored``: (credit, in title) of each concept of the query, in order."""
     covered, matched = 0.0, []
     credits: list[float] = []
-    for i, concept in enumerate(query.concepts):
-        credit = concept.credit(terms, text)
+    for i, (concept, (credit, in_title)) in enumerate(zip(query.concepts, scored, strict=True)):
         if concept.parent is not None and credits[concept.parent] == 1.0 and not concept.df:
             # A word the KB never uses, inside a phrase this text covers in
             # other words (責任の境界 → 責任分界点): no text could match the
@@ -369,7 +471,7 @@ def _coverage(
         credits.append(credit)
         if credit:
             matched.append(i)
-            covered += concept.importance * credit * (1.0 if concept.in_title(title) else 0.9)
+            covered += concept.importance * credit * (1.0 if in_title else 0.9)
     return covered / (query.weight or 1.0), matched
 
 
@@ -379,7 +481,7 @@ def rerank(query: Query, rows: list[tuple[Hit, IndexedChunk]]) -> list[Hit]:
     best_bm25 = min(hit.bm25 for hit, _ in rows) or -1.0
     hits = []
     for hit, chunk in rows:
-        hit.coverage, hit.matched = _coverage(query, chunk.terms, chunk.title_terms, chunk.text)
+        hit.coverage, hit.matched = _coverage(query, [c.group.on_chunk(chunk) for c in query.concepts])
         hit.score = 0.8 * hit.coverage + 0.2 * (hit.bm25 / best_bm25)
         hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.chunk_id))
@@ -387,7 +489,7 @@ def rerank(query: Query, rows: list[tuple[Hit, IndexedChunk]]) -> list[Hit]:
 
 
 def search(
-    db: sqlite_utils.Database,
+    db: Database,
     text: str,
     *,
     limit: int = 10,
@@ -398,7 +500,7 @@ def search(
     query = query or prepare(db, text)
     wanted = max(CANDIDATES, limit)
     rows = candidates(db, query, limit=wanted, kinds=kinds, classifications=classifications)
-    if len(rows) < min(limit, MIN_FILTERED) and query.broad_match != query.match:
+    if len(rows) < min(limit, MIN_FILTERED) and query.broad_phrases != query.match_phrases:
         # The rarer phrases found too little: accept the cost of commoner ones.
         rows = candidates(db, query, limit=wanted, kinds=kinds, classifications=classifications, broad=True)
     return rerank(query, rows)[:limit]

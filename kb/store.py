@@ -7,13 +7,13 @@ revisions and search chunks land together or not at all.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from kb import index
 from kb.analysis import normalize
+from kb.db import Database
 from kb.model import ParsedDocument, QAPair
 
 
@@ -34,12 +34,12 @@ def series_key(doc: ParsedDocument) -> str:
     return " | ".join([doc.kind, doc.title, doc.publisher or "", doc.service or ""])
 
 
-def _framework_id(db: sqlite_utils.Database, name: str) -> int:
+def _framework_id(db: Database, name: str) -> int:
     db.execute("INSERT OR IGNORE INTO frameworks (name) VALUES (?)", [name])
     return db.execute("SELECT id FROM frameworks WHERE name = ?", [name]).fetchone()[0]
 
 
-def _control_ref(db: sqlite_utils.Database, framework: str, control_id: str, title: str) -> int:
+def _control_ref(db: Database, framework: str, control_id: str, title: str) -> int:
     framework_id = _framework_id(db, framework)
     db.execute(
         "INSERT INTO controls (framework_id, control_id, title) VALUES (?, ?, ?)"
@@ -51,7 +51,7 @@ def _control_ref(db: sqlite_utils.Database, framework: str, control_id: str, tit
     ).fetchone()[0]
 
 
-def _supersede(db: sqlite_utils.Database, series: str) -> int | None:
+def _supersede(db: Database, series: str) -> int | None:
     row = db.execute("SELECT id FROM documents WHERE series = ? AND is_current = 1", [series]).fetchone()
     if row is None:
         return None
@@ -63,7 +63,7 @@ def _supersede(db: sqlite_utils.Database, series: str) -> int | None:
     return old_id
 
 
-def _new_document(db: sqlite_utils.Database, doc: ParsedDocument, series: str, **overrides) -> ImportResult:
+def _new_document(db: Database, doc: ParsedDocument, series: str, **overrides) -> ImportResult:
     """Insert the document row, superseding the current version of the same series."""
     old_id = _supersede(db, series)
     row = {
@@ -92,7 +92,7 @@ def _new_document(db: sqlite_utils.Database, doc: ParsedDocument, series: str, *
     )
 
 
-def import_document(db: sqlite_utils.Database, doc: ParsedDocument) -> ImportResult:
+def import_document(db: Database, doc: ParsedDocument) -> ImportResult:
     existing = db.execute("SELECT id FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
     if existing:
         return ImportResult(document_id=existing[0], status="unchanged")
@@ -159,13 +159,16 @@ def import_document(db: sqlite_utils.Database, doc: ParsedDocument) -> ImportRes
     return result
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \W is the complement of str.isalnum() plus "_"
+
+
 def question_key(question: str) -> str:
     """Exact-match key: NFKC, no whitespace or punctuation differences, casefolded."""
-    return "".join(ch for ch in normalize(question).casefold() if ch.isalnum())
+    return _NOT_ALNUM.sub("", normalize(question).casefold())
 
 
 def import_qa_pairs(
-    db: sqlite_utils.Database,
+    db: Database,
     doc: ParsedDocument,
     pairs: list[QAPair],
     *,
@@ -223,7 +226,15 @@ def import_qa_pairs(
     return result
 
 
-def approved_answer(db: sqlite_utils.Database, question: str) -> dict | None:
+def approved_question_keys(db: Database) -> frozenset[str]:
+    """question_key of every approved, current answer in the library."""
+    return frozenset(
+        key
+        for (key,) in db.execute("SELECT question_key FROM qa_pairs WHERE approved = 1 AND is_current = 1")
+    )
+
+
+def approved_answer(db: Database, question: str) -> dict | None:
     """The newest approved, current answer to exactly this question, if any."""
     rows = _rows(
         db,
@@ -242,12 +253,12 @@ def approved_answer(db: sqlite_utils.Database, question: str) -> dict | None:
 # --- reading -----------------------------------------------------------------
 
 
-def citations(db: sqlite_utils.Database, response_id: int) -> dict:
+def citations(db: Database, response_id: int) -> dict:
     """clause_refs, doc_refs and document title of one response."""
     return citations_many(db, [response_id])[response_id]
 
 
-def citations_many(db: sqlite_utils.Database, response_ids: list[int]) -> dict[int, dict]:
+def citations_many(db: Database, response_ids: list[int]) -> dict[int, dict]:
     """Citations of several responses in two queries: {id: {clause_refs, doc_refs, document}}."""
     out = {rid: {"clause_refs": [], "doc_refs": [], "document": None} for rid in response_ids}
     if not response_ids:
@@ -283,18 +294,18 @@ _RESPONSE_SELECT = """
 """
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params=()) -> list[dict]:
+def _rows(db: Database, sql: str, params=()) -> list[dict]:
     cursor = db.execute(sql, params)
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-def responses(db: sqlite_utils.Database, *, current: bool = True) -> list[dict]:
+def responses(db: Database, *, current: bool = True) -> list[dict]:
     where = "WHERE r.is_current = 1" if current else "WHERE r.is_current = 0"
     return _rows(db, f"{_RESPONSE_SELECT} {where} ORDER BY r.document_id, r.position")
 
 
-def responses_for_control(db: sqlite_utils.Database, control_id: str) -> list[dict]:
+def responses_for_control(db: Database, control_id: str) -> list[dict]:
     """Current and historical responses for one control, current first, newest first."""
     return _rows(
         db,
@@ -303,7 +314,7 @@ def responses_for_control(db: sqlite_utils.Database, control_id: str) -> list[di
     )
 
 
-def revisions(db: sqlite_utils.Database, *, current: bool = True) -> list[dict]:
+def revisions(db: Database, *, current: bool = True) -> list[dict]:
     rows = _rows(
         db,
         """
@@ -318,7 +329,7 @@ def revisions(db: sqlite_utils.Database, *, current: bool = True) -> list[dict]:
     return rows
 
 
-def documents(db: sqlite_utils.Database) -> list[dict]:
+def documents(db: Database) -> list[dict]:
     return _rows(
         db,
         "SELECT id, kind, title, publisher, version, date, service, sha256, source_name, classification,"

@@ -55,3 +55,44 @@ def test_a_full_row_cache_starts_again_without_losing_rows(tmp_path, monkeypatch
     monkeypatch.setattr(search.IndexCache, "MAX_ROWS", len(ids) - 1)
     cache._rows.pop(ids[0])  # one missing: fetching it overflows the cache
     assert set(cache.chunks(ids)) == set(ids)
+
+
+RANKING_QUESTIONS = [
+    "保存データは暗号化されていますか。",
+    "Is customer data encrypted at rest?",
+    "データセンターはどの国にありますか。",
+    "管理画面へのアクセスは多要素認証で保護されていますか。",
+    "ログは何年保管しますか。",
+    "Do you notify customers of incidents?",
+    "第30条",
+]
+
+
+def _bm25_candidates(db, monkeypatch, *, postings: bool):
+    if not postings:
+        monkeypatch.setattr(search.IndexCache, "ranked", lambda self, phrases: None)
+    out = []
+    for text in RANKING_QUESTIONS:
+        query = search.prepare(db, text)
+        for broad in (False, True):
+            out.append([(hit.chunk_id, hit.bm25) for hit, _ in search.candidates(db, query, broad=broad)])
+    monkeypatch.undo()
+    return out
+
+
+def test_postings_rank_exactly_as_fts5_ranks_the_or_query(demo_db, monkeypatch):
+    # The same chunks in the same order with bit-for-bit the same bm25: the sum
+    # of single-phrase scores in phrase order is what fts5_aux.c computes.
+    from_postings = _bm25_candidates(demo_db, monkeypatch, postings=True)
+    from_fts5 = _bm25_candidates(demo_db, monkeypatch, postings=False)
+    assert from_postings == from_fts5
+    assert sum(len(found) for found in from_postings) > 50  # the questions do find chunks
+
+
+def test_a_phrase_too_common_to_hold_leaves_ranking_to_fts5(demo_db, monkeypatch):
+    query = search.prepare(demo_db, "保存データは暗号化されていますか。")
+    cache = search.IndexCache.of(demo_db)
+    assert cache.ranked(query.match_phrases) is not None
+    monkeypatch.setattr(search, "POSTINGS_MAX_DF", 0)
+    assert cache.ranked(query.match_phrases) is None
+    assert search.search(demo_db, "保存データは暗号化されていますか。")  # still answered, by FTS5 alone

@@ -1,0 +1,64 @@
+"""kb.db.Database: transactions, and sqlite-utils only when something asks for it."""
+
+import subprocess
+import sys
+
+import pytest
+
+from kb.db import connect
+
+
+def count(db):
+    return db.execute("SELECT count(*) FROM frameworks").fetchone()[0]
+
+
+def test_atomic_commits_or_rolls_back_everything(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    with db.atomic():
+        db.execute("INSERT INTO frameworks (name) VALUES ('a')")
+    with pytest.raises(RuntimeError), db.atomic():
+        db.execute("INSERT INTO frameworks (name) VALUES ('b')")
+        raise RuntimeError
+    assert count(db) == 1 and not db.conn.in_transaction
+    assert count(connect(tmp_path / "kb.db")) == 1  # committed, seen by another connection
+
+
+def test_nested_atomic_is_a_savepoint(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    with db.atomic():
+        db.execute("INSERT INTO frameworks (name) VALUES ('outer')")
+        with pytest.raises(RuntimeError), db.atomic():
+            db.execute("INSERT INTO frameworks (name) VALUES ('inner')")
+            raise RuntimeError
+        assert db.conn.in_transaction  # the outer transaction goes on
+    assert [r[0] for r in db.execute("SELECT name FROM frameworks")] == ["outer"]
+
+
+def test_a_failed_commit_leaves_no_transaction_open(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA defer_foreign_keys = ON")  # the violation surfaces at COMMIT
+    with pytest.raises(Exception, match="FOREIGN KEY"), db.atomic():
+        db.execute("INSERT INTO controls (framework_id, control_id, title) VALUES (99, 'x', 'x')")
+    assert not db.conn.in_transaction and count(db) == 0
+
+
+def test_sqlite_utils_api_on_demand(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    db["frameworks"].insert({"name": "ISO/IEC 27017"})
+    assert db.table("frameworks").count == 1
+    assert "chunks" in db.table_names()
+    with pytest.raises(AttributeError):
+        db.no_such_method  # noqa: B018
+
+
+def test_answering_does_not_import_sqlite_utils(demo_db):
+    path = demo_db.execute("PRAGMA database_list").fetchone()[2]
+    code = (
+        "import sys\n"
+        "from kb.db import connect\n"
+        "from kb.answer import answer\n"
+        f"assert answer(connect({path!r}), 'データはどこに保存されますか。').sources\n"
+        "assert 'sqlite_utils' not in sys.modules, 'sqlite_utils was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
