@@ -34,6 +34,8 @@ BROAD_BUDGET_FACTOR = 10  # the second try when the rarer phrases find too littl
 CANDIDATES = 30  # bm25 candidates re-ranked per query
 MIN_FILTERED = 10  # fewer candidates left after the filters widen the bm25 pool
 TITLE_WEIGHT = 4.0  # bm25 column weight of a chunk's title against its body
+# Up to this many indexed chunks, the first df look-up reads the whole vocabulary.
+WHOLE_VOCABULARY_MAX_CHUNKS = 5_000
 # Phrase document frequencies are counted exactly up to this upper bound.
 EXACT_PHRASE_DF_LIMIT = 2000
 # Phrases in at most this many chunks keep their postings (IndexCache.ranked);
@@ -222,6 +224,7 @@ class IndexCache:
         self.db, self.key = db, key
         self.total = db.execute("SELECT count(*) FROM chunks WHERE is_current = 1").fetchone()[0]
         self._df: dict[str, int] = {}
+        self._whole_vocabulary: bool | None = None  # _df holds every term (decided on first use)
         self._phrase_df: dict[Phrase, int] = {}
         self._rows: dict[int, IndexedChunk] = {}
         self._phrases: dict[tuple[Phrase, ...], Phrases] = {}
@@ -246,9 +249,22 @@ class IndexCache:
     def df(self, term: str) -> int:
         value = self._df.get(term)
         if value is None:
+            if self._whole_vocabulary is None:  # the first look-up
+                self._whole_vocabulary = self._indexed_chunks() <= WHOLE_VOCABULARY_MAX_CHUNKS
+                if self._whole_vocabulary:
+                    # A small KB's vocabulary is read faster than a sheet's worth
+                    # of single look-ups; a term not in it is in no chunk.
+                    self._df.update(self.db.execute("SELECT term, doc FROM chunks_vocab"))
+                return self.df(term)
+            if self._whole_vocabulary:
+                return 0
             row = self.db.execute("SELECT doc FROM chunks_vocab WHERE term = ?", [term]).fetchone()
             value = self._df[term] = row[0] if row else 0
         return value
+
+    def _indexed_chunks(self) -> int:
+        """At least the number of chunks in the index, history included (O(1))."""
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM chunks").fetchone()[0]
 
     def phrase_df(self, phrase: Phrase) -> int:
         """Chunks that contain the phrase (words adjacent, in order)."""

@@ -96,3 +96,14 @@ def test_a_phrase_too_common_to_hold_leaves_ranking_to_fts5(demo_db, monkeypatch
     monkeypatch.setattr(search, "POSTINGS_MAX_DF", 0)
     assert cache.ranked(query.match_phrases) is None
     assert search.search(demo_db, "保存データは暗号化されていますか。")  # still answered, by FTS5 alone
+
+
+def test_whole_vocabulary_and_single_look_ups_agree(demo_db, monkeypatch):
+    terms = [row[0] for row in demo_db.execute("SELECT term FROM chunks_vocab LIMIT 50")] + ["存在しない語"]
+    whole = search.IndexCache(demo_db, (-1, -1))
+    from_whole = [whole.df(t) for t in terms]
+    monkeypatch.setattr(search, "WHOLE_VOCABULARY_MAX_CHUNKS", 0)
+    single = search.IndexCache(demo_db, (-1, -1))
+    assert from_whole == [single.df(t) for t in terms]
+    assert whole._whole_vocabulary and not single._whole_vocabulary
+    assert whole.df("存在しない語") == 0 and all(whole.df(t) > 0 for t in terms[:-1])
