@@ -11,6 +11,7 @@ answered here alone.
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import threading
@@ -96,6 +97,9 @@ def _answer_forked(
     # Load the Sudachi dictionary and the analysed glossary here, once: the
     # helpers inherit them instead of each loading its own.
     search.prepare(db, questions[0])
+    # What exists now lives until the end: keep the collector off it, here and
+    # in the helpers (whose pages it would otherwise copy on write).
+    gc.freeze()
     chunks = [questions[i : i + CHUNK] for i in range(0, len(questions), CHUNK)]
     results: list[list[Answer] | None] = [None] * len(chunks)
     counter = context.Value("l", 0)
