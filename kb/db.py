@@ -211,6 +211,8 @@ class Database:
     sqlite_utils.Database on the same connection is built when first needed.
     """
 
+    search_cache = None  # kb.search.IndexCache of this connection, while the index is unchanged
+
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
 
@@ -258,7 +260,7 @@ class Database:
         return sqlite_utils.Database(self.conn, execute_plugins=False)
 
     def __getattr__(self, name: str):
-        if name.startswith("__"):  # copy, pickle and friends ask for dunders
+        if name.startswith("_"):  # copy, pickle and friends probe for these: not sqlite-utils API
             raise AttributeError(name)
         return getattr(self.utils, name)
 

@@ -218,7 +218,6 @@ class IndexCache:
     MAX_ROWS = 50_000  # chunk rows kept; past this the row cache starts again
     MAX_CONCEPTS = 20_000  # concepts' Phrases kept; past this that cache starts again
     MAX_POSTINGS = 200_000  # (chunk, bm25) pairs kept (~20 MB); past this that cache starts again
-    _by_conn: dict[int, IndexCache] = {}
 
     def __init__(self, db: Database, key: tuple[int, int]):
         self.db, self.key = db, key
@@ -235,9 +234,10 @@ class IndexCache:
     @classmethod
     def of(cls, db: Database) -> IndexCache:
         key = (db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
-        cache = cls._by_conn.get(id(db.conn))
-        if cache is None or cache.key != key or cache.db is not db:
-            cache = cls._by_conn[id(db.conn)] = cls(db, key)
+        # Kept on the connection object: it goes when the connection goes.
+        cache = db.search_cache
+        if cache is None or cache.key != key:
+            cache = db.search_cache = cls(db, key)
         return cache
 
     def memo(self, name: str, compute: Callable[[], T]) -> T:

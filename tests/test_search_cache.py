@@ -107,3 +107,19 @@ def test_whole_vocabulary_and_single_look_ups_agree(demo_db, monkeypatch):
     assert from_whole == [single.df(t) for t in terms]
     assert whole._whole_vocabulary and not single._whole_vocabulary
     assert whole.df("存在しない語") == 0 and all(whole.df(t) > 0 for t in terms[:-1])
+
+
+def test_the_cache_lives_and_dies_with_its_connection(tmp_path):
+    import gc
+    import weakref
+
+    first = connect(tmp_path / "kb.db")
+    store.import_document(first, make_doc("1.0"))
+    second = connect(tmp_path / "kb.db")
+    assert search.search(first, "パッチ 適用") and search.search(second, "パッチ 適用")
+    assert search.IndexCache.of(first) is not search.IndexCache.of(second)
+    gone = weakref.ref(search.IndexCache.of(first))
+    first.conn.close()
+    del first
+    gc.collect()
+    assert gone() is None  # nothing holds on to the caches of dropped connections
