@@ -1,11 +1,13 @@
 """Ranked search over the chunks index.
 
 A query is analysed like the index and grouped into concepts through the glossary
-(each concept: equivalent phrases in either language). Its rarer phrases go to
-FTS5 as an OR (bounded, see _match_expression), and the bm25 candidates are
-re-ranked by how much of the query's idf-weighted concepts each one covers. Coverage is also what kb.answer turns
-into confidence: a question whose rare words appear nowhere in the KB cannot
-be well covered, however good the bm25 of the nearest chunk.
+(each concept: equivalent phrases in either language). Its rarer phrases are
+searched as an OR (bounded, see _match_phrases; ranked by FTS5's bm25, from each
+phrase's cached postings, see IndexCache.ranked), and the best candidates are
+re-ranked by how much of the query's idf-weighted concepts each one covers.
+Coverage is also what kb.answer turns into confidence: a question whose rare
+words appear nowhere in the KB cannot be well covered, however good the bm25 of
+the nearest chunk.
 """
 
 from __future__ import annotations
@@ -153,11 +155,6 @@ class Query:
         if self.cache is None:
             return self.match_phrases
         return _match_phrases(self.concepts, self.cache, budget=BROAD_BUDGET_FACTOR * _budget(self.cache))
-
-    @property
-    def match(self) -> str:
-        """The FTS5 MATCH expression of match_phrases ('' when nothing is searchable)."""
-        return _or_expression(self.match_phrases)
 
     def phrase_terms(self) -> set[str]:
         return {t for c in self.concepts for p in c.phrases for t in p}
