@@ -250,42 +250,50 @@ def _latin_term(surface: str) -> str | None:
     return _STEM_EXCEPTIONS.get(word) or _stemmer().stemWord(word)
 
 
+# (dictionary word id, surface) -> its terms as (term, start, end, word class) with
+# offsets inside the surface. What a morpheme yields depends on nothing else, and a
+# check sheet uses the same few thousand words again and again; out-of-vocabulary
+# words share one id, so the surface is part of the key.
+_MORPHEME_TERMS: dict[tuple[int, str], tuple[tuple[str, int, int, str], ...]] = {}
+_MORPHEME_TERMS_MAX = 200_000
+
+
+def _morpheme_terms(m) -> tuple[tuple[str, int, int, str], ...]:
+    pos = m.part_of_speech()
+    if pos[0] in _DROP_POS:
+        return ()
+    surface = m.surface()
+    if surface.isascii():
+        # Sudachi knows some English compounds ("remote access") as one
+        # word; index their words one by one like any other English.
+        return tuple(
+            (term, w.start(), w.end(), _latin_class(w.group(0)))
+            for w in _WORD_RE.finditer(surface)
+            if (term := _latin_term(w.group(0)))
+        )
+    if m.is_oov() and _KATAKANA_RUN.fullmatch(surface):
+        return tuple((term, a, b, "noun") for term, a, b in _split_katakana(surface))
+    term = m.normalized_form()
+    if term in _JA_STOP or m.dictionary_form() in _JA_STOP:
+        return ()
+    word_class = "light" if term in _JA_LIGHT else _word_class(pos)
+    return ((term, 0, len(surface), word_class),) if term else ()
+
+
 def _sudachi_terms(text: str, offset: int, out: list[Tagged]) -> None:
     tokenizer = _tokenizer()
     base = offset
     for segment in _split_long(text):
         for m in tokenizer.tokenize(segment):
-            pos = m.part_of_speech()
-            if pos[0] in _DROP_POS:
-                continue
-            surface = m.surface()
-            if surface.isascii():
-                # Sudachi knows some English compounds ("remote access") as one
-                # word; index their words one by one like any other English.
-                for w in _WORD_RE.finditer(surface):
-                    term = _latin_term(w.group(0))
-                    if term:
-                        out.append(
-                            (
-                                term,
-                                base + m.begin() + w.start(),
-                                base + m.begin() + w.end(),
-                                _latin_class(w.group(0)),
-                            )
-                        )
-                continue
-            elif m.is_oov() and _KATAKANA_RUN.fullmatch(surface):
+            key = (m.word_id(), m.surface())
+            terms = _MORPHEME_TERMS.get(key)
+            if terms is None:
+                if len(_MORPHEME_TERMS) >= _MORPHEME_TERMS_MAX:
+                    _MORPHEME_TERMS.clear()
+                terms = _MORPHEME_TERMS[key] = _morpheme_terms(m)
+            if terms:
                 start = base + m.begin()
-                for term, a, b in _split_katakana(surface):
-                    out.append((term, start + a, start + b, "noun"))
-                continue
-            else:
-                term = m.normalized_form()
-                if term in _JA_STOP or m.dictionary_form() in _JA_STOP:
-                    term = None
-                word_class = "light" if term in _JA_LIGHT else _word_class(pos)
-            if term:
-                out.append((term, base + m.begin(), base + m.end(), word_class))
+                out.extend((term, start + a, start + b, word_class) for term, a, b, word_class in terms)
         base += len(segment)
 
 

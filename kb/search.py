@@ -64,15 +64,17 @@ class Phrases:
     meets the same few chunks, so a chunk's credit is worked out once.
     """
 
-    __slots__ = ("phrases", "dfs", "df", "idf", "singles", "multis", "_on_chunk")
+    __slots__ = ("phrases", "phrase_set", "dfs", "df", "idf", "singles", "multis", "synonyms", "_on_chunk")
 
     def __init__(self, phrases: list[Phrase], dfs: dict[Phrase, int], total: int):
-        self.phrases, self.dfs = phrases, dfs
+        self.phrases, self.phrase_set, self.dfs = phrases, frozenset(phrases), dfs
         # Chunks with any of the phrases, at least: the commonest phrase's count.
         self.df = max(dfs.values(), default=0)
         self.idf = math.log(1 + (total - self.df + 0.5) / (self.df + 0.5))
         self.singles = {p[0] for p in phrases if len(p) == 1}
         self.multis = [(frozenset(p), f" {' '.join(p)} ") for p in phrases if len(p) > 1]
+        # (df, phrase) of the phrases after the first that occur in the KB, for _match_phrases
+        self.synonyms = [(dfs[p], p) for p in phrases[1:] if dfs[p]]
         self._on_chunk: dict[int, tuple[float, bool]] = {}
 
     def credit(self, doc_terms: frozenset[str], doc_text: str) -> float:
@@ -148,6 +150,15 @@ class Query:
     @cached_property
     def weight(self) -> float:
         return sum(c.importance for c in self.concepts)
+
+    @cached_property
+    def scoring(self) -> tuple[list[float], list[int | None]]:
+        """Each concept's importance, and for a part the KB never uses, the index of the
+        phrase it is part of (covering that covers the part too, see _coverage)."""
+        return (
+            [c.importance for c in self.concepts],
+            [c.parent if c.parent is not None and not c.df else None for c in self.concepts],
+        )
 
     @cached_property
     def broad_phrases(self) -> list[Phrase]:
@@ -344,15 +355,14 @@ def prepare(db: Database, text: str, glossary=None, cache: IndexCache | None = N
     tagged = analyze_tagged(text)
     terms = [t[0] for t in tagged]
     concepts: list[Concept] = []
-    seen: dict[Phrase, int] = {}  # phrase -> index of its concept
     concept_of: dict[int, int] = {}  # glossary match -> index of its concept
     for m, match in enumerate(glossary.concepts(terms)):
         phrases, start, length, known = match.phrases, match.start, match.length, match.known
-        earlier = next((seen[p] for p in phrases if p in seen), None)
+        info = stats.phrases(phrases)
+        earlier = _earlier_concept(concepts, info)
         if earlier is not None:
             concept_of[m] = earlier
             continue  # the same concept asked twice counts once
-        info = stats.phrases(phrases)
         unseen_latin = False
         if info.df == 0 and not known:
             # A word the KB never uses and no domain term either: no text can
@@ -361,7 +371,10 @@ def prepare(db: Database, text: str, glossary=None, cache: IndexCache | None = N
             unseen_latin = all(tagged[k][3] == "latin" for k in range(start, start + length))
             if not unseen_latin:
                 continue
-        weight = max(WORD_CLASS_WEIGHT[tagged[k][3]] for k in range(start, start + length))
+        if length == 1:
+            weight = WORD_CLASS_WEIGHT[tagged[start][3]]
+        else:
+            weight = max(WORD_CLASS_WEIGHT[tagged[k][3]] for k in range(start, start + length))
         if known and weight >= WORD_CLASS_WEIGHT["adj"]:
             weight = 1.0  # a domain term, whatever its word class; light words stay light
         if match.part:
@@ -370,8 +383,7 @@ def prepare(db: Database, text: str, glossary=None, cache: IndexCache | None = N
             weight *= UNSEEN_LATIN_WEIGHT
         parent = concept_of.get(match.parent) if match.parent is not None else None
         concept_of[m] = len(concepts)
-        seen.update(dict.fromkeys(phrases, len(concepts)))
-        concepts.append(Concept(info, weight=weight, known=known, parent=parent))
+        concepts.append(Concept(info, weight, known, parent))
     return Query(
         text=text,
         terms=terms,
@@ -379,6 +391,15 @@ def prepare(db: Database, text: str, glossary=None, cache: IndexCache | None = N
         match_phrases=_match_phrases(concepts, stats),
         cache=stats,
     )
+
+
+def _earlier_concept(concepts: list[Concept], group: Phrases) -> int | None:
+    """The concept asked earlier that shares a phrase with ``group`` (its first phrase's
+    concept if several do), else None."""
+    sharing = [i for i, c in enumerate(concepts) if not c.group.phrase_set.isdisjoint(group.phrase_set)]
+    if len(sharing) < 2:
+        return sharing[0] if sharing else None
+    return next(i for p in group.phrases for i in sharing if p in concepts[i].group.phrase_set)
 
 
 def _budget(stats: IndexCache) -> float:
@@ -403,17 +424,16 @@ def _match_phrases(concepts: list[Concept], stats: IndexCache, budget: float | N
     if budget is None:
         budget = _budget(stats)
     searchable = [c for c in concepts if c.df > 0]
-    dfs = {p: df for c in searchable for p, df in c.dfs.items() if df}
-    own = [c.phrases[0] for c in sorted(searchable, key=lambda c: -c.importance)]
-    synonyms = sorted({p for c in searchable for p in c.phrases[1:] if p in dfs}, key=lambda p: (dfs[p], p))
+    own = [(c.phrases[0], c.dfs[c.phrases[0]]) for c in sorted(searchable, key=lambda c: -c.importance)]
+    synonyms = [(p, df) for df, p in sorted({item for c in searchable for item in c.group.synonyms})]
     phrases: dict[Phrase, None] = {}  # ordered set
     spent = 0
-    for phrase in own + synonyms:
-        df = dfs.get(phrase, 0)
+    for phrase, df in own + synonyms:
         if df and phrase not in phrases and spent + df <= budget and len(phrases) < MAX_MATCH_PHRASES:
             phrases[phrase] = None
             spent += df
-    if not phrases and dfs:  # every phrase is common: the rarest one alone
+    if not phrases and searchable:  # every phrase is common: the rarest one alone
+        dfs = {p: df for c in searchable for p, df in c.dfs.items() if df}
         phrases[min(dfs, key=dfs.__getitem__)] = None
     return list(phrases)
 
@@ -473,10 +493,12 @@ def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[floa
 
 def _coverage(query: Query, scored: list[tuple[float, bool]]) -> tuple[float, list[int]]:
     """``scored``: (credit, in title) of each concept of the query, in order."""
+    importances, inherits = query.scoring
     covered, matched = 0.0, []
     credits: list[float] = []
-    for i, (concept, (credit, in_title)) in enumerate(zip(query.concepts, scored, strict=True)):
-        if concept.parent is not None and credits[concept.parent] == 1.0 and not concept.df:
+    for i, (credit, in_title) in enumerate(scored):
+        parent = inherits[i]
+        if parent is not None and credits[parent] == 1.0:
             # A word the KB never uses, inside a phrase this text covers in
             # other words (責任の境界 → 責任分界点): no text could match the
             # word, and the text does answer the phrase.
@@ -484,7 +506,7 @@ def _coverage(query: Query, scored: list[tuple[float, bool]]) -> tuple[float, li
         credits.append(credit)
         if credit:
             matched.append(i)
-            covered += concept.importance * credit * (1.0 if in_title else 0.9)
+            covered += importances[i] * credit * (1.0 if in_title else 0.9)
     return covered / (query.weight or 1.0), matched
 
 
@@ -492,9 +514,10 @@ def rerank(query: Query, rows: list[tuple[Hit, IndexedChunk]]) -> list[Hit]:
     if not rows:
         return []
     best_bm25 = min(hit.bm25 for hit, _ in rows) or -1.0
+    groups = [c.group for c in query.concepts]
     hits = []
     for hit, chunk in rows:
-        hit.coverage, hit.matched = _coverage(query, [c.group.on_chunk(chunk) for c in query.concepts])
+        hit.coverage, hit.matched = _coverage(query, [group.on_chunk(chunk) for group in groups])
         hit.score = 0.8 * hit.coverage + 0.2 * (hit.bm25 / best_bm25)
         hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.chunk_id))

@@ -44,3 +44,22 @@ def test_any_text_analyses_to_space_free_terms(text):
     for term in analyze(text):
         assert term and " " not in term
     assert analyzed_text(text) == " ".join(analyze(text))
+
+
+def test_cached_morphemes_analyse_as_fresh_ones():
+    from kb import analysis
+
+    texts = [
+        "Remote Access と remote access と REMOTE ACCESS",  # one dictionary word, three spellings
+        "クラウドサービスカスタマデータとクラウドサービスカスタマデータ",  # out-of-vocabulary, split
+        "ぜい弱性のサーバとｻｰﾊﾞのぜい弱性",
+        "第30条とA.12.6.1のログ",
+    ]
+    analysis._MORPHEME_TERMS.clear()
+    cold = [analysis.analyze_tagged(t) for t in texts]
+    warm = [analysis.analyze_tagged(t) for t in texts]
+    assert cold == warm
+    # the same word later in the text keeps its own offsets
+    spans = [(term, start, end) for term, start, end, _ in cold[2] if term == "脆弱"]
+    assert len(spans) == 2 and spans[0][1] != spans[1][1]
+    assert [t for t, *_ in cold[0]].count("remot") == 3
