@@ -135,10 +135,12 @@ def render_fill_summary(report: dict) -> None:
         (None, "total"),
     ]
     width = max(len(label) for _, label in rows)
+    click.echo(f"  {'status'.ljust(width)}  {'questions':>9}")
+    click.echo(f"  {'-' * width}  {'-' * 9}")
     for key, label in rows:
         count = s[key] if key else s["questions"]
         styled = click.style(label.ljust(width), fg=_STATUS_STYLE.get(key), bold=key is None or None)
-        click.echo(f"  {styled}  {count:>6}")
+        click.echo(f"  {styled}  {count:>9}")
     click.echo(f"{s['cells_written']} cells written in {', '.join(s['sheets'])}; output: {report['output']}")
     if report.get("review"):
         click.echo(f"review list ({s.get('review_rows', 0)} rows): {report['review']}")

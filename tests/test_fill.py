@@ -83,6 +83,11 @@ def test_fill_dev_check_sheet_via_cli(seed_db, tmp_path):
     assert set(report) >= {"input", "output", "summary", "questions"}
     assert report["summary"]["questions"] == 78
     assert report["summary"]["answered"] >= 25
+    # the terminal's summary table says the same as the report
+    summary = report["summary"]
+    for label, key in (("answered", "answered"), ("needs review", "needs_review"), ("no match", "no_match")):
+        assert re.search(rf"^  {label} +{summary[key]}$", res.output, re.M), (label, res.output)
+    assert re.search(r"^  total +78$", res.output, re.M)
     assert_only_sheets_changed(DEV_SHEET, out, report["summary"]["parts_changed"])
     assert_answers_reread(out, report)
     for q in report["questions"]:
