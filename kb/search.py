@@ -64,9 +64,20 @@ class Phrases:
     meets the same few chunks, so a chunk's credit is worked out once.
     """
 
-    __slots__ = ("phrases", "phrase_set", "dfs", "df", "idf", "singles", "multis", "synonyms", "_on_chunk")
+    __slots__ = (
+        "phrases",
+        "phrase_set",
+        "dfs",
+        "df",
+        "idf",
+        "singles",
+        "multis",
+        "synonyms",
+        "_on_chunk",
+        "_credits",
+    )
 
-    def __init__(self, phrases: list[Phrase], dfs: dict[Phrase, int], total: int):
+    def __init__(self, phrases: list[Phrase], dfs: dict[Phrase, int], total: int, credits: list[int]):
         self.phrases, self.phrase_set, self.dfs = phrases, frozenset(phrases), dfs
         # Chunks with any of the phrases, at least: the commonest phrase's count.
         self.df = max(dfs.values(), default=0)
@@ -76,6 +87,7 @@ class Phrases:
         # (df, phrase) of the phrases after the first that occur in the KB, for _match_phrases
         self.synonyms = [(dfs[p], p) for p in phrases[1:] if dfs[p]]
         self._on_chunk: dict[int, tuple[float, bool]] = {}
+        self._credits = credits  # one counter shared by a snapshot's Phrases (IndexCache.phrases)
 
     def credit(self, doc_terms: frozenset[str], doc_text: str) -> float:
         """1 for a phrase itself, SCATTERED_CREDIT when all its words occur but apart, else 0.
@@ -106,6 +118,7 @@ class Phrases:
                 self.credit(chunk.terms, chunk.text),
                 self.in_title(chunk.title_terms),
             )
+            self._credits[0] += 1
         return seen
 
 
@@ -225,6 +238,7 @@ class IndexCache:
 
     MAX_ROWS = 50_000  # chunk rows kept; past this the row cache starts again
     MAX_CONCEPTS = 20_000  # concepts' Phrases kept; past this that cache starts again
+    MAX_CREDITS = 500_000  # (concept, chunk) credits those Phrases keep; past this, likewise
     MAX_POSTINGS = 200_000  # (chunk, bm25) pairs kept (~20 MB); past this that cache starts again
 
     def __init__(self, db: Database, key: tuple[int, int]):
@@ -235,6 +249,7 @@ class IndexCache:
         self._phrase_df: dict[Phrase, int] = {}
         self._rows: dict[int, IndexedChunk] = {}
         self._phrases: dict[tuple[Phrase, ...], Phrases] = {}
+        self._credits = [0]  # entries in the Phrases' credit memos
         self._postings: dict[Phrase, list[tuple[int, float]]] = {}
         self._postings_size = 0
         self._memo: dict[str, object] = {}
@@ -293,10 +308,13 @@ class IndexCache:
         key = tuple(phrases)
         found = self._phrases.get(key)
         if found is None:
-            if len(self._phrases) >= self.MAX_CONCEPTS:
+            if len(self._phrases) >= self.MAX_CONCEPTS or self._credits[0] >= self.MAX_CREDITS:
+                # A long-lived process asking ever new questions: start again
+                # (queries already prepared keep the Phrases they hold).
                 self._phrases.clear()
+                self._credits = [0]
             dfs = {p: self.phrase_df(p) for p in phrases}
-            found = self._phrases[key] = Phrases(phrases, dfs, max(self.total, 1))
+            found = self._phrases[key] = Phrases(phrases, dfs, max(self.total, 1), self._credits)
         return found
 
     def postings(self, phrase: Phrase) -> list[tuple[int, float]]:

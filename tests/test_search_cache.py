@@ -123,3 +123,14 @@ def test_the_cache_lives_and_dies_with_its_connection(tmp_path):
     del first
     gc.collect()
     assert gone() is None  # nothing holds on to the caches of dropped connections
+
+
+def test_concept_caches_start_again_when_full_and_answer_the_same(demo_db, monkeypatch):
+    before = [[(h.chunk_id, h.score) for h in search.search(demo_db, q)] for q in RANKING_QUESTIONS]
+    monkeypatch.setattr(search.IndexCache, "MAX_CREDITS", 5)
+    monkeypatch.setattr(search.IndexCache, "MAX_CONCEPTS", 3)
+    fresh = connect(demo_db.execute("PRAGMA database_list").fetchone()[2])  # a cache of its own
+    after = [[(h.chunk_id, h.score) for h in search.search(fresh, q)] for q in RANKING_QUESTIONS]
+    assert after == before
+    cache = search.IndexCache.of(fresh)
+    assert len(cache._phrases) <= 3  # started again instead of growing
