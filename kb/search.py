@@ -128,7 +128,6 @@ class Concept:
 
     group: Phrases
     weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
-    known: bool = False  # a glossary term: a domain concept, not just a word
     parent: int | None = None  # for a part of a longer glossary phrase: that phrase's concept
 
     @property
@@ -228,12 +227,13 @@ class IndexedChunk:
 
 
 class IndexCache:
-    """Document frequencies and chunk rows, kept for as long as the index does not change.
+    """What search learns from the index, kept for as long as the index does not change:
+    document frequencies, each phrase's bm25 postings, each concept's Phrases (with
+    its credit on each chunk), chunk rows, and memos such as the glossary and citations.
 
-    Answering a sheet asks thousands of df look-ups of the same few hundred
-    terms and re-ranks the same chunks again and again; a write on this
-    connection (total_changes) or a commit by another (PRAGMA data_version)
-    starts a fresh cache.
+    Answering a sheet asks about the same few hundred words and re-ranks the same
+    chunks again and again; a write on this connection (total_changes) or a commit
+    by another (PRAGMA data_version) starts a fresh cache.
     """
 
     MAX_ROWS = 50_000  # chunk rows kept; past this the row cache starts again
@@ -401,7 +401,7 @@ def prepare(db: Database, text: str, glossary=None, cache: IndexCache | None = N
             weight *= UNSEEN_LATIN_WEIGHT
         parent = concept_of.get(match.parent) if match.parent is not None else None
         concept_of[m] = len(concepts)
-        concepts.append(Concept(info, weight, known, parent))
+        concepts.append(Concept(info, weight, parent))
     return Query(
         text=text,
         terms=terms,
@@ -481,7 +481,8 @@ def candidates(
             and (not classifications or classification in classifications)
         )
 
-    # Rank inside the FTS table and look up only the best few chunks (cached
+    # Rank by bm25 (from the phrases' postings, or inside the FTS table when a
+    # phrase is too common to hold) and look up only the best few chunks (cached
     # while the index does not change): joining every match to chunks before
     # sorting costs more than the ranking.
     pool = max(limit * 2, 60)
