@@ -421,6 +421,17 @@ def test_text_is_escaped_and_sanitised():
     assert '<t xml:space="preserve">a&lt;b&gt;&amp;c _x005F_x0041_ \nend</t>' in out
 
 
+def test_illegal_characters_are_exactly_those_outside_xml_chars():
+    def xml_char(c: int) -> bool:  # XML 1.0, production [2] Char
+        return (
+            c in (0x9, 0xA, 0xD) or 0x20 <= c <= 0xD7FF or 0xE000 <= c <= 0xFFFD or 0x10000 <= c <= 0x10FFFF
+        )
+
+    text = "".join(map(chr, range(0x110000)))
+    kept = xlsx_patch._ILLEGAL_XML_CHARS.sub("", text)
+    assert kept == "".join(chr(c) for c in range(0x110000) if xml_char(c))
+
+
 def test_excel_text_limit():
     assert len(sanitize_cell_text("あ" * 40_000)) == MAX_CELL_CHARS
     emoji = sanitize_cell_text("😀" * 20_000)  # two UTF-16 units each
