@@ -7,7 +7,7 @@ failed migration leaves the file at the previous version.
 
 from __future__ import annotations
 
-import secrets
+import itertools
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -215,6 +215,7 @@ class Database:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self._savepoints = itertools.count(1)  # names need only differ within this connection
 
     def execute(self, sql: str, parameters: Sequence | dict[str, Any] | None = None) -> sqlite3.Cursor:
         # The connection is in autocommit mode (isolation_level=None): a write
@@ -225,7 +226,7 @@ class Database:
     def atomic(self) -> Iterator[Database]:
         """One transaction; nested blocks become savepoints (as sqlite_utils.Database.atomic)."""
         if self.conn.in_transaction:
-            savepoint = f"kb_{secrets.token_hex(8)}"
+            savepoint = f"kb_{next(self._savepoints)}"
             self.conn.execute(f"SAVEPOINT {savepoint}")
             try:
                 yield self

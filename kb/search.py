@@ -12,7 +12,6 @@ the nearest chunk.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Callable
@@ -581,7 +580,7 @@ def snippet(
     *,
     start: str = "<mark>",
     end: str = "</mark>",
-    escape: Callable[[str], str] = html.escape,
+    escape: Callable[[str], str] | None = None,
     width: int = 160,
 ) -> str:
     """The sentence of ``body`` that covers most of the query, its matching words marked.
@@ -589,6 +588,10 @@ def snippet(
     The default is an HTML fragment (text escaped, matches in <mark>); the CLI
     passes rich markup and rich's escape instead.
     """
+    if escape is None:
+        import html  # here: answering never needs it, and every process would load it
+
+        escape = html.escape
     wanted = query.phrase_terms()
     best, best_spans, best_count = "", [], -1
     for m in _SENTENCE_RE.finditer(normalize(body)):
