@@ -532,10 +532,14 @@ def rerank(query: Query, rows: list[tuple[Hit, IndexedChunk]]) -> list[Hit]:
     if not rows:
         return []
     best_bm25 = min(hit.bm25 for hit, _ in rows) or -1.0
-    groups = [c.group for c in query.concepts]
+    # Each group's memo read here, not through on_chunk: this is the innermost
+    # loop of answering (concepts × candidates), and the memo nearly always knows.
+    groups = [(c.group._on_chunk, c.group) for c in query.concepts]
     hits = []
     for hit, chunk in rows:
-        hit.coverage, hit.matched = _coverage(query, [group.on_chunk(chunk) for group in groups])
+        cid = chunk.id
+        scored = [memo.get(cid) or group.on_chunk(chunk) for memo, group in groups]
+        hit.coverage, hit.matched = _coverage(query, scored)
         hit.score = 0.8 * hit.coverage + 0.2 * (hit.bm25 / best_bm25)
         hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.chunk_id))
