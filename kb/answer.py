@@ -125,12 +125,18 @@ def answer(
     classifications: tuple[str, ...] = CUSTOMER_SAFE,
     auto_threshold: float | None = None,
     keep_sources: bool = False,
+    cache: search.IndexCache | None = None,
 ) -> Answer:
-    """``keep_sources`` returns the nearest sources even for no_match (for evaluation)."""
-    cache = search.IndexCache.of(db)
+    """``keep_sources`` returns the nearest sources even for no_match (for evaluation).
+
+    ``cache``: the IndexCache of the KB's state to answer from, when the caller
+    answers many questions against one state (kb.batch); else the current one.
+    """
+    cache = cache or search.IndexCache.of(db)
     approved = None
     # Most questions have no earlier answer: a set look-up spares them the query.
-    if store.question_key(question) in cache.memo("approved_keys", lambda: store.approved_question_keys(db)):
+    approved_keys = cache.memo("approved_keys", lambda: store.approved_question_keys(db))
+    if approved_keys and store.question_key(question) in approved_keys:
         approved = store.approved_answer(db, question)
         if approved and approved["classification"] not in classifications:
             approved = None
