@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.answer import AUTO_THRESHOLD, Answer, Source
-from kb.batch import answer_many
+from kb.batch import Helpers, answer_many
 from kb.choices import choose_option
 from kb.db import Database
 from kb.stance import is_yes_no_question
@@ -135,7 +135,9 @@ def fill(
     options: FillOptions,
     *,
     progress: Callable[[int], None] | None = None,
+    helpers: Helpers | None = None,
 ) -> FillResult:
+    """``helpers``: see kb.batch.Helpers; used up here, even when no question needs the KB."""
     from exporters.xlsx_patch import patch_workbook
 
     questions = [q for table in tables for q in table.questions]
@@ -144,7 +146,11 @@ def fill(
     if progress and len(pending) < len(rows):
         progress(len(rows) - len(pending))
     answers = answer_many(
-        db, [questions[i].text for i in pending], auto_threshold=options.min_confidence, progress=progress
+        db,
+        [questions[i].text for i in pending],
+        auto_threshold=options.min_confidence,
+        progress=progress,
+        helpers=helpers,
     )
     for i, ans in zip(pending, answers, strict=True):
         rows[i] = decide(questions[i], ans)

@@ -1,30 +1,54 @@
 """Answering many questions at once (a check sheet, `kb answer --file`) on every core.
 
 Each answer is independent and CPU-bound (Sudachi, FTS5, re-ranking in Python),
-so a long list is cut into chunks that this process and forked helpers take in
-turn from a shared counter, each with its own connection to the KB file. This
-process answers chunks too: one fewer process to start, and its answers need no
-pickling. Short lists, in-memory KBs, a connection in the middle of a
-transaction (helpers would not see its writes) and platforms without fork are
-answered here alone.
+so a long list is cut into chunks that forked helpers take in turn, each with
+its own connection to the KB file, while this process hands out the list and
+gathers the answers. Short lists, in-memory KBs, a connection in the middle of
+a transaction (helpers would not see its writes), one-core machines and
+platforms without fork are answered here alone.
+
+`kb fill` starts its helpers (`Helpers.start`) before it reads the check sheet:
+the first, the lead, loads Sudachi and the KB's glossary while this process
+reads, takes the list, and forks the others, which inherit all of it. Nobody
+loads the dictionary twice, and nobody waits for the sheet and then for the
+dictionary.
+
+Plain fork and pipes, not multiprocessing: importing it and its shared counter
+cost ~11 ms, as much as a short sheet's answers. The lead writes the chunks'
+numbers into a pipe that every helper reads four bytes at a time; a pipe's
+reads are serialised, so each number reaches exactly one helper.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import queue
-import threading
+import pickle
+import select
+import signal
+import struct
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from kb import search
-from kb.answer import Answer, answer
 from kb.db import Database
 from kb.errors import KBError
 
-PARALLEL_MIN = 200  # below this, starting helpers costs more than they save
+if TYPE_CHECKING:
+    from kb.answer import Answer
+
+# kb.answer and kb.search are imported where they are used: `kb fill` starts
+# its helpers before anything has imported them, and the lead imports them
+# while this process reads the sheet.
+
+PARALLEL_MIN = 200  # below this, more helpers cost more than they save
 MAX_WORKERS = 8
 CHUNK = 16  # questions per hand-out: fewer round trips, still even at the end
+# Chunk numbers are written into a pipe at once, 4 bytes each: 16 KiB at most,
+# well inside a pipe's buffer, so the write never waits for a reader.
+MAX_CHUNKS = 4096
+
+_LENGTH = struct.Struct("<Q")
+_NUMBER = struct.Struct("<I")
 
 
 def database_file(db: Database) -> str | None:
@@ -44,134 +68,259 @@ def answer_many(
     *,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    helpers: Helpers | None = None,
     **options,
 ) -> list[Answer]:
-    """kb.answer.answer for each question, in order; ``options`` go to every call."""
+    """kb.answer.answer for each question, in order; ``options`` go to every call.
+
+    ``helpers``: processes started earlier (Helpers.start) to answer the list,
+    whatever its length; they are used up by this call.
+    """
+    if helpers is not None:
+        return helpers.answer(questions, progress, options)
     workers = worker_count(len(questions)) if workers is None else workers
-    path = database_file(db)
-    if workers < 2 or path is None or db.conn.in_transaction:
-        answers = []
-        for start in range(0, len(questions), CHUNK):
-            chunk = _answer_chunk(db, questions[start : start + CHUNK], options)
-            answers.extend(chunk)
-            if progress:
-                progress(len(chunk))
-        return answers
-    return _answer_forked(db, path, questions, workers, progress, options)
+    if workers >= 2 and _can_fork(db):
+        from kb import search
+
+        # Load the Sudachi dictionary and the analysed glossary here, once: the
+        # helpers inherit them instead of each loading its own.
+        search.prepare(db, questions[0])
+        late = Helpers.start(db, workers)
+        if late is not None:
+            return late.answer(questions, progress, options)
+    answers = []
+    for chunk in _chunks(questions):
+        answers.extend(_answer_chunk(db, chunk, options))
+        if progress:
+            progress(len(chunk))
+    return answers
+
+
+def _can_fork(db: Database) -> bool:
+    return hasattr(os, "fork") and not db.conn.in_transaction and database_file(db) is not None
+
+
+def _chunks(questions: list[str]) -> list[list[str]]:
+    size = max(CHUNK, -(-len(questions) // MAX_CHUNKS))
+    return [questions[i : i + size] for i in range(0, len(questions), size)]
 
 
 def _answer_chunk(db: Database, questions: list[str], options: dict) -> list[Answer]:
+    from kb import answer as answering
+    from kb import search
+
     # One look at the KB's state for the chunk, not one a question (~5% of the time).
     cache = search.IndexCache.of(db)
-    return [answer(db, q, cache=cache, **options) for q in questions]
+    return [answering.answer(db, q, cache=cache, **options) for q in questions]
 
 
-def _take(counter, total: int) -> int | None:
-    """The next chunk nobody has taken yet, if any."""
-    with counter.get_lock():
-        index = counter.value
-        if index >= total:
+class Helpers:
+    """Forked processes that answer one list of questions for this process.
+
+    Used once: ``answer`` hands them the list, and they end when it is done.
+    ``close`` (or leaving the ``with`` block) ends helpers that were never used.
+    """
+
+    def __init__(self, path: str, count: int, *, fixed: bool = False):
+        job_in, self._job = os.pipe()
+        pipes = [os.pipe() for _ in range(count)]
+        self._results = [read_end for read_end, _ in pipes]
+        self.used = False
+        # What exists now lives until the end: keep the collector off it, here and
+        # in the helpers (whose pages it would otherwise copy on write).
+        gc.freeze()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(self._job)
+                for read_end in self._results:
+                    os.close(read_end)
+                _lead(path, job_in, [write_end for _, write_end in pipes], fixed)
+            finally:
+                os._exit(0)
+        self.pid: int | None = pid
+        os.close(job_in)
+        for _, write_end in pipes:
+            os.close(write_end)
+
+    @classmethod
+    def start(cls, db: Database, count: int | None = None) -> Helpers | None:
+        """Helpers that get ready to answer from ``db``'s file; None where they
+        cannot help (see the module's doc). ``count`` of them; by default as many
+        as the list's length is worth (worker_count), one per core at most."""
+        fixed = count is not None
+        count = min((os.cpu_count() or 1) if count is None else count, MAX_WORKERS)
+        if count < 2 or not _can_fork(db):
             return None
-        counter.value = index + 1
-    return index
+        return cls(database_file(db), count, fixed=fixed)
+
+    def __enter__(self) -> Helpers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End helpers that wait for work they will not get, or that are still at it after a failure."""
+        if self.pid is None:
+            return
+        for fd in (self._job, *self._results):
+            if fd is not None:
+                os.close(fd)
+        for kill in (os.kill, os.killpg):  # the lead first, so that it forks no more; then the others
+            try:
+                kill(self.pid, signal.SIGTERM)
+            except OSError:
+                pass  # all gone already, or the lead ended before it made its group
+        os.waitpid(self.pid, 0)
+        self.pid = None
+
+    def _done(self) -> None:
+        """After the last answer the helpers end by themselves: no need to wait for
+        them here (a process that held the dictionary takes ~5 ms to go)."""
+        for fd in self._results:
+            os.close(fd)
+        _unreaped.append(self.pid)
+        self.pid = None
+        _reap()
+
+    def answer(
+        self, questions: list[str], progress: Callable[[int], None] | None, options: dict
+    ) -> list[Answer]:
+        if self.used:
+            raise RuntimeError("helpers answer one list of questions only")
+        self.used = True
+        chunks = _chunks(questions)
+        results: list[list[Answer] | None] = [None] * len(chunks)
+        try:
+            try:
+                _send(self._job, (chunks, options))
+            except BrokenPipeError:
+                pass  # the lead ended; what it said, if anything, waits in its pipe
+            os.close(self._job)
+            self._job = None
+            waiting = list(self._results)
+            while waiting:
+                for fd in select.select(waiting, [], [])[0]:
+                    try:
+                        item = _receive(fd)
+                    except EOFError:  # it died without a word (killed, out of memory)
+                        item = "the process ended early"
+                    if item is None:
+                        waiting.remove(fd)
+                    elif isinstance(item, str):
+                        raise KBError(f"answering in a helper process failed: {item}")
+                    else:
+                        index, answers = item
+                        results[index] = answers
+                        if progress:
+                            progress(len(answers))
+        except BaseException:
+            self.close()
+            raise
+        self._done()
+        return [a for chunk in results for a in chunk]
 
 
-def _helper(path: str, options: dict, chunks: list[list[str]], counter, send) -> None:
+_unreaped: list[int] = []  # leads done with their work, maybe not yet gone
+
+
+def _reap() -> None:
+    """Collect the exit status of the leads that have gone, without waiting for the others."""
+    for pid in list(_unreaped):
+        try:
+            gone = os.waitpid(pid, os.WNOHANG)[0]
+        except ChildProcessError:
+            gone = pid
+        if gone:
+            _unreaped.remove(pid)
+
+
+def _lead(path: str, job_in: int, outs: list[int], fixed: bool) -> None:
+    """The first helper: gets the KB ready, takes the job, and forks as many
+    others as the list is worth; they inherit the KB, ready, and the job."""
+    os.setpgid(0, 0)  # one group, so that this process's parent can end all helpers at once
     try:
+        from kb import search
         from kb.db import connect
 
         db = connect(path)
-        while (index := _take(counter, len(chunks))) is not None:
-            send.send((index, _answer_chunk(db, chunks[index], options)))
-        send.send(None)
-    except BaseException as exc:  # reported by the parent, which owns the terminal
-        send.send(f"{type(exc).__name__}: {exc}")
-    finally:
-        send.close()
-
-
-def _answer_forked(
-    db: Database,
-    path: str,
-    questions: list[str],
-    workers: int,
-    progress: Callable[[int], None] | None,
-    options: dict,
-) -> list[Answer]:
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    # Load the Sudachi dictionary and the analysed glossary here, once: the
-    # helpers inherit them instead of each loading its own.
-    search.prepare(db, questions[0])
-    # What exists now lives until the end: keep the collector off it, here and
-    # in the helpers (whose pages it would otherwise copy on write).
-    gc.freeze()
-    chunks = [questions[i : i + CHUNK] for i in range(0, len(questions), CHUNK)]
-    results: list[list[Answer] | None] = [None] * len(chunks)
-    counter = context.Value("l", 0)
-    arrived: queue.SimpleQueue = queue.SimpleQueue()  # (index, answers) | error text | None per helper
-    helpers = []
-    for _ in range(workers - 1):
-        recv, send = context.Pipe(duplex=False)
-        proc = context.Process(target=_helper, args=(path, options, chunks, counter, send), daemon=True)
-        proc.start()
-        send.close()
-        helpers.append((proc, recv))
-    # A thread per helper reads its pipe, so that a helper never waits for this
-    # process to finish its own chunk before it can hand answers over. (Started
-    # after every fork: a process with threads is not safe to fork.)
-    readers = [threading.Thread(target=_read, args=(recv, arrived), daemon=True) for _, recv in helpers]
-    for reader in readers:
-        reader.start()
-
-    finished = 0
-
-    def collect(block: bool) -> None:
-        nonlocal finished
-        while True:
+        search.prepare(db, "準備")  # the Sudachi dictionary and the glossary
+        try:
+            chunks, options = _receive(job_in)
+        except EOFError:  # closed unused
+            return
+        wanted = len(outs) if fixed else min(len(outs), worker_count(sum(map(len, chunks))))
+        numbers, queue = os.pipe()
+        _write_all(queue, b"".join(_NUMBER.pack(i) for i in range(len(chunks))))
+        os.close(queue)
+    except BaseException as exc:
+        _report(outs[0], exc)
+        return
+    others = []
+    for out in outs[1:wanted]:
+        pid = os.fork()
+        if pid == 0:
             try:
-                item = arrived.get(block=block)
-            except queue.Empty:
-                return
-            if item is None:
-                finished += 1
-            elif isinstance(item, str):
-                raise KBError(f"answering in a helper process failed: {item}")
-            else:
-                index, answers = item
-                results[index] = answers
-                if progress:
-                    progress(len(answers))
-            if block:
-                return
+                for fd in (job_in, *outs):  # only its own pipe: the parent sees the others end
+                    if fd != out:
+                        os.close(fd)
+                # Its own connection: one must not be used across a fork.
+                _work(connect(path), out, numbers, chunks, options)
+            finally:
+                os._exit(0)
+        others.append(pid)
+    for out in outs[wanted:]:  # not needed for so short a list
+        _report(out, None)
+    for out in outs[1:]:
+        os.close(out)
+    _work(db, outs[0], numbers, chunks, options)
+    for pid in others:
+        os.waitpid(pid, 0)
 
+
+def _work(db: Database, out: int, numbers: int, chunks: list[list[str]], options: dict) -> None:
     try:
-        while (index := _take(counter, len(chunks))) is not None:
-            results[index] = _answer_chunk(db, chunks[index], options)
-            if progress:
-                progress(len(results[index]))
-            collect(block=False)
-        while finished < len(helpers):
-            collect(block=True)
+        while number := os.read(numbers, _NUMBER.size):
+            (index,) = _NUMBER.unpack(number)
+            _send(out, (index, _answer_chunk(db, chunks[index], options)))
+        _send(out, None)
+    except BaseException as exc:  # reported by the parent, which owns the terminal
+        _report(out, exc)
     finally:
-        for proc, _ in helpers:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.terminate()
-        for reader in readers:
-            reader.join(timeout=1)
-    return [a for chunk in results for a in chunk]
+        os.close(out)
 
 
-def _read(recv, arrived: queue.SimpleQueue) -> None:
+def _report(out: int, what: BaseException | None) -> None:
+    """An error's one line, or None: done (with nothing, for a helper not needed)."""
     try:
-        while True:
-            item = recv.recv()
-            arrived.put(item)
-            if item is None or isinstance(item, str):
-                return
-    except EOFError:  # the helper died without a word (killed, out of memory)
-        arrived.put("the process ended early")
-    finally:
-        recv.close()
+        _send(out, None if what is None else f"{type(what).__name__}: {what}")
+    except OSError:
+        pass
+
+
+def _send(fd: int, item) -> None:
+    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_all(fd, _LENGTH.pack(len(data)) + data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _receive(fd: int):
+    (length,) = _LENGTH.unpack(_read_exactly(fd, _LENGTH.size))
+    return pickle.loads(_read_exactly(fd, length))
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts = []
+    while size:
+        part = os.read(fd, min(size, 1 << 20))
+        if not part:
+            raise EOFError
+        parts.append(part)
+        size -= len(part)
+    return b"".join(parts)

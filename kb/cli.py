@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -335,10 +336,7 @@ def fill(
     """Fill a customer's check sheet in place from the KB."""
     import os
 
-    from exporters.fill import FillOptions
-    from exporters.fill import fill as fill_workbook
-    from importers.checksheet import read_checksheet
-    from kb.answer import AUTO_THRESHOLD
+    from kb.batch import Helpers
 
     src, dst = Path(file), Path(output)
     require_file(file)
@@ -353,24 +351,38 @@ def fill(
             raise KBError(f"directory does not exist: {Path(extra).parent}")
     if review_path and Path(review_path).suffix.lower() not in (".xlsx", ".html", ".htm"):
         raise KBError(f"review file must end in .xlsx or .html: {review_path}")
-    tables = read_checksheet(
-        src, **_checksheet_overrides(sheet, header_row, question_col, answer_col, comment_col)
-    )
-    options = FillOptions(
-        overwrite=overwrite, min_confidence=AUTO_THRESHOLD if min_confidence is None else min_confidence
-    )
     db = _open_db(ctx)
-    total = sum(len(t.questions) for t in tables)
-    if total >= 50 and sys.stderr.isatty():
-        from rich.progress import Progress
+    # Helpers get the KB ready on the other cores (importing what answering
+    # needs, too) while this process reads the sheet.
+    with Helpers.start(db) or nullcontext() as helpers:
+        from exporters.fill import FillOptions
+        from exporters.fill import fill as fill_workbook
+        from importers.checksheet import read_checksheet
+        from kb.answer import AUTO_THRESHOLD
 
-        with Progress(transient=True) as progress:
-            task = progress.add_task("answering", total=total)
-            result = fill_workbook(
-                db, src, dst, tables, options, progress=lambda n: progress.advance(task, n)
-            )
-    else:
-        result = fill_workbook(db, src, dst, tables, options)
+        options = FillOptions(
+            overwrite=overwrite, min_confidence=AUTO_THRESHOLD if min_confidence is None else min_confidence
+        )
+        tables = read_checksheet(
+            src, **_checksheet_overrides(sheet, header_row, question_col, answer_col, comment_col)
+        )
+        total = sum(len(t.questions) for t in tables)
+        if total >= 50 and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as progress:
+                task = progress.add_task("answering", total=total)
+                result = fill_workbook(
+                    db,
+                    src,
+                    dst,
+                    tables,
+                    options,
+                    progress=lambda n: progress.advance(task, n),
+                    helpers=helpers,
+                )
+        else:
+            result = fill_workbook(db, src, dst, tables, options, helpers=helpers)
     report, rows = result.report, result.rows
     written = [dst]
     try:

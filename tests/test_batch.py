@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from kb import batch
+from kb import answer as answer_module
+from kb import batch, search
 from kb.answer import answer
 from kb.db import connect_memory
 from kb.errors import KBError
@@ -45,7 +46,7 @@ def test_memory_kb_and_open_transaction_stay_in_this_process(tmp_path, demo_db, 
     def no_pool(*args, **kwargs):
         raise AssertionError("no workers expected")
 
-    monkeypatch.setattr(batch, "_answer_forked", no_pool)
+    monkeypatch.setattr(batch.Helpers, "__init__", no_pool)
     memory = connect_memory()
     store.import_document(memory, make_doc("1.0"))
     assert batch.database_file(memory) is None
@@ -59,16 +60,15 @@ def test_short_lists_are_not_worth_workers():
 
 
 def _fail_in_helpers(monkeypatch, failure):
-    """kb.answer that fails in forked helpers only, and is slow enough here that they get work."""
-    parent, real = os.getpid(), batch.answer
+    """kb.answer that fails in forked helpers only (this process answers nothing when it has them)."""
+    parent, real = os.getpid(), answer_module.answer
 
     def answer_or_fail(db, question, **options):
         if os.getpid() != parent:
             failure()
-        time.sleep(0.002)
         return real(db, question, **options)
 
-    monkeypatch.setattr(batch, "answer", answer_or_fail)
+    monkeypatch.setattr(answer_module, "answer", answer_or_fail)
 
 
 def test_an_error_in_a_helper_is_reported(demo_db, monkeypatch):
@@ -84,3 +84,96 @@ def test_a_helper_that_dies_is_reported_not_waited_for(demo_db, monkeypatch):
     _fail_in_helpers(monkeypatch, lambda: os._exit(3))
     with pytest.raises(KBError, match="ended early"):
         batch.answer_many(demo_db, QUESTIONS * 4, workers=2)
+
+
+def test_helpers_started_before_the_list_is_known_answer_as_one_process(demo_db):
+    many = QUESTIONS * 7  # long enough for the lead to fork the others
+    assert batch.worker_count(len(many)) >= 2 or (os.cpu_count() or 1) < 2
+    for questions in (QUESTIONS[:1], many):
+        helpers = batch.Helpers.start(demo_db, 2)
+        seen = []
+        got = batch.answer_many(demo_db, questions, helpers=helpers, progress=seen.append)
+        assert as_json(got) == as_json([answer(demo_db, q) for q in questions])
+        assert sum(seen) == len(questions)
+        assert helpers.pid is None  # used up
+    deadline = time.monotonic() + 5
+    while batch._unreaped and time.monotonic() < deadline:
+        time.sleep(0.01)
+        batch._reap()
+    assert not batch._unreaped  # they ended by themselves, and were collected
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Processes of a process group that still run (zombies waiting for init do not)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                members.append(int(entry))
+    return members
+
+
+def _no_helper_left(pgid: int) -> bool:
+    deadline = time.monotonic() + 5
+    while _group_members(pgid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return not _group_members(pgid)
+
+
+needs_proc = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads processes from /proc")
+
+
+@needs_proc
+def test_helpers_never_used_are_ended(demo_db):
+    helpers = batch.Helpers.start(demo_db, 3)
+    pid = helpers.pid
+    time.sleep(0.2)  # the lead is ready and waits for a list
+    helpers.close()
+    assert helpers.pid is None
+    assert _no_helper_left(pid)
+
+
+@needs_proc
+def test_after_a_failure_no_helper_is_left(demo_db, monkeypatch):
+    started = []
+    real_init = batch.Helpers.__init__
+
+    def record(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self.pid)
+
+    monkeypatch.setattr(batch.Helpers, "__init__", record)
+
+    def boom():
+        raise RuntimeError("boom")
+
+    _fail_in_helpers(monkeypatch, boom)
+    with pytest.raises(KBError, match="RuntimeError: boom"):
+        batch.answer_many(demo_db, QUESTIONS * 4, workers=3)
+    assert started and _no_helper_left(started[0])
+
+
+def test_a_failure_while_getting_ready_is_reported(demo_db, monkeypatch):
+    parent, real = os.getpid(), search.prepare
+
+    def prepare(*args, **kwargs):
+        if os.getpid() != parent:
+            raise OSError("dictionary unreadable")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "prepare", prepare)
+    helpers = batch.Helpers.start(demo_db, 2)
+    with pytest.raises(KBError, match="OSError: dictionary unreadable"):
+        batch.answer_many(demo_db, QUESTIONS, helpers=helpers)
+
+
+def test_long_lists_come_in_a_bounded_number_of_chunks():
+    chunks = batch._chunks([str(i) for i in range(batch.MAX_CHUNKS * batch.CHUNK * 3 + 5)])
+    assert len(chunks) <= batch.MAX_CHUNKS
+    assert [q for chunk in chunks for q in chunk] == [
+        str(i) for i in range(batch.MAX_CHUNKS * batch.CHUNK * 3 + 5)
+    ]
