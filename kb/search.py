@@ -532,14 +532,27 @@ def rerank(query: Query, rows: list[tuple[Hit, IndexedChunk]]) -> list[Hit]:
     if not rows:
         return []
     best_bm25 = min(hit.bm25 for hit, _ in rows) or -1.0
-    # Each group's memo read here, not through on_chunk: this is the innermost
-    # loop of answering (concepts × candidates), and the memo nearly always knows.
+    # This is the innermost loop of answering (candidates × concepts): each group's
+    # memo is read here, not through on_chunk, as it nearly always knows; and a query
+    # whose concepts inherit nothing (most) sums its coverage here, as _coverage would.
     groups = [(c.group._on_chunk, c.group) for c in query.concepts]
+    importances, inherits = query.scoring
+    plain = all(parent is None for parent in inherits)
+    weight = query.weight or 1.0
     hits = []
     for hit, chunk in rows:
         cid = chunk.id
-        scored = [memo.get(cid) or group.on_chunk(chunk) for memo, group in groups]
-        hit.coverage, hit.matched = _coverage(query, scored)
+        if plain:
+            covered, matched = 0.0, []
+            for i, (memo, group) in enumerate(groups):
+                credit, in_title = memo.get(cid) or group.on_chunk(chunk)
+                if credit:
+                    matched.append(i)
+                    covered += importances[i] * credit * (1.0 if in_title else 0.9)
+            hit.coverage, hit.matched = covered / weight, matched
+        else:
+            scored = [memo.get(cid) or group.on_chunk(chunk) for memo, group in groups]
+            hit.coverage, hit.matched = _coverage(query, scored)
         hit.score = 0.8 * hit.coverage + 0.2 * (hit.bm25 / best_bm25)
         hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.chunk_id))
