@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,8 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     On any error the temporary file is removed and ``target`` is left as it was.
     The suffix is kept, for writers that look at it (openpyxl).
     """
+    import tempfile  # here: it costs ~5 ms to import, and most commands never write a file
+
     target = Path(target)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f"{target.suffix}.tmp")
     os.close(fd)

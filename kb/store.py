@@ -10,11 +10,14 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from kb import index
 from kb.analysis import normalize
 from kb.db import Database
-from kb.model import ParsedDocument, QAPair
+
+if TYPE_CHECKING:  # what importers hand over; answering, which only reads the store, needs none
+    from kb.model import ParsedDocument, QAPair
 
 
 @dataclass
