@@ -73,6 +73,7 @@ class Phrases:
         "multis",
         "synonyms",
         "_on_chunk",
+        "_on_text",
         "_credits",
     )
 
@@ -86,6 +87,7 @@ class Phrases:
         # (df, phrase) of the phrases after the first that occur in the KB, for _match_phrases
         self.synonyms = [(dfs[p], p) for p in phrases[1:] if dfs[p]]
         self._on_chunk: dict[int, tuple[float, bool]] = {}
+        self._on_text: dict[str, tuple[float, bool]] = {}
         self._credits = credits  # one counter shared by a snapshot's Phrases (IndexCache.phrases)
 
     def credit(self, doc_terms: frozenset[str], doc_text: str) -> float:
@@ -117,6 +119,16 @@ class Phrases:
                 self.credit(chunk.terms, chunk.text),
                 self.in_title(chunk.title_terms),
             )
+            self._credits[0] += 1
+        return seen
+
+    def on_text(self, analysed: str) -> tuple[float, bool]:
+        """(credit, in title) for a text given as its analysed terms, taken as its own
+        title (a clause of a response, see coverage); computed once per snapshot."""
+        seen = self._on_text.get(analysed)
+        if seen is None:
+            terms = frozenset(analysed.split())
+            seen = self._on_text[analysed] = (self.credit(terms, f" {analysed}  "), self.in_title(terms))
             self._credits[0] += 1
         return seen
 
@@ -502,11 +514,10 @@ def candidates(
     return [(Hit(*chunks[rowid].fields, score), chunks[rowid]) for rowid, score in kept[:limit]]
 
 
-def coverage(query: Query, title_terms: str, body_terms: str = "") -> tuple[float, list[int]]:
-    """Share of the query's importance that a text covers, and which concepts it covers."""
-    text = f" {title_terms} {body_terms} "
-    terms, title = frozenset(text.split()), frozenset(title_terms.split())
-    return _coverage(query, [(c.group.credit(terms, text), c.group.in_title(title)) for c in query.concepts])
+def coverage(query: Query, analysed: str) -> tuple[float, list[int]]:
+    """Share of the query's importance that a text (its analysed terms, taken as its
+    title) covers, and which concepts it covers."""
+    return _coverage(query, [c.group.on_text(analysed) for c in query.concepts])
 
 
 def _coverage(query: Query, scored: list[tuple[float, bool]]) -> tuple[float, list[int]]:

@@ -134,3 +134,27 @@ def test_concept_caches_start_again_when_full_and_answer_the_same(demo_db, monke
     assert after == before
     cache = search.IndexCache.of(fresh)
     assert len(cache._phrases) <= 3  # started again instead of growing
+
+
+def test_a_clauses_coverage_is_remembered_and_the_same_as_worked_out(demo_db):
+    from kb.analysis import analyzed_text
+
+    query = search.prepare(demo_db, "バックアップデータは暗号化して保管していますか。")
+    clauses = ["バックアップは毎日取得し、暗号化して保管します。", "保管期間は 30 日です。", "該当しません。"]
+
+    def worked_out(analysed: str) -> tuple[float, list[int]]:
+        terms = frozenset(analysed.split())
+        text = f" {analysed}  "
+        return search._coverage(
+            query, [(c.group.credit(terms, text), c.group.in_title(terms)) for c in query.concepts]
+        )
+
+    counted = query.cache._credits[0]
+    for _ in range(2):  # the second time from the memo
+        for clause in clauses:
+            analysed = analyzed_text(clause)
+            assert search.coverage(query, analysed) == worked_out(analysed)
+    assert search.coverage(query, analyzed_text(clauses[0]))[0] > 0
+    assert query.cache._credits[0] == counted + len(clauses) * len(
+        query.concepts
+    )  # counted against the bound
