@@ -581,7 +581,11 @@ def _write_zip(source: zipfile.ZipFile, src: Path, out_file, replaced: dict[str,
         for info in source.infolist():
             if info.filename in replaced:
                 clone = copy.copy(info)
-                target.writestr(clone, replaced[info.filename], compress_type=info.compress_type)
+                # Level 1: 3-5x faster than zlib's default (a large sheet's 40 ms become 8),
+                # for a member ~30% larger; Excel compresses it its own way at the next save.
+                target.writestr(
+                    clone, replaced[info.filename], compress_type=info.compress_type, compresslevel=1
+                )
                 # zipfile turns external_attr 0 into 0o600 << 16; it only lives in the central
                 # directory (written at close), so the original value can be put back.
                 clone.external_attr = info.external_attr
