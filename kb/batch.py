@@ -129,7 +129,12 @@ class Helpers:
         # What exists now lives until the end: keep the collector off it, here and
         # in the helpers (whose pages it would otherwise copy on write).
         gc.freeze()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (job_in, self._job, *(fd for pipe in pipes for fd in pipe)):
+                os.close(fd)
+            raise
         if pid == 0:
             try:
                 os.close(self._job)
@@ -152,7 +157,10 @@ class Helpers:
         count = min((os.cpu_count() or 1) if count is None else count, MAX_WORKERS)
         if count < 2 or not _can_fork(db):
             return None
-        return cls(database_file(db), count, fixed=fixed)
+        try:
+            return cls(database_file(db), count, fixed=fixed)
+        except OSError:  # no process to be had (a limit): answer here
+            return None
 
     def __enter__(self) -> Helpers:
         return self
@@ -169,7 +177,7 @@ class Helpers:
                 os.close(fd)
         for kill in (os.kill, os.killpg):  # the lead first, so that it forks no more; then the others
             try:
-                kill(self.pid, signal.SIGTERM)
+                kill(self.pid, signal.SIGKILL)  # they hold nothing to tidy: read-only connections, pipes
             except OSError:
                 pass  # all gone already, or the lead ended before it made its group
         os.waitpid(self.pid, 0)
@@ -251,15 +259,19 @@ def _lead(path: str, job_in: int, outs: list[int], fixed: bool) -> None:
         except EOFError:  # closed unused
             return
         wanted = len(outs) if fixed else min(len(outs), worker_count(sum(map(len, chunks))))
-        numbers, queue = os.pipe()
-        _write_all(queue, b"".join(_NUMBER.pack(i) for i in range(len(chunks))))
-        os.close(queue)
+        numbers, numbers_in = os.pipe()
+        _write_all(numbers_in, b"".join(_NUMBER.pack(i) for i in range(len(chunks))))
+        os.close(numbers_in)
     except BaseException as exc:
         _report(outs[0], exc)
         return
     others = []
     for out in outs[1:wanted]:
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no more processes to be had: fewer helpers
+            wanted = 1 + len(others)
+            break
         if pid == 0:
             try:
                 for fd in (job_in, *outs):  # only its own pipe: the parent sees the others end

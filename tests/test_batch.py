@@ -177,3 +177,29 @@ def test_long_lists_come_in_a_bounded_number_of_chunks():
     assert [q for chunk in chunks for q in chunk] == [
         str(i) for i in range(batch.MAX_CHUNKS * batch.CHUNK * 3 + 5)
     ]
+
+
+def test_no_process_to_be_had_means_answering_here(demo_db, monkeypatch):
+    def no_fork():
+        raise BlockingIOError("fork: resource temporarily unavailable")
+
+    open_fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert batch.Helpers.start(demo_db, 2) is None
+    if open_fds is not None:
+        assert len(os.listdir("/proc/self/fd")) == open_fds  # its pipes closed again
+    got = batch.answer_many(demo_db, QUESTIONS, workers=2)
+    assert as_json(got) == as_json([answer(demo_db, q) for q in QUESTIONS])
+
+
+def test_a_lead_that_cannot_fork_the_others_answers_alone(demo_db, monkeypatch):
+    parent, real_fork = os.getpid(), os.fork
+
+    def fork_here_only():
+        if os.getpid() != parent:
+            raise BlockingIOError("fork: resource temporarily unavailable")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork_here_only)
+    got = batch.answer_many(demo_db, QUESTIONS * 2, workers=3)
+    assert as_json(got) == as_json([answer(demo_db, q) for q in QUESTIONS * 2])
