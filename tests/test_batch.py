@@ -203,3 +203,9 @@ def test_a_lead_that_cannot_fork_the_others_answers_alone(demo_db, monkeypatch):
     monkeypatch.setattr(os, "fork", fork_here_only)
     got = batch.answer_many(demo_db, QUESTIONS * 2, workers=3)
     assert as_json(got) == as_json([answer(demo_db, q) for q in QUESTIONS * 2])
+
+
+def test_one_core_answers_here(demo_db, monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert batch.Helpers.start(demo_db) is None
+    assert batch.worker_count(10 * batch.PARALLEL_MIN) == 1
