@@ -396,34 +396,76 @@ def patch_sheet_xml(
 
     Text must already be sanitised (see sanitize_cell_text). Raises _FormulaRefused.
     """
-    text = _decode_part(xml)
-    prefix, sheet_data = _find_sheet_data(text)
-    ctx = _SheetContext(text, prefix, _column_styles(text, prefix, sheet_data.start), overwrite_formulas)
-    by_row = _escaped_by_row(values)
-    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), non-overlapping
-    removed: list[str] = []
-    if sheet_data.self_closing:
-        opening = re.sub(r"\s*/>$", ">", text[sheet_data.start : sheet_data.end])
-        new_rows = "".join(_new_row(ctx, r, by_row[r]) for r in sorted(by_row))
-        edits.append((sheet_data.start, sheet_data.end, f"{opening}{new_rows}</{prefix}sheetData>"))
-    else:
-        removed = _row_edits(ctx, sheet_data, by_row, edits)
-    dimension = _widened_dimension(text, prefix, list(values))
-    if dimension:
-        edits.append(dimension)
-    return _apply_edits(text, edits).encode("utf-8"), removed
+    patch = _SheetPatch(xml, overwrite_formulas)
+    patch.add(values)
+    return patch.result()
 
 
-def _escaped_by_row(values: dict[tuple[int, int], str]) -> dict[int, dict[int, str]]:
-    """{row: {column: text escaped for XML}}. Answers repeat ('はい' on every row), so
-    each distinct text is escaped once."""
-    escaped: dict[str, str] = {}
-    by_row: dict[int, dict[int, str]] = {}
-    for (row, col), value in values.items():
-        if value not in escaped:
-            escaped[value] = _xml_text(value)
-        by_row.setdefault(row, {})[col] = escaped[value]
-    return by_row
+class _SheetPatch:
+    """patch_sheet_xml in steps: each existing row is rewritten as soon as values for it
+    come (add), the part is put together once (result). The bytes are the same as those
+    of one patch_sheet_xml with every value at once: a row is always rewritten from its
+    original text with all the values it has received so far."""
+
+    def __init__(self, xml: bytes, overwrite_formulas: bool):
+        text = _decode_part(xml)
+        prefix, self.sheet_data = _find_sheet_data(text)
+        self.ctx = _SheetContext(
+            text, prefix, _column_styles(text, prefix, self.sheet_data.start), overwrite_formulas
+        )
+        self.values: dict[tuple[int, int], str] = {}
+        self.by_row: dict[int, dict[int, str]] = {}  # {row: {column: text escaped for XML}}
+        self._escaped: dict[str, str] = {}  # answers repeat ('はい' on every row): escape each once
+        self.rows: list[tuple[int, _Element]] = []
+        if not self.sheet_data.self_closing:
+            self.rows = list(
+                _positioned(
+                    _iter_children(text, prefix, "row", self.sheet_data.body_start, self.sheet_data.body_end),
+                    _row_number,
+                )
+            )
+        self.existing = {number: element for number, element in self.rows}
+        self.patched: dict[int, tuple[str, list[str]]] = {}  # row -> (its new XML, formulas removed)
+
+    def add(self, values: dict[tuple[int, int], str]) -> None:
+        touched = set()
+        for (row, col), value in values.items():
+            if value not in self._escaped:
+                self._escaped[value] = _xml_text(value)
+            self.values[(row, col)] = value
+            self.by_row.setdefault(row, {})[col] = self._escaped[value]
+            touched.add(row)
+        for row in sorted(touched):
+            if row in self.existing:
+                self.patched[row] = _patch_row(self.ctx, self.existing[row], row, self.by_row[row])
+
+    def result(self) -> tuple[bytes, list[str]]:
+        ctx, sheet_data, by_row = self.ctx, self.sheet_data, self.by_row
+        text, prefix = ctx.text, ctx.prefix
+        edits: list[tuple[int, int, str]] = []  # (start, end, replacement), non-overlapping
+        removed: list[str] = []
+        if sheet_data.self_closing:
+            opening = re.sub(r"\s*/>$", ">", text[sheet_data.start : sheet_data.end])
+            new_rows = "".join(_new_row(ctx, r, by_row[r]) for r in sorted(by_row))
+            edits.append((sheet_data.start, sheet_data.end, f"{opening}{new_rows}</{prefix}sheetData>"))
+        else:
+            inserts: dict[int, list[int]] = {}  # offset -> new row numbers to put there
+            next_row_start = _next_row_finder(self.rows, sheet_data.body_end)
+            for row_number in sorted(by_row):
+                if row_number in self.patched:
+                    row = self.existing[row_number]
+                    new_xml, formulas = self.patched[row_number]
+                    edits.append((row.start, row.end, new_xml))
+                    removed.extend(formulas)
+                    continue
+                # Rows must stay sorted: the new row goes before the first row numbered after it.
+                inserts.setdefault(next_row_start(row_number), []).append(row_number)
+            for offset, numbers in inserts.items():
+                edits.append((offset, offset, "".join(_new_row(ctx, n, by_row[n]) for n in sorted(numbers))))
+        dimension = _widened_dimension(text, prefix, list(self.values))
+        if dimension:
+            edits.append(dimension)
+        return _apply_edits(text, edits).encode("utf-8"), removed
 
 
 def _apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -435,36 +477,6 @@ def _apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
-
-
-def _row_edits(
-    ctx: _SheetContext,
-    sheet_data: _Element,
-    by_row: dict[int, dict[int, str]],
-    edits: list[tuple[int, int, str]],
-) -> list[str]:
-    rows = list(
-        _positioned(
-            _iter_children(ctx.text, ctx.prefix, "row", sheet_data.body_start, sheet_data.body_end),
-            _row_number,
-        )
-    )
-    removed: list[str] = []
-    inserts: dict[int, list[int]] = {}  # offset -> new row numbers to put there
-    existing = {number: element for number, element in rows}
-    next_row_start = _next_row_finder(rows, sheet_data.body_end)
-    for row_number in sorted(by_row):
-        if row_number in existing:
-            row = existing[row_number]
-            new_xml, formulas = _patch_row(ctx, row, row_number, by_row[row_number])
-            edits.append((row.start, row.end, new_xml))
-            removed.extend(formulas)
-            continue
-        # Rows must stay sorted: the new row goes before the first row numbered after it.
-        inserts.setdefault(next_row_start(row_number), []).append(row_number)
-    for offset, numbers in inserts.items():
-        edits.append((offset, offset, "".join(_new_row(ctx, n, by_row[n]) for n in sorted(numbers))))
-    return removed
 
 
 def _next_row_finder(rows: list[tuple[int, _Element]], end: int) -> Callable[[int], int]:
@@ -623,33 +635,76 @@ def _same_file(src: Path, dst: Path) -> bool:
         return False
 
 
-def _patched_parts(
-    zf: zipfile.ZipFile, writes: dict[str, dict[tuple[int, int], str]], overwrite_formulas: bool
-) -> dict[str, bytes]:
-    sheets = {s.name: s for s in workbook_sheets(zf)}
-    replaced: dict[str, bytes] = {}
-    removed_formulas: dict[str, set[str]] = {}  # sheetId -> refs
-    for name, values in writes.items():
-        sheet = sheets.get(name)
-        if sheet is None:
-            raise KBError(f"no sheet named {name!r} in the workbook (sheets: {', '.join(map(repr, sheets))})")
-        if sheet.kind != "worksheet" or sheet.part not in zf.NameToInfo:
-            raise KBError(f"sheet {name!r} is not a worksheet that can be filled")
-        if not values:
-            continue
-        original = read_part(zf, sheet.part)
+class WorkbookPatch:
+    """patch_workbook in steps, for writes that come a few at a time (kb fill adds each
+    chunk of answers as it arrives): open the source, ``add`` writes, ``write`` once.
+
+    The output is the same as one patch_workbook with every write at once.
+    """
+
+    def __init__(self, src, *, overwrite_formulas: bool = False):
+        self.src = Path(src)
+        self.overwrite_formulas = overwrite_formulas
+        self.zf = open_workbook_zip(self.src)
         try:
-            patched, removed = patch_sheet_xml(original, values, overwrite_formulas=overwrite_formulas)
-        except _FormulaRefused as refused:
-            hint = "" if overwrite_formulas else "; it is computed by the workbook"
-            raise KBError(f"cell {name}!{refused.ref} {refused.reason}, not overwriting it{hint}") from None
-        _check_well_formed(patched, sheet.part, original)
-        if patched != original:
-            replaced[sheet.part] = patched
-        if removed:
-            removed_formulas.setdefault(sheet.sheet_id, set()).update(removed)
-    replaced.update(_patched_calc_chain(zf, removed_formulas))
-    return replaced
+            self.sheets = {s.name: s for s in workbook_sheets(self.zf)}
+        except BaseException:
+            self.zf.close()
+            raise
+        self.patches: dict[str, tuple[object, bytes, _SheetPatch]] = {}  # name -> (sheet, original, patch)
+
+    def __enter__(self) -> WorkbookPatch:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.zf.close()
+
+    @property
+    def cells(self) -> int:
+        """Distinct cells written so far."""
+        return sum(len(patch.values) for _, _, patch in self.patches.values())
+
+    def add(self, writes: dict[str, dict[str, str]]) -> None:
+        """Writes as patch_workbook takes them; a cell written again takes the later text."""
+        self._add_normalized(_normalize_writes(writes))
+
+    def _add_normalized(self, writes: dict[str, dict[tuple[int, int], str]]) -> None:
+        for name, values in writes.items():
+            sheet = self.sheets.get(name)
+            if sheet is None:
+                known = ", ".join(map(repr, self.sheets))
+                raise KBError(f"no sheet named {name!r} in the workbook (sheets: {known})")
+            if sheet.kind != "worksheet" or sheet.part not in self.zf.NameToInfo:
+                raise KBError(f"sheet {name!r} is not a worksheet that can be filled")
+            if not values:
+                continue
+            if name not in self.patches:
+                original = read_part(self.zf, sheet.part)
+                self.patches[name] = (sheet, original, _SheetPatch(original, self.overwrite_formulas))
+            try:
+                self.patches[name][2].add(values)
+            except _FormulaRefused as refused:
+                hint = "" if self.overwrite_formulas else "; it is computed by the workbook"
+                raise KBError(
+                    f"cell {name}!{refused.ref} {refused.reason}, not overwriting it{hint}"
+                ) from None
+
+    def write(self, dst) -> list[str]:
+        """Write the patched copy to ``dst`` (atomically); returns the zip members that changed."""
+        dst = Path(dst)
+        _check_destination(self.src, dst)
+        replaced: dict[str, bytes] = {}
+        removed_formulas: dict[str, set[str]] = {}  # sheetId -> refs
+        for sheet, original, patch in self.patches.values():
+            patched, removed = patch.result()
+            _check_well_formed(patched, sheet.part, original)
+            if patched != original:
+                replaced[sheet.part] = patched
+            if removed:
+                removed_formulas.setdefault(sheet.sheet_id, set()).update(removed)
+        replaced.update(_patched_calc_chain(self.zf, removed_formulas))
+        _write_atomically(dst, lambda out: _write_zip(self.zf, self.src, out, replaced))
+        return [info.filename for info in self.zf.infolist() if info.filename in replaced]
 
 
 def _patched_calc_chain(zf: zipfile.ZipFile, removed: dict[str, set[str]]) -> dict[str, bytes]:
@@ -701,15 +756,18 @@ def patch_workbook(
     `dst` behind (and an existing `dst` untouched).
     """
     src, dst = Path(src), Path(dst)
+    _check_destination(src, dst)
+    normalized = _normalize_writes(writes)
+    with WorkbookPatch(src, overwrite_formulas=overwrite_formulas) as patch:
+        patch._add_normalized(normalized)
+        return patch.write(dst)
+
+
+def _check_destination(src: Path, dst: Path) -> None:
     if _same_file(src, dst):
         raise KBError(f"refusing to overwrite the source workbook {src.name}: choose another output file")
     if not dst.parent.is_dir():
         raise KBError(f"output folder does not exist: {dst.parent}")
-    normalized = _normalize_writes(writes)
-    with open_workbook_zip(src) as zf:
-        replaced = _patched_parts(zf, normalized, overwrite_formulas)
-        _write_atomically(dst, lambda out: _write_zip(zf, src, out, replaced))
-        return [info.filename for info in zf.infolist() if info.filename in replaced]
 
 
 def _write_atomically(dst: Path, write) -> None:

@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from exporters import xlsx_patch
-from exporters.xlsx_patch import MAX_CELL_CHARS, patch_sheet_xml, patch_workbook, sanitize_cell_text
+from exporters.xlsx_patch import (
+    MAX_CELL_CHARS,
+    WorkbookPatch,
+    patch_sheet_xml,
+    patch_workbook,
+    sanitize_cell_text,
+)
 from importers.checksheet import OLE_MAGIC, column_letters, parse_cell_ref, read_checksheet, workbook_sheets
 from kb.errors import KBError
 from tests.test_checksheet_read import build_x14_workbook
@@ -166,6 +172,38 @@ def choose_writes(path: Path, count: int = 20):
         if question.comment_cell and index % 3 == 0:
             writes[question.sheet][question.comment_cell] = TRICKY_TEXTS[(index + 1) % len(TRICKY_TEXTS)]
     return writes
+
+
+def patched_in_pieces(src: Path, dst: Path, writes: dict[str, dict[str, str]], seed: int = 0) -> bytes:
+    """WorkbookPatch fed a few cells at a time, in shuffled order, each cell first
+    written with a placeholder that a later piece replaces (as kb fill feeds it)."""
+    import random
+
+    cells = [(sheet, ref, text) for sheet, refs in writes.items() for ref, text in refs.items()]
+    random.Random(seed).shuffle(cells)
+    pieces = [
+        [(sheet, ref, "placeholder") for sheet, ref, _ in cells[i : i + 3]] for i in range(0, len(cells), 3)
+    ]
+    pieces += [cells[i : i + 5] for i in range(0, len(cells), 5)]
+    with WorkbookPatch(src) as patch:
+        for piece in pieces:
+            batch: dict[str, dict[str, str]] = {}
+            for sheet, ref, text in piece:
+                batch.setdefault(sheet, {})[ref] = text
+            patch.add(batch)
+        assert patch.cells == sum(map(len, writes.values()))
+        patch.write(dst)
+    return dst.read_bytes()
+
+
+@pytest.mark.parametrize("path", [*REAL_FILES, DEMO], ids=lambda p: p.name)
+def test_patching_in_pieces_writes_the_same_bytes(tmp_path, path):
+    src = need(path)
+    writes = choose_writes(src, count=60)
+    patch_workbook(src, tmp_path / "at_once.xlsx", writes)
+    assert (
+        patched_in_pieces(src, tmp_path / "pieces.xlsx", writes) == (tmp_path / "at_once.xlsx").read_bytes()
+    )
 
 
 @pytest.mark.parametrize("path", [*REAL_FILES, DEMO], ids=lambda p: p.name)
@@ -576,6 +614,7 @@ def test_property_random_workbooks(tmp_path, generated):
 
     assert_only_these_changed(src, dst, changed)
     assert_rows_and_cells_in_order(dst)
+    assert patched_in_pieces(src, tmp_path / "pieces.xlsx", writes, seed=len(changed)) == dst.read_bytes()
     before, after = load(src), load(dst)
     for name in content:
         written = {parse_cell_ref(ref): sanitize_cell_text(text) for ref, text in writes[name].items()}
