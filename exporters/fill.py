@@ -137,25 +137,37 @@ def fill(
     progress: Callable[[int], None] | None = None,
     helpers: Helpers | None = None,
 ) -> FillResult:
-    """``helpers``: see kb.batch.Helpers; used up here, even when no question needs the KB."""
-    from exporters.xlsx_patch import patch_workbook
+    """``helpers``: see kb.batch.Helpers; used up here, even when no question needs the KB.
+
+    Rows are decided, and their cells patched, as each chunk of answers arrives:
+    this process would otherwise wait idle while the helpers answer.
+    """
+    from exporters.xlsx_patch import WorkbookPatch
 
     questions = [q for table in tables for q in table.questions]
     rows: list[RowResult | None] = [precheck(q, options) for q in questions]
     pending = [i for i, row in enumerate(rows) if row is None]
     if progress and len(pending) < len(rows):
         progress(len(rows) - len(pending))
-    answers = answer_many(
-        db,
-        [questions[i].text for i in pending],
-        auto_threshold=options.min_confidence,
-        progress=progress,
-        helpers=helpers,
-    )
-    for i, ans in zip(pending, answers, strict=True):
-        rows[i] = decide(questions[i], ans)
-    writes = planned_writes(rows)
-    changed = patch_workbook(src, dst, writes)
+    with WorkbookPatch(src) as patch:
+
+        def decided(first: int, answers: list[Answer]) -> None:
+            chunk = []
+            for i, ans in zip(pending[first : first + len(answers)], answers, strict=True):
+                rows[i] = decide(questions[i], ans)
+                chunk.append(rows[i])
+            patch.add(planned_writes(chunk))
+
+        answer_many(
+            db,
+            [questions[i].text for i in pending],
+            auto_threshold=options.min_confidence,
+            progress=progress,
+            each=decided,
+            helpers=helpers,
+        )
+        changed = patch.write(dst)
+        cells_written = patch.cells
     counts = Counter(r.status for r in rows)
     report = {
         "input": str(src),
@@ -167,7 +179,7 @@ def fill(
             "needs_review": counts["needs_review"],
             "no_match": counts["no_match"],
             "kept": counts["kept"],
-            "cells_written": sum(len(c) for c in writes.values()),
+            "cells_written": cells_written,
             "parts_changed": changed,
             "min_confidence": options.min_confidence,
         },

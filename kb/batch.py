@@ -67,17 +67,21 @@ def answer_many(
     questions: list[str],
     *,
     progress: Callable[[int], None] | None = None,
+    each: Callable[[int, list[Answer]], None] | None = None,
     workers: int | None = None,
     helpers: Helpers | None = None,
     **options,
 ) -> list[Answer]:
     """kb.answer.answer for each question, in order; ``options`` go to every call.
 
+    ``each(first, answers)``: called as each chunk is answered, in whatever order the
+    chunks come, with the position of its first question, so that a caller can use
+    answers while the others are still being worked out.
     ``helpers``: processes started earlier (Helpers.start) to answer the list,
     whatever its length; they are used up by this call.
     """
     if helpers is not None:
-        return helpers.answer(questions, progress, options)
+        return helpers.answer(questions, progress, options, each)
     workers = worker_count(len(questions)) if workers is None else workers
     if workers >= 2 and _can_fork(db):
         from kb import search
@@ -87,10 +91,13 @@ def answer_many(
         search.prepare(db, questions[0])
         late = Helpers.start(db, workers)
         if late is not None:
-            return late.answer(questions, progress, options)
+            return late.answer(questions, progress, options, each)
     answers = []
     for chunk in _chunks(questions):
-        answers.extend(_answer_chunk(db, chunk, options))
+        answered = _answer_chunk(db, chunk, options)
+        if each:
+            each(len(answers), answered)
+        answers.extend(answered)
         if progress:
             progress(len(chunk))
     return answers
@@ -193,13 +200,18 @@ class Helpers:
         _reap()
 
     def answer(
-        self, questions: list[str], progress: Callable[[int], None] | None, options: dict
+        self,
+        questions: list[str],
+        progress: Callable[[int], None] | None,
+        options: dict,
+        each: Callable[[int, list[Answer]], None] | None = None,
     ) -> list[Answer]:
         if self.used:
             raise RuntimeError("helpers answer one list of questions only")
         self.used = True
         chunks = _chunks(questions)
         results: list[list[Answer] | None] = [None] * len(chunks)
+        size = len(chunks[0]) if chunks else 0  # every chunk's but the last
         try:
             try:
                 _send(self._job, (chunks, options))
@@ -221,6 +233,8 @@ class Helpers:
                     else:
                         index, answers = item
                         results[index] = answers
+                        if each:
+                            each(index * size, answers)
                         if progress:
                             progress(len(answers))
         except BaseException:

@@ -209,3 +209,23 @@ def test_one_core_answers_here(demo_db, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert batch.Helpers.start(demo_db) is None
     assert batch.worker_count(10 * batch.PARALLEL_MIN) == 1
+
+
+@pytest.mark.parametrize("how", ["here", "helpers started late", "helpers started early"])
+def test_each_chunk_is_handed_over_with_its_place(demo_db, how):
+    questions = [f"{q}（{i}）" for i, q in enumerate(QUESTIONS * 2)]
+    seen: dict[int, list] = {}
+
+    def each(first, answers):
+        assert first not in seen
+        seen[first] = answers
+
+    kwargs = {"here": {"workers": 1}, "helpers started late": {"workers": 2}}.get(how, {})
+    if how == "helpers started early":
+        kwargs = {"helpers": batch.Helpers.start(demo_db, 2)}
+    got = batch.answer_many(demo_db, questions, each=each, **kwargs)
+    placed = [None] * len(questions)
+    for first, answers in seen.items():
+        placed[first : first + len(answers)] = answers
+    assert as_json(placed) == as_json(got)
+    assert [a.question for a in got] == questions
