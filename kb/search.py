@@ -157,10 +157,6 @@ class Concept:
     def df(self) -> int:
         return self.group.df
 
-    @property
-    def idf(self) -> float:
-        return self.group.idf
-
 
 @dataclass
 class Query:
