@@ -83,7 +83,7 @@ def answer_many(
     if helpers is not None:
         return helpers.answer(questions, progress, options, each)
     workers = worker_count(len(questions)) if workers is None else workers
-    if workers >= 2 and _can_fork(db):
+    if workers >= 2 and questions:
         from kb import search
 
         # Load the Sudachi dictionary and the analysed glossary here, once: the
@@ -103,8 +103,11 @@ def answer_many(
     return answers
 
 
-def _can_fork(db: Database) -> bool:
-    return hasattr(os, "fork") and not db.conn.in_transaction and database_file(db) is not None
+def _file_to_fork_on(db: Database) -> str | None:
+    """The KB's file, if helpers can answer from it beside this process."""
+    if not hasattr(os, "fork") or db.conn.in_transaction:
+        return None
+    return database_file(db)
 
 
 def _chunks(questions: list[str]) -> list[list[str]]:
@@ -162,10 +165,11 @@ class Helpers:
         as the list's length is worth (worker_count), one per core at most."""
         fixed = count is not None
         count = min((os.cpu_count() or 1) if count is None else count, MAX_WORKERS)
-        if count < 2 or not _can_fork(db):
+        path = _file_to_fork_on(db) if count >= 2 else None
+        if path is None:
             return None
         try:
-            return cls(database_file(db), count, fixed=fixed)
+            return cls(path, count, fixed=fixed)
         except OSError:  # no process to be had (a limit): answer here
             return None
 
