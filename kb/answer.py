@@ -9,17 +9,15 @@ from kb import search, stance, store
 from kb.analysis import analyzed_text
 from kb.choices import stance_of_option
 from kb.db import Database
+from kb.settings import DEFAULTS
 
 # Confidence is the share of the question's idf-weighted concepts that the best
-# source covers (kb.search.coverage). At or above AUTO the engine answers by
-# itself; between REVIEW and AUTO a person decides from the suggestions; below
-# REVIEW the KB has nothing relevant. On the labelled dev questions the highest
-# unanswerable question scores 0.48 and auto answers stay ≥ 97 % right from
-# 0.49 up; AUTO keeps a small margin above that (`kb eval` shows the effect).
-AUTO_THRESHOLD = 0.50
-REVIEW_THRESHOLD = 0.25
-MAX_SOURCES = 3
-CUSTOMER_SAFE = ("public",)
+# source covers (kb.search.coverage): at or above AUTO the engine answers by
+# itself, below REVIEW the KB has nothing relevant (why these values: kb.settings).
+AUTO_THRESHOLD: float = DEFAULTS["auto_threshold"]
+REVIEW_THRESHOLD: float = DEFAULTS["review_threshold"]
+MAX_SOURCES: int = DEFAULTS["max_sources"]
+CUSTOMER_SAFE: tuple[str, ...] = DEFAULTS["customer_safe"]
 
 
 @dataclass
@@ -125,7 +123,7 @@ def confidence(hits: list[search.Hit]) -> float:
 
 
 # The same few responses come up again and again while a sheet is answered.
-_clause_terms = lru_cache(maxsize=8192)(analyzed_text)
+_clause_terms = lru_cache(maxsize=DEFAULTS["clause_terms_cache"])(analyzed_text)
 
 
 def _stance(question: str, hit: search.Hit, query: search.Query) -> str | None:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from kb.db import Database
 from kb.errors import KBError
+from kb.settings import DEFAULTS
 
 if TYPE_CHECKING:
     from kb.answer import Answer
@@ -40,12 +41,11 @@ if TYPE_CHECKING:
 # its helpers before anything has imported them, and the lead imports them
 # while this process reads the sheet.
 
-PARALLEL_MIN = 200  # below this, more helpers cost more than they save
-MAX_WORKERS = 8
-CHUNK = 16  # questions per hand-out: fewer round trips, still even at the end
-# Chunk numbers are written into a pipe at once, 4 bytes each: 16 KiB at most,
-# well inside a pipe's buffer, so the write never waits for a reader.
-MAX_CHUNKS = 4096
+# Why these values: kb.settings.
+PARALLEL_MIN: int = DEFAULTS["parallel_min"]
+MAX_WORKERS: int = DEFAULTS["max_workers"]
+CHUNK: int = DEFAULTS["batch_chunk"]
+MAX_CHUNKS: int = DEFAULTS["max_chunks"]
 
 _LENGTH = struct.Struct("<Q")
 _NUMBER = struct.Struct("<I")

@@ -20,10 +20,17 @@ from kb.errors import KBError
 if TYPE_CHECKING:
     import sqlite_utils
 
+# The schema's vocabularies, spelled here only: the CHECK constraints below and
+# every caller (the CLI's choices, the store) take them from these.
 CLASSIFICATIONS = ("public", "nda", "internal")
 CHUNK_KINDS = ("response", "clause", "evidence", "qa")
 
-_CLASSIFICATION_CHECK = "CHECK (classification IN ('public', 'nda', 'internal'))"
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"CHECK ({column} IN ({', '.join(repr(v) for v in values)}))"
+
+
+_CLASSIFICATION_CHECK = _one_of("classification", CLASSIFICATIONS)
 
 # Version 1: documents and what they say, plus the search index.
 # chunks.title_terms/body_terms hold analysed text (kb.analysis); the FTS tables
@@ -129,7 +136,7 @@ _V1 = [
     f"""
     CREATE TABLE chunks (
         id INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL CHECK (kind IN ('response', 'clause', 'evidence', 'qa')),
+        kind TEXT NOT NULL {_one_of("kind", CHUNK_KINDS)},
         source_id INTEGER NOT NULL,
         control_id TEXT,
         title TEXT NOT NULL,

@@ -22,36 +22,29 @@ from typing import TypeVar
 from kb import glossary as glossary_mod
 from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normalize
 from kb.db import Database
+from kb.settings import DEFAULTS
 
 Phrase = tuple[str, ...]
 T = TypeVar("T")
 
-# Candidate generation: the MATCH takes phrases rarest first until their summed
-# document frequency reaches this share of the KB (never below the minimum).
-MATCH_BUDGET_RATIO = 0.01
-MATCH_BUDGET_MIN = 300
-MAX_MATCH_PHRASES = 32
-BROAD_BUDGET_FACTOR = 10  # the second try when the rarer phrases find too little
-CANDIDATES = 30  # bm25 candidates re-ranked per query
-MIN_FILTERED = 10  # fewer candidates left after the filters widen the bm25 pool
-TITLE_WEIGHT = 4.0  # bm25 column weight of a chunk's title against its body
-# Up to this many indexed chunks, the first df look-up reads the whole vocabulary.
-WHOLE_VOCABULARY_MAX_CHUNKS = 5_000
-# Phrase document frequencies are counted exactly up to this upper bound.
-EXACT_PHRASE_DF_LIMIT = 2000
-# Phrases in at most this many chunks keep their postings (IndexCache.ranked);
-# an OR with a commoner one is ranked by FTS5 itself.
-POSTINGS_MAX_DF = EXACT_PHRASE_DF_LIMIT
+# Why these values: kb.settings.
+MATCH_BUDGET_RATIO: float = DEFAULTS["match_budget_ratio"]
+MATCH_BUDGET_MIN: int = DEFAULTS["match_budget_min"]
+MAX_MATCH_PHRASES: int = DEFAULTS["max_match_phrases"]
+BROAD_BUDGET_FACTOR: int = DEFAULTS["broad_budget_factor"]
+CANDIDATES: int = DEFAULTS["candidates"]
+MIN_FILTERED: int = DEFAULTS["min_filtered"]
+TITLE_WEIGHT: float = DEFAULTS["title_weight"]
+WHOLE_VOCABULARY_MAX_CHUNKS: int = DEFAULTS["whole_vocabulary_max_chunks"]
+EXACT_PHRASE_DF_LIMIT: int = DEFAULTS["exact_phrase_df_limit"]
+POSTINGS_MAX_DF: int = DEFAULTS["postings_max_df"]
 _BM25 = f"bm25(chunks_fts, {TITLE_WEIGHT}, 1.0)"
-PART_WEIGHT = 0.5  # a word inside a longer glossary phrase counts, but less than the phrase
-SCATTERED_CREDIT = 0.5  # all words of a phrase present, but not next to each other
-# An English word that is neither in the glossary nor anywhere in the KB is not
-# a paraphrase in a Japanese KB but content nothing can translate ("conform to
-# WCAG 2.1" is not answered by whatever "conform" finds): it counts, lightly.
-# On HECVAT 4.1.4 against the seed KB this weight alone turns 28 auto answers
-# (about 4 of them right) into review or no-match and leaves the dev metrics as
-# they were; at 0.5 an English dev question drops below the answer threshold.
-UNSEEN_LATIN_WEIGHT = 0.25
+PART_WEIGHT: float = DEFAULTS["part_weight"]
+SCATTERED_CREDIT: float = DEFAULTS["scattered_credit"]
+UNSEEN_LATIN_WEIGHT: float = DEFAULTS["unseen_latin_weight"]
+BODY_ONLY_CREDIT: float = DEFAULTS["body_only_credit"]
+COVERAGE_SHARE: float = DEFAULTS["coverage_share"]
+BM25_SHARE: float = DEFAULTS["bm25_share"]
 
 
 class Phrases:
@@ -243,10 +236,11 @@ class IndexCache:
     by another (PRAGMA data_version) starts a fresh cache.
     """
 
-    MAX_ROWS = 50_000  # chunk rows kept; past this the row cache starts again
-    MAX_CONCEPTS = 20_000  # concepts' Phrases kept; past this that cache starts again
-    MAX_CREDITS = 500_000  # (concept, chunk) credits those Phrases keep; past this, likewise
-    MAX_POSTINGS = 200_000  # (chunk, bm25) pairs kept (~20 MB); past this that cache starts again
+    # Past each bound, that part of the cache starts again (kb.settings says why these).
+    MAX_ROWS: int = DEFAULTS["cache_max_rows"]  # chunk rows
+    MAX_CONCEPTS: int = DEFAULTS["cache_max_concepts"]  # concepts' Phrases
+    MAX_CREDITS: int = DEFAULTS["cache_max_credits"]  # (concept, chunk or clause) credits those Phrases keep
+    MAX_POSTINGS: int = DEFAULTS["cache_max_postings"]  # (chunk, bm25) pairs
 
     def __init__(self, db: Database, key: tuple[int, int]):
         self.db, self.key = db, key
@@ -531,7 +525,7 @@ def _coverage(query: Query, scored: list[tuple[float, bool]]) -> tuple[float, li
         credits.append(credit)
         if credit:
             matched.append(i)
-            covered += importances[i] * credit * (1.0 if in_title else 0.9)
+            covered += importances[i] * credit * (1.0 if in_title else BODY_ONLY_CREDIT)
     return covered / (query.weight or 1.0), matched
 
 
@@ -555,12 +549,12 @@ def rerank(query: Query, rows: list[tuple[Hit, IndexedChunk]]) -> list[Hit]:
                 credit, in_title = memo.get(cid) or group.on_chunk(chunk)
                 if credit:
                     matched.append(i)
-                    covered += importances[i] * credit * (1.0 if in_title else 0.9)
+                    covered += importances[i] * credit * (1.0 if in_title else BODY_ONLY_CREDIT)
             hit.coverage, hit.matched = covered / weight, matched
         else:
             scored = [memo.get(cid) or group.on_chunk(chunk) for memo, group in groups]
             hit.coverage, hit.matched = _coverage(query, scored)
-        hit.score = 0.8 * hit.coverage + 0.2 * (hit.bm25 / best_bm25)
+        hit.score = COVERAGE_SHARE * hit.coverage + BM25_SHARE * (hit.bm25 / best_bm25)
         hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.chunk_id))
     return hits

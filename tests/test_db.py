@@ -1,11 +1,12 @@
 """kb.db.Database: transactions, and sqlite-utils only when something asks for it."""
 
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 
-from kb.db import connect
+from kb.db import CHUNK_KINDS, CLASSIFICATIONS, connect
 
 
 def count(db):
@@ -62,3 +63,17 @@ def test_answering_does_not_import_sqlite_utils(demo_db):
         "assert 'sqlite_utils' not in sys.modules, 'sqlite_utils was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(("column", "values"), [("kind", CHUNK_KINDS), ("classification", CLASSIFICATIONS)])
+def test_chunks_accept_exactly_the_declared_vocabulary(tmp_path, column, values):
+    db = connect(tmp_path / "kb.db")
+    insert = (
+        "INSERT INTO chunks (kind, source_id, title, body, title_terms, body_terms, classification)"
+        " VALUES (:kind, :source_id, 't', 'b', 't', 'b', :classification)"
+    )
+    row = {"kind": "response", "classification": "public"}
+    for i, value in enumerate(values):
+        db.execute(insert, {**row, "source_id": i, column: value})
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        db.execute(insert, {**row, "source_id": 99, column: "not declared"})
