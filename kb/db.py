@@ -204,7 +204,21 @@ _V1 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+# Version 2: the provider's profile (kb.profile): identity fields a questionnaire
+# asks for (name, headquarters, contact), per language; '' is a value for every language.
+_V2 = [
+    """
+    CREATE TABLE profile (
+        key TEXT NOT NULL,
+        lang TEXT NOT NULL CHECK (lang IN ('', 'ja', 'en')),
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (key, lang)
+    )
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
