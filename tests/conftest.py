@@ -1,20 +1,11 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seed" / "000_7aaf04e06d1268f3.txt"
-DEV_QUESTIONS = SHARED / "data" / "dev" / "questions_dev.jsonl"
-DEMO = ROOT / "demo"
+# Re-exported for test modules that still import them from here; new code imports tests.paths.
+from tests.paths import DEMO, DEV_QUESTIONS, ROOT, SEED, SHARED, need_shared
 
-
-def need_shared(path: Path = SHARED) -> Path:
-    if not path.exists():
-        pytest.skip(f"{path} not present: the shared fixtures live beside the checkout (../shared)")
-    return path
+__all__ = ["DEMO", "DEV_QUESTIONS", "ROOT", "SEED", "SHARED", "need_shared"]
 
 
 @pytest.fixture(scope="session")

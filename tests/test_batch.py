@@ -11,7 +11,7 @@ from kb import batch, search
 from kb.answer import answer
 from kb.db import connect_memory
 from kb.errors import KBError
-from tests.test_store import make_doc
+from tests.builders import make_doc
 
 QUESTIONS = [
     "データセンターはどの国にありますか。",

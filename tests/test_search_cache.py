@@ -3,7 +3,7 @@
 from kb import glossary, search, store
 from kb.answer import answer
 from kb.db import connect
-from tests.test_store import make_doc
+from tests.builders import make_doc
 
 
 def test_commit_by_another_connection_is_seen(tmp_path):
