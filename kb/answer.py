@@ -32,21 +32,6 @@ class Source:
     doc_refs: list[str] = field(default_factory=list)
     document: str | None = None
 
-    def __reduce__(self):
-        # Pickled as its fields, for the constructor: kb.batch's helpers send
-        # thousands, and this halves what unpickling them costs.
-        return Source, (
-            self.kind,
-            self.control_id,
-            self.title,
-            self.text,
-            self.score,
-            self.citations,
-            self.clause_refs,
-            self.doc_refs,
-            self.document,
-        )
-
 
 @dataclass
 class Answer:
@@ -55,9 +40,6 @@ class Answer:
     confidence: float
     stance: str | None
     sources: list[Source]
-
-    def __reduce__(self):  # as Source.__reduce__
-        return Answer, (self.question, self.status, self.confidence, self.stance, self.sources)
 
     def to_json(self) -> dict:
         return asdict(self)
