@@ -223,12 +223,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class Database:
-    """The KB's connection: execute and atomic for the store and search, and the
-    whole sqlite-utils API on first use of anything else (``db.table(...)``,
-    ``db["controls"].rows`` …).
+    """The KB's connection: execute and atomic for reading and searching, and the
+    whole sqlite-utils API on first use of anything else (``db["responses"].insert_all``,
+    ``db.table_names()`` …), which the store's writes and the JSON export use.
 
-    Importing sqlite-utils costs about 60 ms (dateutil, pluggy …), a fifth of a
-    whole `kb fill` process, while answering uses only these two methods; so the
+    Importing sqlite-utils (dateutil, pluggy …) would be a large share of a
+    `kb answer` or `kb fill` process, which use only these two methods; so the
     sqlite_utils.Database on the same connection is built when first needed.
     """
 
@@ -277,9 +277,10 @@ class Database:
     def utils(self) -> sqlite_utils.Database:
         import sqlite_utils
 
-        # No sqlite-utils plugins: whatever happens to be installed must not
-        # change how the KB's connection behaves.
-        return sqlite_utils.Database(self.conn, execute_plugins=False)
+        # Neither plugins nor sqlite-utils' default PRAGMA recursive_triggers: how
+        # the KB's connection behaves must not depend on whatever is installed, or
+        # on whether something has used this API yet.
+        return sqlite_utils.Database(self.conn, execute_plugins=False, recursive_triggers=False)
 
     def __getattr__(self, name: str):
         if name.startswith("_"):  # copy, pickle and friends probe for these: not sqlite-utils API

@@ -7,6 +7,9 @@ same transaction as the rows they describe.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import NamedTuple
+
 from kb.analysis import ANALYZER_VERSION, analyzed_text
 from kb.db import Database
 
@@ -16,11 +19,7 @@ def chunk_title(control_id: str | None, title: str) -> str:
 
 
 def _mark_analyzer(db: Database) -> None:
-    db.execute(
-        "INSERT INTO kb_meta (key, value) VALUES ('analyzer_version', ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [ANALYZER_VERSION],
-    )
+    db["kb_meta"].upsert({"key": "analyzer_version", "value": ANALYZER_VERSION}, pk="key")
 
 
 def stale(db: Database) -> bool:
@@ -29,6 +28,39 @@ def stale(db: Database) -> bool:
         return False
     row = db.execute("SELECT value FROM kb_meta WHERE key = 'analyzer_version'").fetchone()
     return row is None or row[0] != ANALYZER_VERSION
+
+
+class Chunk(NamedTuple):
+    """One searchable row, before analysis: what a source says and where it comes from."""
+
+    kind: str
+    source_id: int
+    title: str
+    body: str
+    control_id: str | None = None
+    classification: str = "public"
+    is_current: bool = True
+
+
+def add_chunks(db: Database, chunks: Iterable[Chunk]) -> None:
+    """Analyse and insert chunks, in one statement per batch (the FTS triggers still see each row)."""
+    rows = [
+        {
+            "kind": c.kind,
+            "source_id": c.source_id,
+            "control_id": c.control_id,
+            "title": c.title,
+            "body": c.body,
+            "title_terms": analyzed_text(c.title),
+            "body_terms": analyzed_text(c.body),
+            "classification": c.classification,
+            "is_current": int(c.is_current),
+        }
+        for c in chunks
+    ]
+    if rows and not db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():
+        _mark_analyzer(db)  # the first chunk fixes which analyzer this index speaks
+    db["chunks"].insert_all(rows)
 
 
 def add_chunk(
@@ -42,27 +74,10 @@ def add_chunk(
     classification: str = "public",
     is_current: bool = True,
 ) -> int:
-    if not db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():
-        _mark_analyzer(db)  # the first chunk fixes which analyzer this index speaks
-    cursor = db.execute(
-        """
-        INSERT INTO chunks (kind, source_id, control_id, title, body, title_terms, body_terms,
-                            classification, is_current)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        [
-            kind,
-            source_id,
-            control_id,
-            title,
-            body,
-            analyzed_text(title),
-            analyzed_text(body),
-            classification,
-            int(is_current),
-        ],
-    )
-    return cursor.lastrowid
+    add_chunks(db, [Chunk(kind, source_id, title, body, control_id, classification, is_current)])
+    return db.execute("SELECT id FROM chunks WHERE kind = ? AND source_id = ?", [kind, source_id]).fetchone()[
+        0
+    ]
 
 
 def retire_chunks(db: Database, kind: str, source_ids: list[int]) -> None:

@@ -17,7 +17,7 @@ from kb.analysis import normalize
 from kb.db import Database
 
 if TYPE_CHECKING:  # what importers hand over; answering, which only reads the store, needs none
-    from kb.model import ParsedDocument, QAPair
+    from kb.model import ParsedDocument, QAPair, Section
 
 
 @dataclass
@@ -37,21 +37,37 @@ def series_key(doc: ParsedDocument) -> str:
     return " | ".join([doc.kind, doc.title, doc.publisher or "", doc.service or ""])
 
 
-def _framework_id(db: Database, name: str) -> int:
-    db.execute("INSERT OR IGNORE INTO frameworks (name) VALUES (?)", [name])
-    return db.execute("SELECT id FROM frameworks WHERE name = ?", [name]).fetchone()[0]
+def _control_refs(db: Database, sections: list[Section]) -> dict[tuple[str, str], int]:
+    """controls.id of every (framework, control id) the sections answer, adding the ones not yet known.
 
-
-def _control_ref(db: Database, framework: str, control_id: str, title: str) -> int:
-    framework_id = _framework_id(db, framework)
-    db.execute(
-        "INSERT INTO controls (framework_id, control_id, title) VALUES (?, ?, ?)"
-        " ON CONFLICT (framework_id, control_id) DO NOTHING",
-        [framework_id, control_id, title],
+    A control keeps the title it was first imported with.
+    """
+    titles: dict[tuple[str, str], str] = {}
+    for section in sections:
+        if section.control_id:
+            titles.setdefault((section.framework or "unknown", section.control_id), section.title)
+    if not titles:
+        return {}
+    names = list(dict.fromkeys(framework for framework, _ in titles))
+    db["frameworks"].insert_all(({"name": name} for name in names), ignore=True)
+    framework_ids = {
+        row["name"]: row["id"]
+        for row in db["frameworks"].rows_where(f"name IN ({','.join('?' * len(names))})", names)
+    }
+    db["controls"].insert_all(
+        (
+            {"framework_id": framework_ids[framework], "control_id": control_id, "title": title}
+            for (framework, control_id), title in titles.items()
+        ),
+        ignore=True,  # on UNIQUE (framework_id, control_id): a control already known stays as it is
     )
-    return db.execute(
-        "SELECT id FROM controls WHERE framework_id = ? AND control_id = ?", [framework_id, control_id]
-    ).fetchone()[0]
+    by_framework = {fid: name for name, fid in framework_ids.items()}
+    return {
+        (by_framework[row["framework_id"]], row["control_id"]): row["id"]
+        for row in db["controls"].rows_where(
+            f"framework_id IN ({','.join('?' * len(by_framework))})", list(by_framework)
+        )
+    }
 
 
 def _supersede(db: Database, series: str) -> int | None:
@@ -83,16 +99,22 @@ def _new_document(db: Database, doc: ParsedDocument, series: str, **overrides) -
         "is_current": 1,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
     } | overrides
-    columns = ", ".join(row)
-    marks = ", ".join("?" * len(row))
-    document_id = db.execute(
-        f"INSERT INTO documents ({columns}) VALUES ({marks})", list(row.values())
-    ).lastrowid
     return ImportResult(
-        document_id=document_id,
+        document_id=db["documents"].insert(row).last_rowid,
         status="new version" if old_id else "imported",
         superseded_document_id=old_id,
     )
+
+
+def _ids_in_order(db: Database, table: str, document_id: int) -> list[int]:
+    """Ids of a new document's rows in ``table``, in the order they were inserted.
+
+    The rows were all inserted just now, so ascending ids are insertion order.
+    """
+    return [
+        row["id"]
+        for row in db[table].rows_where("document_id = ?", [document_id], select="id", order_by="id")
+    ]
 
 
 def import_document(db: Database, doc: ParsedDocument) -> ImportResult:
@@ -102,62 +124,61 @@ def import_document(db: Database, doc: ParsedDocument) -> ImportResult:
 
     with db.atomic():
         result = _new_document(db, doc, series_key(doc))
-        for position, section in enumerate(doc.sections):
-            control_ref = (
-                _control_ref(db, section.framework or "unknown", section.control_id, section.title)
-                if section.control_id
-                else None
-            )
-            response_id = db.execute(
-                """
-                INSERT INTO responses (document_id, control_ref, control_id, title, section_path, text,
-                                       service, position, classification)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    result.document_id,
-                    control_ref,
-                    section.control_id,
-                    section.title,
-                    " > ".join(section.path),
-                    section.text,
-                    doc.service,
-                    position,
-                    doc.classification,
-                ],
-            ).lastrowid
-            for ref in section.clause_refs:
-                db.execute(
-                    "INSERT INTO clause_refs (response_id, document, article, title) VALUES (?, ?, ?, ?)",
-                    [response_id, ref.document, ref.article, ref.title],
+        control_refs = _control_refs(db, doc.sections)
+        db["responses"].insert_all(
+            {
+                "document_id": result.document_id,
+                "control_ref": control_refs.get((section.framework or "unknown", section.control_id)),
+                "control_id": section.control_id,
+                "title": section.title,
+                "section_path": " > ".join(section.path),
+                "text": section.text,
+                "service": doc.service,
+                "position": position,
+                "classification": doc.classification,
+            }
+            for position, section in enumerate(doc.sections)
+        )
+        placed = list(zip(_ids_in_order(db, "responses", result.document_id), doc.sections, strict=True))
+        db["clause_refs"].insert_all(
+            {"response_id": response_id, "document": ref.document, "article": ref.article, "title": ref.title}
+            for response_id, section in placed
+            for ref in section.clause_refs
+        )
+        db["doc_refs"].insert_all(
+            {"response_id": response_id, "name": name}
+            for response_id, section in placed
+            for name in section.doc_refs
+        )
+        index.add_chunks(
+            db,
+            (
+                index.Chunk(
+                    kind="response",
+                    source_id=response_id,
+                    control_id=section.control_id,
+                    title=index.chunk_title(section.control_id, section.title),
+                    body=section.text,
+                    classification=doc.classification,
                 )
-            for name in section.doc_refs:
-                db.execute("INSERT INTO doc_refs (response_id, name) VALUES (?, ?)", [response_id, name])
-            index.add_chunk(
-                db,
-                kind="response",
-                source_id=response_id,
-                control_id=section.control_id,
-                title=index.chunk_title(section.control_id, section.title),
-                body=section.text,
-                classification=doc.classification,
-            )
-            result.controls += bool(section.control_id)
-            result.sections += not section.control_id
-            result.clause_refs += len(section.clause_refs)
-            result.doc_refs += len(section.doc_refs)
-        for rev in doc.revisions:
-            db.execute(
-                "INSERT INTO revisions (document_id, version, date, changed, note) VALUES (?, ?, ?, ?, ?)",
-                [
-                    result.document_id,
-                    rev.version,
-                    rev.date,
-                    json.dumps(rev.changed, ensure_ascii=False),
-                    rev.note,
-                ],
-            )
-            result.revisions += 1
+                for response_id, section in placed
+            ),
+        )
+        db["revisions"].insert_all(
+            {
+                "document_id": result.document_id,
+                "version": rev.version,
+                "date": rev.date,
+                "changed": json.dumps(rev.changed, ensure_ascii=False),
+                "note": rev.note,
+            }
+            for rev in doc.revisions
+        )
+        result.controls = len(doc.controls)
+        result.sections = len(doc.sections) - result.controls
+        result.clause_refs = sum(len(section.clause_refs) for section in doc.sections)
+        result.doc_refs = sum(len(section.doc_refs) for section in doc.sections)
+        result.revisions = len(doc.revisions)
         index.compact(db)
     return result
 
@@ -196,35 +217,34 @@ def import_qa_pairs(
             old = [r[0] for r in db.execute("SELECT id FROM qa_pairs WHERE document_id = ?", [old_id])]
             db.execute("UPDATE qa_pairs SET is_current = 0 WHERE document_id = ?", [old_id])
             index.retire_chunks(db, "qa", old)
-        for pair in pairs:
-            qa_id = db.execute(
-                """
-                INSERT INTO qa_pairs (document_id, question, question_key, number, choice, answer_text,
-                                      customer, answered_on, classification)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    result.document_id,
-                    pair.question,
-                    question_key(pair.question),
-                    pair.number,
-                    pair.choice,
-                    pair.text,
-                    customer,
-                    answered_on,
-                    doc.classification,
-                ],
-            ).lastrowid
-            body = "\n".join(part for part in (pair.choice, pair.text) if part)
-            index.add_chunk(
-                db,
-                kind="qa",
-                source_id=qa_id,
-                title=pair.question,
-                body=body,
-                classification=doc.classification,
-            )
-            result.sections += 1
+        db["qa_pairs"].insert_all(
+            {
+                "document_id": result.document_id,
+                "question": pair.question,
+                "question_key": question_key(pair.question),
+                "number": pair.number,
+                "choice": pair.choice,
+                "answer_text": pair.text,
+                "customer": customer,
+                "answered_on": answered_on,
+                "classification": doc.classification,
+            }
+            for pair in pairs
+        )
+        index.add_chunks(
+            db,
+            (
+                index.Chunk(
+                    kind="qa",
+                    source_id=qa_id,
+                    title=pair.question,
+                    body="\n".join(part for part in (pair.choice, pair.text) if part),
+                    classification=doc.classification,
+                )
+                for qa_id, pair in zip(_ids_in_order(db, "qa_pairs", result.document_id), pairs, strict=True)
+            ),
+        )
+        result.sections = len(pairs)
         index.compact(db)
     return result
 

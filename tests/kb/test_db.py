@@ -77,3 +77,20 @@ def test_chunks_accept_exactly_the_declared_vocabulary(tmp_path, column, values)
         db.execute(insert, {**row, "source_id": i, column: value})
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         db.execute(insert, {**row, "source_id": 99, column: "not declared"})
+
+
+def test_sqlite_utils_writes_join_the_open_transaction(tmp_path):
+    # The store's imports write through insert_all inside db.atomic(): all or nothing.
+    db = connect(tmp_path / "kb.db")
+    with pytest.raises(RuntimeError), db.atomic():
+        db["frameworks"].insert_all([{"name": "a"}, {"name": "b"}])
+        assert count(db) == 2
+        raise RuntimeError
+    assert count(db) == 0 and not db.conn.in_transaction
+
+
+def test_sqlite_utils_leaves_the_connection_as_it_was(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    before = db.execute("PRAGMA recursive_triggers").fetchone()[0]
+    assert "frameworks" in db.table_names()  # the sqlite-utils API is now built
+    assert db.execute("PRAGMA recursive_triggers").fetchone()[0] == before == 0

@@ -4,32 +4,8 @@ import pytest
 
 from kb import index, store
 from kb.db import SCHEMA_VERSION, connect
-from kb.model import ClauseRef, ParsedDocument, Revision, Section
-
-
-def make_doc(version: str, text_suffix: str = "") -> ParsedDocument:
-    return ParsedDocument(
-        kind="whitepaper",
-        title="Example whitepaper",
-        publisher="Example KK",
-        service="EX-1",
-        version=version,
-        date="2024-01-01",
-        sha256=f"sha-{version}-{text_suffix}",
-        source_name="example.md",
-        sections=[
-            Section(title="はじめに", text="本書の目的を説明します。", path=["はじめに"]),
-            Section(
-                title="仮想マシンの要塞化",
-                text=f"最新のパッチを適用して提供します。{text_suffix}",
-                control_id="CLD.9.5.2",
-                framework="ISO/IEC 27017:2015",
-                clause_refs=[ClauseRef("Example 利用約款", 30, "提供場所")],
-                doc_refs=["サービス仕様書"],
-            ),
-        ],
-        revisions=[Revision(version, "2024-01-01", ["CLD.9.5.2"], "更新")],
-    )
+from kb.model import ClauseRef, ParsedDocument, QAPair, Revision, Section
+from tests.builders import make_doc
 
 
 def fts_count(db, term):
@@ -83,16 +59,13 @@ def test_failed_import_leaves_database_untouched(tmp_path, monkeypatch):
     store.import_document(db, make_doc("1.0"))
     snapshot = list(db.conn.iterdump())
 
-    calls = {"n": 0}
-    real = index.add_chunk
+    real = index.add_chunks
 
-    def flaky(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+    def flaky(*args, **kwargs):  # the responses and their chunks are written, the revisions not yet
+        real(*args, **kwargs)
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(index, "add_chunk", flaky)
+    monkeypatch.setattr(index, "add_chunks", flaky)
     with pytest.raises(RuntimeError):
         store.import_document(db, make_doc("2.0"))
     assert list(db.conn.iterdump()) == snapshot
@@ -164,3 +137,139 @@ def test_import_leaves_each_fts_index_in_one_segment(tmp_path):
         store.import_document(db, make_doc(version, f"版 {version} の記述。"))
     assert segments(db, "chunks_fts") == 1 and segments(db, "chunks_trigram") == 1
     index.integrity_check(db)
+
+
+def two_framework_doc() -> ParsedDocument:
+    return ParsedDocument(
+        kind="whitepaper",
+        title="Two frameworks",
+        sha256="sha-two",
+        source_name="two.md",
+        sections=[
+            Section(title="はじめに", text="概要です。", path=["はじめに"]),
+            Section(
+                title="保存場所",
+                text="データは日本国内に保存します。",
+                control_id="A.1",
+                framework="X",
+                path=["管理策", "保存場所"],
+                clause_refs=[ClauseRef("利用約款", 30, "提供場所")],
+                doc_refs=["仕様書"],
+            ),
+            Section(
+                title="暗号化",
+                text="保存データを暗号化します。",
+                control_id="A.2",
+                framework="Y",
+                clause_refs=[ClauseRef("利用約款", 44, "秘密保持"), ClauseRef("SLA", 2, "可用性")],
+            ),
+        ],
+        revisions=[Revision("1.0", "2024-04-01", [], "初版"), Revision("1.1", "2024-10-01", ["A.2"], "改訂")],
+    )
+
+
+def test_each_response_is_stored_with_its_own_control_and_citations(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    result = store.import_document(db, two_framework_doc())
+    assert (result.controls, result.sections, result.clause_refs, result.doc_refs, result.revisions) == (
+        2,
+        1,
+        3,
+        1,
+        2,
+    )
+
+    (a1,) = store.responses_for_control(db, "A.1")
+    (a2,) = store.responses_for_control(db, "A.2")
+    assert (a1["framework"], a1["section_path"], a2["framework"]) == ("X", "管理策 > 保存場所", "Y")
+    assert store.citations(db, a1["id"]) == {
+        "clause_refs": [{"document": "利用約款", "article": 30, "title": "提供場所"}],
+        "doc_refs": ["仕様書"],
+        "document": "Two frameworks",
+    }
+    assert [c["article"] for c in store.citations(db, a2["id"])["clause_refs"]] == [44, 2]
+    assert store.citations(db, a2["id"])["doc_refs"] == []
+    chunks = db.execute("SELECT kind, source_id, title FROM chunks ORDER BY id").fetchall()
+    positions = [r[0] for r in db.execute("SELECT id FROM responses ORDER BY position")]
+    assert chunks == [
+        ("response", positions[0], "はじめに"),
+        ("response", positions[1], "A.1 保存場所"),
+        ("response", positions[2], "A.2 暗号化"),
+    ]
+    assert [(r["version"], r["changed"]) for r in store.revisions(db)] == [("1.0", []), ("1.1", ["A.2"])]
+    index.integrity_check(db)
+
+
+def test_a_known_control_keeps_its_row_and_first_title(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    store.import_document(db, make_doc("1.0"))
+    renamed = make_doc("2.0", "改訂。")
+    renamed.sections[1].title = "仮想マシンの堅牢化"
+    store.import_document(db, renamed)
+    assert db.execute("SELECT title FROM controls WHERE control_id = 'CLD.9.5.2'").fetchall() == [
+        ("仮想マシンの要塞化",)
+    ]
+    refs = db.execute("SELECT DISTINCT control_ref FROM responses WHERE control_id = 'CLD.9.5.2'").fetchall()
+    assert len(refs) == 1 and refs[0][0] is not None
+    assert db.execute("SELECT control_ref FROM responses WHERE control_id IS NULL").fetchall() == [
+        (None,),
+        (None,),
+    ]
+
+
+def answered_sheet(sha: str) -> ParsedDocument:
+    return ParsedDocument(kind="checksheet", title="acme_sheet", sha256=sha, source_name="acme_sheet.xlsx")
+
+
+PAIRS = [
+    QAPair("データは暗号化していますか。", choice="はい", text="AES-256 で暗号化しています。", number="1"),
+    QAPair("保存場所はどこですか。", choice=None, text="日本国内です。", number="2"),
+    QAPair("第三者認証を取得していますか。", choice="はい", text=None, number="3"),
+]
+
+
+def test_answered_pairs_become_an_answer_library(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    result = store.import_qa_pairs(db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01")
+    assert (result.status, result.sections) == ("imported", 3)
+    rows = db.execute(
+        "SELECT q.number, q.question_key, q.customer, q.answered_on, c.body FROM qa_pairs q"
+        " JOIN chunks c ON c.kind = 'qa' AND c.source_id = q.id ORDER BY q.id"
+    ).fetchall()
+    assert rows == [
+        ("1", "データは暗号化していますか", "ACME", "2025-05-01", "はい\nAES-256 で暗号化しています。"),
+        ("2", "保存場所はどこですか", "ACME", "2025-05-01", "日本国内です。"),
+        ("3", "第三者認証を取得していますか", "ACME", "2025-05-01", "はい"),
+    ]
+    assert store.approved_question_keys(db) == {r[1] for r in rows}
+    found = store.approved_answer(db, "データは 暗号化 していますか?")  # spacing and punctuation do not count
+    assert (found["choice"], found["customer"], found["document"]) == ("はい", "ACME", "acme_sheet")
+    again = store.import_qa_pairs(db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01")
+    assert again.status == "unchanged" and db.execute("SELECT count(*) FROM qa_pairs").fetchone()[0] == 3
+    index.integrity_check(db)
+
+
+def test_a_newer_sheet_for_the_same_customer_supersedes_the_older(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    store.import_qa_pairs(db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01")
+    newer = [QAPair("データは暗号化していますか。", choice="いいえ", text=None)]
+    result = store.import_qa_pairs(db, answered_sheet("s2"), newer, customer="ACME", answered_on="2025-06-01")
+    assert result.status == "new version" and result.superseded_document_id
+    current = db.execute("SELECT count(*) FROM chunks WHERE kind = 'qa' AND is_current = 1").fetchone()[0]
+    assert (
+        current == 1 and db.execute("SELECT count(*) FROM qa_pairs WHERE is_current = 0").fetchone()[0] == 3
+    )
+    assert store.approved_answer(db, "データは暗号化していますか。")["choice"] == "いいえ"
+    assert store.approved_answer(db, "保存場所はどこですか。") is None
+    other = store.import_qa_pairs(db, answered_sheet("s3"), PAIRS, customer="Other", answered_on="2025-06-02")
+    assert other.status == "imported"  # another customer's copy of the sheet is a series of its own
+
+
+def test_add_chunk_returns_the_id_of_its_row(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    first = index.add_chunk(db, kind="response", source_id=7, title="一つ目", body="本文")
+    second = index.add_chunk(db, kind="qa", source_id=7, title="二つ目", body="本文")
+    assert db.execute("SELECT id, title FROM chunks ORDER BY id").fetchall() == [
+        (first, "一つ目"),
+        (second, "二つ目"),
+    ]
