@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.answer import AUTO_THRESHOLD, Answer, Source
 from kb.batch import Helpers, answer_many
 from kb.choices import choose_option
 from kb.db import Database
 from kb.stance import is_yes_no_question
+
+if TYPE_CHECKING:
+    from importers.checksheet import Question
 
 
 @dataclass
@@ -27,7 +31,7 @@ class FillOptions:
 
 @dataclass
 class RowResult:
-    question: object  # importers.checksheet.Question
+    question: Question
     status: str  # answered | needs_review | no_match | kept
     answer: Answer | None = None
     choice: str | None = None
@@ -121,10 +125,58 @@ def planned_writes(rows: list[RowResult]) -> dict[str, dict[str, str]]:
     return {sheet: cells for sheet, cells in writes.items() if cells}
 
 
-@dataclass
-class FillResult:
-    report: dict  # the JSON report (`kb fill --report`)
-    rows: list[RowResult]  # the same decisions as objects, for the review list
+@dataclass(frozen=True)
+class FillSummary:
+    sheets: list[str]
+    questions: int
+    answered: int
+    needs_review: int
+    no_match: int
+    kept: int
+    cells_written: int
+    parts_changed: list[str]  # zip members rewritten
+    min_confidence: float
+    review_rows: int | None = None  # rows in the review list, once one is written
+
+
+@dataclass(frozen=True)
+class FillReport:
+    """What `kb fill` did: the counts, and the decision for every question, in sheet order."""
+
+    input: Path
+    output: Path
+    summary: FillSummary
+    rows: list[RowResult]
+    review: str | None = None  # the review list's path, once one is written
+
+    def with_review(self, path: str, rows: int) -> FillReport:
+        return replace(self, review=path, summary=replace(self.summary, review_rows=rows))
+
+    def to_json(self) -> dict:
+        """The report file (`kb fill --report`)."""
+        s = self.summary
+        summary = {
+            "sheets": s.sheets,
+            "questions": s.questions,
+            "answered": s.answered,
+            "needs_review": s.needs_review,
+            "no_match": s.no_match,
+            "kept": s.kept,
+            "cells_written": s.cells_written,
+            "parts_changed": s.parts_changed,
+            "min_confidence": s.min_confidence,
+        }
+        if s.review_rows is not None:
+            summary["review_rows"] = s.review_rows
+        out = {
+            "input": str(self.input),
+            "output": str(self.output),
+            "summary": summary,
+            "questions": [r.to_json() for r in self.rows],
+        }
+        if self.review is not None:
+            out["review"] = self.review
+        return out
 
 
 def fill(
@@ -136,7 +188,7 @@ def fill(
     *,
     progress: Callable[[int], None] | None = None,
     helpers: Helpers | None = None,
-) -> FillResult:
+) -> FillReport:
     """``helpers``: see kb.batch.Helpers; used up here, even when no question needs the KB.
 
     Rows are decided, and their cells patched, as each chunk of answers arrives:
@@ -169,20 +221,15 @@ def fill(
         changed = patch.write(dst)
         cells_written = patch.cells
     counts = Counter(r.status for r in rows)
-    report = {
-        "input": str(src),
-        "output": str(dst),
-        "summary": {
-            "sheets": [t.sheet for t in tables],
-            "questions": len(rows),
-            "answered": counts["answered"],
-            "needs_review": counts["needs_review"],
-            "no_match": counts["no_match"],
-            "kept": counts["kept"],
-            "cells_written": cells_written,
-            "parts_changed": changed,
-            "min_confidence": options.min_confidence,
-        },
-        "questions": [r.to_json() for r in rows],
-    }
-    return FillResult(report=report, rows=rows)
+    summary = FillSummary(
+        sheets=[t.sheet for t in tables],
+        questions=len(rows),
+        answered=counts["answered"],
+        needs_review=counts["needs_review"],
+        no_match=counts["no_match"],
+        kept=counts["kept"],
+        cells_written=cells_written,
+        parts_changed=changed,
+        min_confidence=options.min_confidence,
+    )
+    return FillReport(input=src, output=dst, summary=summary, rows=rows)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.errors import KBError
 from kb.files import atomic_path
+
+if TYPE_CHECKING:
+    from exporters.fill import FillReport, RowResult
 
 COLUMNS = ("シート", "行", "番号", "質問", "状態", "確信度", "推奨回答", "候補の回答", "出典")
 STATUS_JA = {"needs_review": "要確認", "no_match": "該当なし（KBに回答なし）"}
 
 
-def review_rows(rows) -> list[list]:
+def review_rows(rows: list[RowResult]) -> list[list]:
+    """The rows a person must decide (needs review, no match), as the list's cells."""
     out = []
     for r in rows:
         if r.status not in ("needs_review", "no_match"):
@@ -73,13 +78,13 @@ def _write_html(rows: list[list], path: Path) -> None:
     )
 
 
-def write_review(rows, path: str | Path) -> int:
-    """Write the review list atomically; returns the number of rows in it."""
+def write_review(report: FillReport, path: str | Path) -> int:
+    """Write the review list of a fill atomically; returns the number of rows in it."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm"):
         raise KBError(f"review file must end in .xlsx or .html: {path}")
-    table = review_rows(rows)
+    table = review_rows(report.rows)
     with atomic_path(path) as tmp:
         (_write_xlsx if suffix == ".xlsx" else _write_html)(table, tmp)
     return len(table)

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kb import index
 from kb.analysis import normalize
@@ -350,6 +350,31 @@ def revisions(db: Database, *, current: bool = True) -> list[dict]:
     for row in rows:
         row["changed"] = json.loads(row["changed"])
     return rows
+
+
+class Revision(NamedTuple):
+    """One entry of a document's revision history (改訂履歴)."""
+
+    version: str
+    date: str
+    note: str
+
+
+def revisions_touching(db: Database, document_id: int, control_id: str) -> list[Revision]:
+    """The revisions of one document that changed ``control_id``, oldest first.
+
+    A revision that names no controls (a first edition) touches every control.
+    """
+    rows = db.execute(
+        "SELECT version, date, changed, note FROM revisions WHERE document_id = ? ORDER BY date, id",
+        [document_id],
+    )
+    out = []
+    for version, date, changed, note in rows:
+        ids = json.loads(changed)
+        if control_id in ids or not ids:
+            out.append(Revision(version, date, note))
+    return out
 
 
 def documents(db: Database) -> list[dict]:

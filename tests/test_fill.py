@@ -112,7 +112,7 @@ def test_fill_real_hecvat_keeps_everything_else(seed_db, tmp_path, path):
     out = tmp_path / "out.xlsx"
     tables = read_checksheet(path)
     # The Instructure sheets are already answered by the vendor: overwrite to exercise patching.
-    report = fill(seed_db, path, out, tables, FillOptions(min_confidence=0.3, overwrite=True)).report
+    report = fill(seed_db, path, out, tables, FillOptions(min_confidence=0.3, overwrite=True)).to_json()
     assert report["summary"]["cells_written"] > 0
     assert_only_sheets_changed(path, out, report["summary"]["parts_changed"])
     assert_answers_reread(out, report)
@@ -129,11 +129,11 @@ def test_existing_answers_are_kept_unless_overwrite(demo_db, tmp_path):
     ws[first.answer_cell] = "いいえ"
     wb.save(src)  # our own fixture, so an openpyxl save is fine here
     tables = read_checksheet(src)
-    report = fill(demo_db, src, tmp_path / "a.xlsx", tables, FillOptions()).report
+    report = fill(demo_db, src, tmp_path / "a.xlsx", tables, FillOptions()).to_json()
     kept = [r for r in report["questions"] if r["row"] == first.row][0]
     assert kept["status"] == "kept"
     assert openpyxl.load_workbook(tmp_path / "a.xlsx")["チェックシート"][first.answer_cell].value == "いいえ"
-    report = fill(demo_db, src, tmp_path / "b.xlsx", tables, FillOptions(overwrite=True)).report
+    report = fill(demo_db, src, tmp_path / "b.xlsx", tables, FillOptions(overwrite=True)).to_json()
     row = [r for r in report["questions"] if r["row"] == first.row][0]
     assert row["status"] != "kept"
 
@@ -255,7 +255,7 @@ def test_property_random_check_sheets(
     wb.save(src)
 
     tables = read_checksheet(src)
-    report = fill(demo_db, src, dst, tables, FillOptions(min_confidence=0.3)).report
+    report = fill(demo_db, src, dst, tables, FillOptions(min_confidence=0.3)).to_json()
     assert_only_sheets_changed(src, dst, report["summary"]["parts_changed"])
     out = openpyxl.load_workbook(dst)["Sheet A"]
     for i, q in enumerate(report["questions"]):

@@ -1,0 +1,90 @@
+"""`kb search`, `kb answer`, `kb eval`: asking the knowledge base."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli.root import cli, echo_json, open_db, read_text_input
+from kb.db import CHUNK_KINDS
+from kb.errors import KBError
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print hits as JSON.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--kind", type=click.Choice(CHUNK_KINDS), multiple=True, help="Only hits of this kind (repeatable)."
+)
+@click.pass_context
+def search(ctx: click.Context, query: str, as_json: bool, limit: int, kind: tuple[str, ...]) -> None:
+    """Ranked full-text search (Japanese or English) with highlighted snippets."""
+    from kb import search as search_mod
+
+    db = open_db(ctx)
+    prepared = search_mod.prepare(db, query)
+    hits = search_mod.search(db, query, limit=limit, kinds=kind or None, query=prepared)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "kind": h.kind,
+                    "control_id": h.control_id,
+                    "title": h.title,
+                    "snippet": search_mod.snippet(h.body, prepared),
+                    "score": round(h.score, 4),
+                }
+                for h in hits
+            ]
+        )
+        return
+    if not hits:
+        click.echo("no matches", err=True)
+        return
+    from kb.cli.render import render_hits
+
+    render_hits(hits, prepared)
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--file", "questions_file", help="Answer each line of this file (one question per line).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer(s) as JSON.")
+@click.pass_context
+def answer(ctx: click.Context, question: str | None, questions_file: str | None, as_json: bool) -> None:
+    """Answer QUESTION (or each line of --file) from the KB, with sources."""
+    from kb.batch import answer_many
+
+    if bool(question) == bool(questions_file):
+        raise KBError("give either a QUESTION or --file, not both")
+    if questions_file:
+        lines = read_text_input(questions_file).splitlines()
+        questions = [line.strip() for line in lines if line.strip()]
+    else:
+        questions = [question]
+    answers = answer_many(open_db(ctx), questions)
+    if as_json:
+        payload = [a.to_json() for a in answers]
+        echo_json(payload if questions_file else payload[0])
+        return
+    from kb.cli.render import render_answer
+
+    for a in answers:
+        render_answer(a)
+
+
+@cli.command(name="eval")
+@click.argument("questions_file")
+@click.option("--json", "as_json", is_flag=True, help="Print metrics and failures as JSON.")
+@click.pass_context
+def eval_command(ctx: click.Context, questions_file: str, as_json: bool) -> None:
+    """Measure answering on labelled questions (JSON Lines)."""
+    from kb.evaluate import evaluate, load_questions
+
+    report = evaluate(open_db(ctx), load_questions(questions_file))
+    if as_json:
+        echo_json(report.to_json())
+        return
+    from kb.cli.render import render_eval
+
+    render_eval(report.metrics(), report.failures())

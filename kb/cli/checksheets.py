@@ -1,0 +1,165 @@
+"""`kb inspect` and `kb fill`: a customer's check sheet, read and answered."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kb.cli.root import cli, echo_json, json_text, open_db, require_file, write_output
+from kb.errors import KBError
+
+if TYPE_CHECKING:
+    from exporters.fill import FillOptions, FillReport
+    from kb.batch import Helpers
+    from kb.db import Database
+
+
+def overrides(sheet, header_row, question_col, answer_col, comment_col) -> dict:
+    """The check-sheet options as read_checksheet's keyword arguments."""
+    return {
+        "sheet": sheet,
+        "header_row": header_row,
+        "question_col": question_col,
+        "answer_col": answer_col,
+        "comment_col": comment_col,
+    }
+
+
+def checksheet_options(func):
+    """Overrides for when check-sheet detection gets a workbook wrong."""
+    for option in reversed(
+        [
+            click.option("--sheet", help="Only this sheet."),
+            click.option(
+                "--header-row", type=click.IntRange(1, 1_048_576), help="Last header row (1-based)."
+            ),
+            click.option("--question-col", help="Column letter of the questions, e.g. B."),
+            click.option("--answer-col", help="Column letter of the answer (choice) cells."),
+            click.option("--comment-col", help="Column letter of the free-text answer cells."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@click.argument("file")
+@checksheet_options
+@click.option("--json", "as_json", is_flag=True, help="Print the detection as JSON.")
+def inspect(file, sheet, header_row, question_col, answer_col, comment_col, as_json) -> None:
+    """Show what kb detects in a check sheet: tables, columns, options, question counts."""
+    from importers.checksheet import inspect_report, read_checksheet
+
+    require_file(file)
+    tables = read_checksheet(file, **overrides(sheet, header_row, question_col, answer_col, comment_col))
+    report = inspect_report(tables)
+    if as_json:
+        echo_json(report)
+        return
+    from kb.cli.render import render_inspect
+
+    render_inspect(file, report)
+
+
+def _check_paths(src: Path, dst: Path, report_path: str | None, review_path: str | None) -> None:
+    """Refuse, before any work, what would overwrite the input or land nowhere."""
+    import os
+
+    if dst.exists() and os.path.samefile(src, dst) or src.resolve() == dst.resolve():
+        raise KBError("refusing to write over the input workbook; choose another -o")
+    if not dst.parent.exists():
+        raise KBError(f"directory does not exist: {dst.parent}")
+    for extra in (report_path, review_path):
+        if extra and Path(extra).resolve() in (src.resolve(), dst.resolve()):
+            raise KBError(f"{extra} would overwrite a workbook; choose another name")
+        if extra and not Path(extra).parent.exists():
+            raise KBError(f"directory does not exist: {Path(extra).parent}")
+    if review_path and Path(review_path).suffix.lower() not in (".xlsx", ".html", ".htm"):
+        raise KBError(f"review file must end in .xlsx or .html: {review_path}")
+
+
+def _fill(
+    db: Database, src: Path, dst: Path, tables: list, options: FillOptions, helpers: Helpers | None
+) -> FillReport:
+    """exporters.fill.fill, with a progress bar on a terminal when the sheet is long."""
+    from exporters.fill import fill
+
+    total = sum(len(t.questions) for t in tables)
+    if total < 50 or not sys.stderr.isatty():
+        return fill(db, src, dst, tables, options, helpers=helpers)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("answering", total=total)
+        return fill(
+            db, src, dst, tables, options, progress=lambda n: progress.advance(task, n), helpers=helpers
+        )
+
+
+def _write_extras(report: FillReport, report_path: str | None, review_path: str | None) -> FillReport:
+    """The review list and the report file; none of the outputs stays behind if one fails."""
+    written = [report.output]
+    try:
+        if review_path:
+            from exporters.review import write_review
+
+            report = report.with_review(review_path, write_review(report, review_path))
+            written.append(Path(review_path))
+        if report_path:
+            write_output(report_path, json_text(report.to_json()) + "\n")
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return report
+
+
+@cli.command()
+@click.argument("file")
+@click.option("-o", "--output", required=True, help="Filled workbook to write (never the input).")
+@click.option("--report", "report_path", help="Write the per-question report as JSON.")
+@click.option("--review", "review_path", help="Write the rows to review as .xlsx or .html.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), help="Answer automatically at or above this.")
+@click.option("--overwrite", is_flag=True, help="Replace answers a person already wrote.")
+@checksheet_options
+@click.pass_context
+def fill(
+    ctx,
+    file,
+    output,
+    report_path,
+    review_path,
+    min_confidence,
+    overwrite,
+    sheet,
+    header_row,
+    question_col,
+    answer_col,
+    comment_col,
+) -> None:
+    """Fill a customer's check sheet in place from the KB."""
+    from kb.batch import Helpers
+
+    src, dst = Path(file), Path(output)
+    require_file(file)
+    _check_paths(src, dst, report_path, review_path)
+    db = open_db(ctx)
+    # Helpers get the KB ready on the other cores (importing what answering
+    # needs, too) while this process reads the sheet.
+    with Helpers.start(db) or nullcontext() as helpers:
+        from exporters.fill import FillOptions
+        from importers.checksheet import read_checksheet
+        from kb.answer import AUTO_THRESHOLD
+
+        options = FillOptions(
+            overwrite=overwrite, min_confidence=AUTO_THRESHOLD if min_confidence is None else min_confidence
+        )
+        tables = read_checksheet(src, **overrides(sheet, header_row, question_col, answer_col, comment_col))
+        report = _fill(db, src, dst, tables, options, helpers)
+    from kb.cli.render import render_fill_summary
+
+    render_fill_summary(_write_extras(report, report_path, review_path))

@@ -1,0 +1,48 @@
+"""`kb glossary list|add|remove`: the synonym groups that expand queries."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli.root import KBGroup, cli, open_db
+
+
+@cli.group(name="glossary", cls=KBGroup)
+def glossary_group() -> None:
+    """The bilingual glossary that expands queries (shipped groups + your own)."""
+
+
+@glossary_group.command(name="list")
+@click.option("--shipped", is_flag=True, help="Also list the groups shipped with kb.")
+@click.pass_context
+def glossary_list(ctx, shipped: bool) -> None:
+    """List your glossary groups (id, terms)."""
+    from kb import glossary
+
+    if shipped:
+        for terms in glossary.shipped_groups():
+            click.echo("-\t" + "\t".join(terms))
+    for gid, terms in glossary.user_groups(open_db(ctx)):
+        click.echo(f"{gid}\t" + "\t".join(terms))
+
+
+@glossary_group.command(name="add")
+@click.argument("terms", nargs=-1, required=True)
+@click.pass_context
+def glossary_add(ctx, terms: tuple[str, ...]) -> None:
+    """Add a synonym group: kb glossary add "data residency" 保存場所 所在地"""
+    from kb import glossary
+
+    gid = glossary.add_group(open_db(ctx), list(terms))
+    click.echo(f"added glossary group {gid}")
+
+
+@glossary_group.command(name="remove")
+@click.argument("group_id", type=int)
+@click.pass_context
+def glossary_remove(ctx, group_id: int) -> None:
+    """Remove one of your glossary groups by id."""
+    from kb import glossary
+
+    glossary.remove_group(open_db(ctx), group_id)
+    click.echo(f"removed glossary group {group_id}")

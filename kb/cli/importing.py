@@ -1,0 +1,65 @@
+"""`kb import whitepaper|checksheet`: documents into the knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kb.cli.checksheets import checksheet_options, overrides
+from kb.cli.root import KBGroup, cli, open_db, read_input
+from kb.errors import KBError
+
+
+@cli.group(name="import", cls=KBGroup)
+def import_group() -> None:
+    """Import documents into the knowledge base."""
+
+
+@import_group.command(name="whitepaper")
+@click.argument("file")
+@click.option("--service", help="Service scope of the responses, e.g. CPS-VM (default: from the text).")
+@click.pass_context
+def import_whitepaper(ctx: click.Context, file: str, service: str | None) -> None:
+    """Import an ISO/IEC 27017-style whitepaper (Markdown-ish text)."""
+    from importers.whitepaper import parse_whitepaper
+    from kb import store
+    from kb.cli.render import render_whitepaper_import
+
+    data = read_input(file)
+    parsed = parse_whitepaper(data, source_name=Path(file).name, service=service)
+    render_whitepaper_import(file, store.import_document(open_db(ctx), parsed))
+
+
+def _iso_date(value: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise KBError(f"--date must be YYYY-MM-DD, got {value!r}") from None
+
+
+@import_group.command(name="checksheet")
+@click.argument("file")
+@click.option("--answered", is_flag=True, required=True, help="The sheet holds answers a person wrote.")
+@click.option("--customer", help="Who the answers went to.")
+@click.option("--date", "answered_on", help="When it was answered (YYYY-MM-DD).")
+@checksheet_options
+@click.pass_context
+def import_checksheet(
+    ctx, file, answered, customer, answered_on, sheet, header_row, question_col, answer_col, comment_col
+) -> None:
+    """Harvest an answered check sheet into the answer library (kind qa)."""
+    from importers.answered import parse_answered
+    from kb import store
+    from kb.cli.render import render_qa_import
+
+    if answered_on:
+        answered_on = _iso_date(answered_on)
+    data = read_input(file)
+    doc, pairs = parse_answered(
+        file, data, **overrides(sheet, header_row, question_col, answer_col, comment_col)
+    )
+    result = store.import_qa_pairs(open_db(ctx), doc, pairs, customer=customer, answered_on=answered_on)
+    render_qa_import(file, result)

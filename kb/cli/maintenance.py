@@ -1,0 +1,40 @@
+"""`kb show` and `kb reindex`: looking into the KB and keeping its index in step."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli.root import cli, open_db
+from kb.errors import KBError
+
+
+@cli.command()
+@click.argument("control_id")
+@click.pass_context
+def show(ctx: click.Context, control_id: str) -> None:
+    """Show the response to CONTROL_ID with its citations and history."""
+    from kb import store
+    from kb.analysis import canonical_control_id
+    from kb.cli.render import render_control
+
+    cid = canonical_control_id(control_id)
+    db = open_db(ctx)
+    rows = store.responses_for_control(db, cid)
+    if not rows:
+        raise KBError(f"no response for control {cid}")
+    # Without a current response, the newest earlier one is shown in full too.
+    full = [r for r in rows if r["is_current"]] or rows[:1]
+    history = [r for r in rows if not r["is_current"]]
+    citations = store.citations_many(db, [r["id"] for r in full])
+    revisions = {r["id"]: store.revisions_touching(db, r["document_id"], cid) for r in full}
+    render_control(full, history, citations, revisions)
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx) -> None:
+    """Re-analyse every indexed chunk and rebuild the search indexes."""
+    from kb import index
+
+    n = index.rebuild(open_db(ctx))
+    click.echo(f"reindexed {n} chunks")

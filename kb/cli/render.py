@@ -1,0 +1,185 @@
+"""Everything `kb` prints for a person at a terminal.
+
+The commands gather typed values (answers, reports, store rows); these functions
+only lay them out. rich is imported by the renderers that draw tables or
+panels, so commands that print a few plain lines never pay for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from exporters.fill import FillReport
+    from importers.checksheet import SheetReport
+    from kb.answer import Answer
+    from kb.evaluate import Failure, Metrics
+    from kb.search import Hit, Query
+    from kb.store import ImportResult, Revision
+
+STATUS_STYLE = {"answered": "green", "needs_review": "yellow", "no_match": "red", "kept": "cyan"}
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def render_whitepaper_import(file: str, result: ImportResult) -> None:
+    if result.status == "unchanged":
+        click.echo(f"{file}: already imported (document {result.document_id}), nothing changed")
+        return
+    kept = (
+        f"; document {result.superseded_document_id} kept as history" if result.superseded_document_id else ""
+    )
+    click.echo(
+        f"{file}: {result.status} as document {result.document_id} — "
+        f"{result.controls} control responses, {result.sections} general sections, "
+        f"{result.clause_refs} clause references, {result.doc_refs} document references, "
+        f"{result.revisions} revisions" + kept
+    )
+
+
+def render_qa_import(file: str, result: ImportResult) -> None:
+    if result.status == "unchanged":
+        click.echo(f"{file}: already imported (document {result.document_id}), nothing changed")
+    else:
+        click.echo(
+            f"{file}: {result.status} as document {result.document_id} — {result.sections} answered questions"
+        )
+
+
+def render_control(
+    full: list[dict], history: list[dict], citations: dict[int, dict], revisions: dict[int, list[Revision]]
+) -> None:
+    """Responses to one control in full, with citations and revisions, then earlier versions dimmed.
+
+    Rows are store.responses_for_control's; ``citations`` and ``revisions`` are keyed
+    by response id and cover the ``full`` ones.
+    """
+    from rich.panel import Panel
+    from rich.table import Table
+
+    console = _console()
+    for row in full:
+        cites = citations[row["id"]]
+        lines = [row["text"], ""]
+        meta = f"{row['document']}" + (f" ({row['document_version']} 版)" if row["document_version"] else "")
+        lines.append(f"出典: {meta}" + (f" / サービス: {row['service']}" if row["service"] else ""))
+        for ref in cites["clause_refs"]:
+            lines.append(f"約款: {ref['document']} 第{ref['article']}条（{ref['title']}）")
+        for name in cites["doc_refs"]:
+            lines.append(f"参照: {name}")
+        title = f"{row['control_id']} {row['title']}" + (
+            f"  [{row['framework']}]" if row["framework"] else ""
+        )
+        console.print(Panel("\n".join(lines), title=title, title_align="left"))
+        revs = revisions[row["id"]]
+        if revs:
+            table = Table("版", "日付", "変更内容", title="改訂履歴", title_justify="left")
+            for rev in revs:
+                table.add_row(rev.version, rev.date, rev.note)
+            console.print(table)
+    for row in history:
+        console.print(
+            Panel(
+                row["text"], title=f"以前の版: {row['document']} {row['document_version'] or ''}", style="dim"
+            )
+        )
+
+
+def render_hits(hits: list[Hit], query: Query) -> None:
+    from rich.markup import escape
+
+    from kb.search import snippet
+
+    console = _console()
+    for h in hits:
+        console.print(f"[bold]{escape(h.title)}[/bold]  [dim]{h.kind} · {h.score:.3f}[/dim]")
+        console.print("  " + snippet(h.body, query, start="[reverse]", end="[/reverse]", escape=escape))
+
+
+def render_answer(answer: Answer) -> None:
+    console = _console()
+    style = STATUS_STYLE.get(answer.status, "white")
+    stance = f" · {answer.stance}" if answer.stance else ""
+    console.print(f"[bold]Q:[/bold] {answer.question}")
+    console.print(f"   [{style}]{answer.status}[/{style}] · confidence {answer.confidence:.2f}{stance}")
+    for src in answer.sources:
+        console.print(f"   [bold]{src.title}[/bold] [dim]({src.kind}, {src.score:.3f})[/dim]")
+        console.print(f"     {src.text}")
+        for label in src.citations:
+            console.print(f"     [dim]出典: {label}[/dim]")
+    console.print()
+
+
+def _shown_metric(value: float | int | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1%}" if isinstance(value, float) else str(value)
+
+
+def render_eval(metrics: Metrics, failures: list[Failure]) -> None:
+    from rich.table import Table
+
+    console = _console()
+    table = Table("metric", "value", title="kb eval", title_justify="left")
+    for key, value in metrics.as_dict().items():
+        table.add_row(key, _shown_metric(value))
+    console.print(table)
+    if failures:
+        fail = Table("id", "question", "gold", "got", "status", "conf", "stance (gold/got)", title="misses")
+        for f in failures:
+            fail.add_row(
+                str(f.id),
+                f.question,
+                ",".join(f.gold) or "[]",
+                ",".join(map(str, f.got)),
+                f.status,
+                f"{f.confidence:.2f}",
+                f"{f.stance[0]}/{f.stance[1]}",
+            )
+        console.print(fail)
+
+
+def render_inspect(file: str, reports: list[SheetReport]) -> None:
+    from rich.table import Table
+
+    table = Table("sheet", "header row", "columns", "options", "questions", title=file, title_justify="left")
+    for item in reports:
+        cols = ", ".join(f"{k}={v}" for k, v in item.columns.items() if v)
+        opts = " | ".join("/".join(o) for o in item.option_lists) or "-"
+        table.add_row(item.sheet, str(item.header_row), cols, opts, str(item.questions))
+    _console().print(table)
+
+
+_FILL_ROWS = (
+    ("answered", "answered"),
+    ("needs_review", "needs review"),
+    ("no_match", "no match"),
+    ("kept", "kept (already answered)"),
+    (None, "total"),
+)
+
+
+def render_fill_summary(report: FillReport) -> None:
+    """Counts per status, and where the output went.
+
+    Plain click output, not a rich table: five numbers do not need one, and
+    every fill would import rich for it.
+    """
+    s = report.summary
+    click.echo(f"{report.input} → {report.output}")
+    width = max(len(label) for _, label in _FILL_ROWS)
+    click.echo(f"  {'status'.ljust(width)}  {'questions':>9}")
+    click.echo(f"  {'-' * width}  {'-' * 9}")
+    for key, label in _FILL_ROWS:
+        count = getattr(s, key) if key else s.questions
+        styled = click.style(label.ljust(width), fg=STATUS_STYLE.get(key), bold=key is None or None)
+        click.echo(f"  {styled}  {count:>9}")
+    click.echo(f"{s.cells_written} cells written in {', '.join(s.sheets)}; output: {report.output}")
+    if report.review:
+        click.echo(f"review list ({s.review_rows or 0} rows): {report.review}")
