@@ -337,21 +337,6 @@ def responses_for_control(db: Database, control_id: str) -> list[dict]:
     )
 
 
-def revisions(db: Database, *, current: bool = True) -> list[dict]:
-    rows = _rows(
-        db,
-        """
-        SELECT v.version, v.date, v.changed, v.note, d.title AS document
-        FROM revisions v JOIN documents d ON d.id = v.document_id
-        WHERE d.is_current = ? ORDER BY d.id, v.date, v.id
-        """,
-        [int(current)],
-    )
-    for row in rows:
-        row["changed"] = json.loads(row["changed"])
-    return rows
-
-
 class Revision(NamedTuple):
     """One entry of a document's revision history (改訂履歴)."""
 
@@ -375,11 +360,3 @@ def revisions_touching(db: Database, document_id: int, control_id: str) -> list[
         if control_id in ids or not ids:
             out.append(Revision(version, date, note))
     return out
-
-
-def documents(db: Database) -> list[dict]:
-    return _rows(
-        db,
-        "SELECT id, kind, title, publisher, version, date, service, sha256, source_name, classification,"
-        " is_current, imported_at FROM documents ORDER BY id",
-    )
