@@ -33,3 +33,108 @@ def make_doc(version: str, text_suffix: str = "") -> ParsedDocument:
         ],
         revisions=[Revision(version, "2024-01-01", ["CLD.9.5.2"], "更新")],
     )
+
+
+def make_source(control_id: str | None, title: str, text: str = "本文", score: float = 0.5, citations=()):
+    """A response the engine could cite (kb.answer.Source)."""
+    from kb.answer import Source
+
+    return Source(
+        kind="response", control_id=control_id, title=title, text=text, score=score, citations=list(citations)
+    )
+
+
+def make_fill_report(output: str = "out.xlsx"):
+    """A fill of four questions decided as exporters.fill decides them: answered (はい), needs review,
+    no match, and kept (a person had answered it).
+
+    The needs-review row has two candidate sources, the second with citations and the first with
+    a text with markup characters; the no-match question starts with "=", as a formula would.
+    """
+    from pathlib import Path
+
+    from exporters.fill import FillOptions, FillReport, FillSummary, decide, precheck
+    from importers.checksheet import Question
+    from kb.answer import Answer
+
+    def question(row: int, text: str, existing: str | None = None) -> Question:
+        return Question(
+            sheet="チェックシート",
+            row=row,
+            number=f"1-{row - 4}",
+            text=text,
+            answer_cell=f"C{row}",
+            comment_cell=f"D{row}",
+            reference_cell=None,
+            options=["はい", "いいえ", "該当なし"],
+            existing_answer=existing,
+            existing_comment=None,
+        )
+
+    location = make_source(
+        "6.1.3",
+        "6.1.3 関係当局との連絡",
+        "日本国内のデータセンターにのみ配置しています。",
+        0.91,
+        ["ホワイトペーパー 6.1.3", "利用約款 第12条（データの保管場所）"],
+    )
+    backup = make_source(
+        "12.3.1", "12.3.1 情報のバックアップ", "バックアップは <毎日> 取得します & 7 日保管します。", 0.33
+    )
+    rows = [
+        decide(
+            question(5, "データは国内に保存されますか。"), Answer("q", "answered", 0.91, "yes", [location])
+        ),
+        decide(
+            question(6, "バックアップの保管期間は。"),
+            Answer("q", "needs_review", 0.4, None, [backup, location]),
+        ),
+        decide(question(7, "=WEBSERVICE() を使えますか。"), Answer("q", "no_match", 0.0, None, [])),
+        precheck(question(8, "多要素認証を利用できますか。", existing="はい"), FillOptions()),
+    ]
+    summary = FillSummary(
+        sheets=["チェックシート"],
+        questions=4,
+        answered=1,
+        needs_review=1,
+        no_match=1,
+        kept=1,
+        cells_written=2,
+        parts_changed=["xl/worksheets/sheet1.xml"],
+        min_confidence=0.5,
+    )
+    return FillReport(input=Path("in.xlsx"), output=Path(output), summary=summary, rows=rows)
+
+
+def make_eval_report():
+    """kb eval's report on four labelled questions, answered by hand so every measure is known:
+    top1 2/3, top3 3/3, auto precision 2/3, coverage 2/3, abstention 0/1, stance 1/2; misses 2, 3, "x4"."""
+    from kb.answer import Answer
+    from kb.evaluate import Report, Result
+
+    return Report(
+        [
+            Result(  # right source, answered, right stance
+                {"id": 1, "lang": "ja", "question": "国内ですか。", "gold": ["6.1.3"], "stance": "yes"},
+                Answer("国内ですか。", "answered", 0.9, "yes", [make_source("6.1.3", "関係当局との連絡")]),
+            ),
+            Result(  # right source second: a miss, but suggested to a person
+                {"id": 2, "lang": "en", "question": "Isolated?", "gold": ["CLD.9.5.1"], "stance": None},
+                Answer(
+                    "Isolated?",
+                    "needs_review",
+                    0.4321,
+                    None,
+                    [make_source("12.3.1", "b"), make_source("cld.9.5.1", "a")],
+                ),
+            ),
+            Result(  # nothing to answer from, answered anyway
+                {"id": 3, "lang": "ja", "question": "株価は。", "gold": []},
+                Answer("株価は。", "answered", 0.6, None, [make_source("5.1.1", "方針")]),
+            ),
+            Result(  # gold is a section title; right source, wrong stance
+                {"id": "x4", "lang": "ja", "question": "目的は。", "gold": ["はじめに"], "stance": "no"},
+                Answer("目的は。", "answered", 0.7, None, [make_source(None, "1 はじめに")]),
+            ),
+        ]
+    )
