@@ -207,22 +207,24 @@ def _quote(phrase: Phrase) -> str:
 class IndexedChunk:
     """A chunk row as re-ranking needs it, its analysed terms already split."""
 
+    id: int
     fields: tuple  # id, kind, source_id, control_id, title, body, classification
     is_current: bool
     terms: frozenset[str]
     title_terms: frozenset[str]
     text: str  # " title terms body terms ", for adjacency checks of phrases
 
-    @property
-    def id(self) -> int:
-        return self.fields[0]
-
     @classmethod
     def of(cls, row: tuple) -> IndexedChunk:
         *fields, is_current, title_terms, body_terms = row
         text = f" {title_terms} {body_terms} "
         return cls(
-            tuple(fields), bool(is_current), frozenset(text.split()), frozenset(title_terms.split()), text
+            row[0],
+            tuple(fields),
+            bool(is_current),
+            frozenset(text.split()),
+            frozenset(title_terms.split()),
+            text,
         )
 
 
@@ -533,27 +535,9 @@ def rerank(query: Query, rows: list[tuple[Hit, IndexedChunk]]) -> list[Hit]:
     if not rows:
         return []
     best_bm25 = min(hit.bm25 for hit, _ in rows) or -1.0
-    # This is the innermost loop of answering (candidates × concepts): each group's
-    # memo is read here, not through on_chunk, as it nearly always knows; and a query
-    # whose concepts inherit nothing (most) sums its coverage here, as _coverage would.
-    groups = [(c.group._on_chunk, c.group) for c in query.concepts]
-    importances, inherits = query.scoring
-    plain = all(parent is None for parent in inherits)
-    weight = query.weight or 1.0
     hits = []
     for hit, chunk in rows:
-        cid = chunk.id
-        if plain:
-            covered, matched = 0.0, []
-            for i, (memo, group) in enumerate(groups):
-                credit, in_title = memo.get(cid) or group.on_chunk(chunk)
-                if credit:
-                    matched.append(i)
-                    covered += importances[i] * credit * (1.0 if in_title else BODY_ONLY_CREDIT)
-            hit.coverage, hit.matched = covered / weight, matched
-        else:
-            scored = [memo.get(cid) or group.on_chunk(chunk) for memo, group in groups]
-            hit.coverage, hit.matched = _coverage(query, scored)
+        hit.coverage, hit.matched = _coverage(query, [c.group.on_chunk(chunk) for c in query.concepts])
         hit.score = COVERAGE_SHARE * hit.coverage + BM25_SHARE * (hit.bm25 / best_bm25)
         hits.append(hit)
     hits.sort(key=lambda h: (-h.score, h.chunk_id))
