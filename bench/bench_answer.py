@@ -185,6 +185,7 @@ def build_big_kb(path: Path, n: int, seed_doc, gen: synthetic.ChunkGenerator) ->
     doc_id, in_doc, evidence_id, docs = None, 0, 0, 0
     specs = gen.chunks(max(n - have, 0))
     done = have
+    pending: list = []
     while done < n:
         with db.atomic():
             for spec in specs:
@@ -241,19 +242,22 @@ def build_big_kb(path: Path, n: int, seed_doc, gen: synthetic.ChunkGenerator) ->
                 else:
                     evidence_id += 1
                     source_id = evidence_id
-                index.add_chunk(
-                    db,
-                    kind=spec.kind,
-                    source_id=source_id,
-                    control_id=spec.control_id,
-                    title=index.chunk_title(spec.control_id, spec.title),
-                    body=spec.body,
-                    classification=spec.classification,
-                    is_current=spec.is_current,
+                pending.append(
+                    index.Chunk(
+                        kind=spec.kind,
+                        source_id=source_id,
+                        control_id=spec.control_id,
+                        title=index.chunk_title(spec.control_id, spec.title),
+                        body=spec.body,
+                        classification=spec.classification,
+                        is_current=spec.is_current,
+                    )
                 )
                 done += 1
                 if done % BATCH == 0:
                     break
+            index.add_chunks(db, pending)  # a batch's chunks in one go, as an import writes a document's
+            pending = []
         if done % 10_000 == 0 or done >= n:
             log(f"  kb: {done:,}/{n:,} chunks, {time.perf_counter() - start:.0f} s")
     with db.atomic():
@@ -380,7 +384,7 @@ def recall_at_3(items: list[dict], top3) -> tuple[float, int, int]:
 
 
 def build_ratio(rows: list[tuple], workdir: Path, repeats: int) -> tuple[float, float]:
-    """Median seconds to index ``rows`` (kb: add_chunk into a new KB; whoosh: new index), interleaved."""
+    """Median seconds to index ``rows`` (kb: add_chunks into a new KB; whoosh: new index), interleaved."""
     from kb import index
     from kb.db import connect
 
@@ -391,19 +395,15 @@ def build_ratio(rows: list[tuple], workdir: Path, repeats: int) -> tuple[float, 
         db = connect(workdir / f"build-{r}.db")
         for i in range(0, len(rows), BATCH):
             with db.atomic():
-                for chunk_id, kind, control_id, title, body, classification, is_current in rows[
-                    i : i + BATCH
-                ]:
-                    index.add_chunk(
-                        db,
-                        kind=kind,
-                        source_id=chunk_id,
-                        control_id=control_id,
-                        title=title,
-                        body=body,
-                        classification=classification,
-                        is_current=bool(is_current),
-                    )
+                index.add_chunks(
+                    db,
+                    (
+                        index.Chunk(kind, chunk_id, title, body, control_id, classification, bool(is_current))
+                        for chunk_id, kind, control_id, title, body, classification, is_current in rows[
+                            i : i + BATCH
+                        ]
+                    ),
+                )
         db.conn.close()
         kb_times.append(time.perf_counter() - start)
         wh_times.append(whoosh_peer.build(workdir / f"whoosh-build-{r}", rows))
