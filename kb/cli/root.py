@@ -114,11 +114,4 @@ def echo_json(value) -> None:
 
 
 def main() -> None:
-    import gc
-
-    try:
-        cli(prog_name="kb")
-    finally:
-        # The process ends here: the collector's last pass over every cache and
-        # index row (~25 ms after a long sheet) frees nothing the OS would not.
-        gc.freeze()
+    cli(prog_name="kb")
