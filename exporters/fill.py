@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from kb.stance import is_yes_no_question
 
 if TYPE_CHECKING:
     from importers.checksheet import Question
+    from importers.ooxml import CellRef, Package
 
 
 @dataclass
@@ -102,8 +104,9 @@ def decide(q, ans: Answer) -> RowResult:
     return result
 
 
-def planned_writes(rows: list[RowResult]) -> dict[str, dict[str, str]]:
-    writes: dict[str, dict[str, str]] = {}
+def planned_writes(rows: list[RowResult]) -> dict[str, dict[CellRef, str]]:
+    """Sheet -> {cell: text}, with the cells as the reader found them (no A1 strings to parse back)."""
+    writes: dict[str, dict[CellRef, str]] = {}
     for r in rows:
         q = r.question
         if r.status == "kept" or r.text is None:
@@ -181,7 +184,7 @@ class FillReport:
 
 def fill(
     db: Database,
-    src: Path,
+    workbook: Package | Path,
     dst: Path,
     tables: list,
     options: FillOptions,
@@ -189,19 +192,23 @@ def fill(
     progress: Callable[[int], None] | None = None,
     helpers: Helpers | None = None,
 ) -> FillReport:
-    """``helpers``: see kb.batch.Helpers; used up here, even when no question needs the KB.
+    """``workbook``: the Package the tables were read from, so that the file is opened
+    once (a path is opened here). ``helpers``: see kb.batch.Helpers; used up here, even
+    when no question needs the KB.
 
     Rows are decided, and their cells patched, as each chunk of answers arrives:
     this process would otherwise wait idle while the helpers answer.
     """
     from exporters.xlsx_patch import WorkbookPatch
+    from importers.ooxml import Package
 
     questions = [q for table in tables for q in table.questions]
     rows: list[RowResult | None] = [precheck(q, options) for q in questions]
     pending = [i for i, row in enumerate(rows) if row is None]
     if progress and len(pending) < len(rows):
         progress(len(rows) - len(pending))
-    with WorkbookPatch(src) as patch:
+    with nullcontext(workbook) if isinstance(workbook, Package) else Package(workbook) as package:
+        patch = WorkbookPatch(package)
 
         def decided(first: int, answers: list[Answer]) -> None:
             chunk = []
@@ -232,4 +239,4 @@ def fill(
         parts_changed=changed,
         min_confidence=options.min_confidence,
     )
-    return FillReport(input=src, output=dst, summary=summary, rows=rows)
+    return FillReport(input=package.path, output=dst, summary=summary, rows=rows)

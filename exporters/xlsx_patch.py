@@ -5,7 +5,8 @@ dropdowns of real HECVAT files), x14 conditional formats, shapes and threaded
 comments. So the workbook is never re-serialised:
 
 * every zip member except the patched worksheets is copied with its compressed
-  bytes verbatim, in the same order and with the same ZipInfo metadata;
+  bytes verbatim, in the same order and with the same ZipInfo metadata
+  (importers.ooxml.write_copy);
 * in a patched worksheet only the target ``<c>`` elements (and, if needed, a new
   ``<row>``) are rewritten at the string level inside ``<sheetData>``; namespaces,
   prefixes, ``mc:Ignorable`` and ``<extLst>`` stay byte-identical. The only other
@@ -25,12 +26,10 @@ them would break the other cells that use them.
 from __future__ import annotations
 
 import bisect
-import copy
 import functools
 import itertools
 import os
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -39,17 +38,16 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from importers.checksheet import (
-    MAX_COLUMN,
-    MAX_ROW,
-    column_index,
+from importers.ooxml import (
+    CellRef,
+    Package,
+    SheetRef,
+    check_destination,
     column_letters,
-    open_workbook_zip,
     parse_cell_ref,
     parse_range,
-    read_part,
-    workbook_related_part,
-    workbook_sheets,
+    parse_row_number,
+    write_copy,
 )
 from kb.errors import KBError
 from kb.files import atomic_path
@@ -58,7 +56,8 @@ MAX_CELL_CHARS = 32_767  # Excel's limit, counted in UTF-16 code units
 
 # Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/F):
 # the complement of its Char production, spelled out because compiling the negated
-# class costs ~5 ms at every start (tests/test_xlsx_patch.py checks they agree).
+# class is slow enough to notice at every start (tests/exporters/test_xlsx_patch.py
+# checks they agree).
 _ILLEGAL_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel reads a literal "_x0041_" as the escape for "A": escape the underscore (_x005F_).
 _OOXML_ESCAPE_LOOKALIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
@@ -186,31 +185,9 @@ def _positioned(elements, parse) -> Iterator[tuple[int, _Element]]:
         yield previous, element
 
 
-def _row_number(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
-
-
-def _cell_column(value: str) -> int | None:
-    parsed = _cell_position(value)
-    return parsed[1] if parsed else None
-
-
-# How Excel and other writers spell a cell reference: capital letters, then the row, no '$'.
-_PLAIN_CELL_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
-_column_of = functools.cache(column_index)  # a sheet has few distinct column letters
-
-
-def _cell_position(ref: str) -> tuple[int, int] | None:
-    """parse_cell_ref(ref), with a short path for the usual spelling.
-
-    It runs for every write and for every cell read in a patched row; anything but
-    the plain spelling (lower case, '$', spaces) goes to parse_cell_ref itself.
-    """
-    match = _PLAIN_CELL_REF.fullmatch(ref)
-    if match is None:
-        return parse_cell_ref(ref)
-    row, col = int(match.group(2)), _column_of(match.group(1))
-    return (row, col) if row <= MAX_ROW and col <= MAX_COLUMN else None
+def _cell_column(ref: str) -> int | None:
+    cell = parse_cell_ref(ref)
+    return cell.col if cell else None
 
 
 # --- cells -------------------------------------------------------------------------------
@@ -421,7 +398,7 @@ class _SheetPatch:
             self.rows = list(
                 _positioned(
                     _iter_children(text, prefix, "row", self.sheet_data.body_start, self.sheet_data.body_end),
-                    _row_number,
+                    parse_row_number,
                 )
             )
         self.existing = {number: element for number, element in self.rows}
@@ -539,81 +516,19 @@ def _drop_from_calc_chain(xml: bytes, sheet_id: str, refs: set[str]) -> bytes:
     return "".join(pieces).encode("utf-8")
 
 
-# --- zip copy ----------------------------------------------------------------------------
-
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-_DATA_DESCRIPTOR_FLAG = 0x08
-
-
-def _raw_member(source_file, info: zipfile.ZipInfo) -> bytes:
-    """The member's compressed bytes exactly as stored in the source archive."""
-    source_file.seek(info.header_offset)
-    header = source_file.read(_LOCAL_HEADER.size)
-    if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-        raise KBError(f"corrupt workbook: bad local header for {info.filename}")
-    fields = _LOCAL_HEADER.unpack(header)
-    name_length, extra_length = fields[10], fields[11]
-    source_file.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
-    raw = source_file.read(info.compress_size)
-    if len(raw) != info.compress_size:
-        raise KBError(f"corrupt workbook: {info.filename} is truncated")
-    return raw
-
-
-def _copy_member(
-    source: zipfile.ZipFile, source_file, target: zipfile.ZipFile, info: zipfile.ZipInfo
-) -> None:
-    """Copy a member without recompressing it.
-
-    zipfile has no public raw-copy API, so this writes the local header and the stored
-    bytes itself and registers the entry for the central directory (the attributes used
-    - fp, filelist, NameToInfo, start_dir, _didModify - have been stable for many Python
-    releases). If they ever go away, fall back to a recompressing copy, whose
-    decompressed bytes are still identical.
-    """
-    if not all(hasattr(target, name) for name in ("fp", "filelist", "NameToInfo", "start_dir", "_didModify")):
-        target.writestr(copy.copy(info), source.read(info))
-        return
-    raw = _raw_member(source_file, info)
-    clone = copy.copy(info)
-    clone.flag_bits &= ~_DATA_DESCRIPTOR_FLAG  # CRC and sizes go into the local header instead
-    target.fp.seek(target.start_dir)
-    clone.header_offset = target.fp.tell()
-    target.fp.write(clone.FileHeader())
-    target.fp.write(raw)
-    target.start_dir = target.fp.tell()
-    target.filelist.append(clone)
-    target.NameToInfo[clone.filename] = clone
-    target._didModify = True
-
-
-def _write_zip(source: zipfile.ZipFile, src: Path, out_file, replaced: dict[str, bytes]) -> None:
-    with open(src, "rb") as source_file, zipfile.ZipFile(out_file, "w") as target:
-        target.comment = source.comment
-        for info in source.infolist():
-            if info.filename in replaced:
-                clone = copy.copy(info)
-                # Level 1: 3-5x faster than zlib's default (a large sheet's 40 ms become 8),
-                # for a member ~30% larger; Excel compresses it its own way at the next save.
-                target.writestr(
-                    clone, replaced[info.filename], compress_type=info.compress_type, compresslevel=1
-                )
-                # zipfile turns external_attr 0 into 0o600 << 16; it only lives in the central
-                # directory (written at close), so the original value can be put back.
-                clone.external_attr = info.external_attr
-            else:
-                _copy_member(source, source_file, target, info)
-
-
 # --- public API --------------------------------------------------------------------------
 
 
-def _normalize_writes(writes: dict[str, dict[str, str]]) -> dict[str, dict[tuple[int, int], str]]:
-    normalized: dict[str, dict[tuple[int, int], str]] = {}
+Writes = dict[str, dict[CellRef | str, str]]  # sheet name -> {CellRef(7, 4) or "D7": text}
+
+
+def _normalize_writes(writes: Writes) -> dict[str, dict[CellRef, str]]:
+    normalized: dict[str, dict[CellRef, str]] = {}
     sanitized: dict[str, str] = {}  # answers repeat: each distinct text is sanitised once
     for sheet, cells in writes.items():
         for ref, value in cells.items():
-            position = _cell_position(str(ref))
+            # The reader's cells come as CellRefs; "D7" from other callers is parsed here.
+            position = ref if type(ref) is CellRef else parse_cell_ref(str(ref))
             if position is None:
                 raise KBError(
                     f"bad cell reference {ref!r} for sheet {sheet!r}: use A1-style references like D7"
@@ -626,60 +541,41 @@ def _normalize_writes(writes: dict[str, dict[str, str]]) -> dict[str, dict[tuple
     return normalized
 
 
-def _same_file(src: Path, dst: Path) -> bool:
-    if src.resolve() == dst.resolve():
-        return True
-    try:
-        return dst.exists() and os.path.samefile(src, dst)
-    except OSError:
-        return False
-
-
 class WorkbookPatch:
     """patch_workbook in steps, for writes that come a few at a time (kb fill adds each
-    chunk of answers as it arrives): open the source, ``add`` writes, ``write`` once.
+    chunk of answers as it arrives): ``add`` writes, ``write`` once.
 
-    The output is the same as one patch_workbook with every write at once.
+    It patches a Package its caller opened (kb fill: the one the sheet was read from)
+    and leaves it open. The output is the same as one patch_workbook with every write at once.
     """
 
-    def __init__(self, src, *, overwrite_formulas: bool = False):
-        self.src = Path(src)
+    def __init__(self, package: Package, *, overwrite_formulas: bool = False):
+        self.package = package
         self.overwrite_formulas = overwrite_formulas
-        self.zf = open_workbook_zip(self.src)
-        try:
-            self.sheets = {s.name: s for s in workbook_sheets(self.zf)}
-        except BaseException:
-            self.zf.close()
-            raise
-        self.patches: dict[str, tuple[object, bytes, _SheetPatch]] = {}  # name -> (sheet, original, patch)
-
-    def __enter__(self) -> WorkbookPatch:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.zf.close()
+        self.sheets = {s.name: s for s in package.sheets}
+        self.patches: dict[str, tuple[SheetRef, bytes, _SheetPatch]] = {}  # name -> (sheet, original, patch)
 
     @property
     def cells(self) -> int:
         """Distinct cells written so far."""
         return sum(len(patch.values) for _, _, patch in self.patches.values())
 
-    def add(self, writes: dict[str, dict[str, str]]) -> None:
+    def add(self, writes: Writes) -> None:
         """Writes as patch_workbook takes them; a cell written again takes the later text."""
         self._add_normalized(_normalize_writes(writes))
 
-    def _add_normalized(self, writes: dict[str, dict[tuple[int, int], str]]) -> None:
+    def _add_normalized(self, writes: dict[str, dict[CellRef, str]]) -> None:
         for name, values in writes.items():
             sheet = self.sheets.get(name)
             if sheet is None:
                 known = ", ".join(map(repr, self.sheets))
                 raise KBError(f"no sheet named {name!r} in the workbook (sheets: {known})")
-            if sheet.kind != "worksheet" or sheet.part not in self.zf.NameToInfo:
+            if sheet.kind != "worksheet" or not self.package.has(sheet.part):
                 raise KBError(f"sheet {name!r} is not a worksheet that can be filled")
             if not values:
                 continue
             if name not in self.patches:
-                original = read_part(self.zf, sheet.part)
+                original = self.package.read(sheet.part)
                 self.patches[name] = (sheet, original, _SheetPatch(original, self.overwrite_formulas))
             try:
                 self.patches[name][2].add(values)
@@ -692,7 +588,7 @@ class WorkbookPatch:
     def write(self, dst) -> list[str]:
         """Write the patched copy to ``dst`` (atomically); returns the zip members that changed."""
         dst = Path(dst)
-        _check_destination(self.src, dst)
+        check_destination(self.package.path, dst)
         replaced: dict[str, bytes] = {}
         removed_formulas: dict[str, set[str]] = {}  # sheetId -> refs
         for sheet, original, patch in self.patches.values():
@@ -702,19 +598,20 @@ class WorkbookPatch:
                 replaced[sheet.part] = patched
             if removed:
                 removed_formulas.setdefault(sheet.sheet_id, set()).update(removed)
-        replaced.update(_patched_calc_chain(self.zf, removed_formulas))
-        _write_atomically(dst, lambda out: _write_zip(self.zf, self.src, out, replaced))
-        return [info.filename for info in self.zf.infolist() if info.filename in replaced]
+        replaced.update(_patched_calc_chain(self.package, removed_formulas))
+        _write_atomically(dst, lambda out: write_copy(self.package, out, replaced))
+        return [info.filename for info in self.package.members() if info.filename in replaced]
 
 
-def _patched_calc_chain(zf: zipfile.ZipFile, removed: dict[str, set[str]]) -> dict[str, bytes]:
-    part = workbook_related_part(zf, "calcChain") if removed else None
+def _patched_calc_chain(package: Package, removed: dict[str, set[str]]) -> dict[str, bytes]:
+    part = package.related_part("calcChain") if removed else None
     if not part:
         return {}
-    chain = read_part(zf, part)
+    original = package.read(part)
+    chain = original
     for sheet_id, refs in removed.items():
         chain = _drop_from_calc_chain(chain, sheet_id, refs)
-    _check_well_formed(chain, part, read_part(zf, part))
+    _check_well_formed(chain, part, original)
     return {part: chain}
 
 
@@ -745,29 +642,20 @@ def _check_well_formed(xml: bytes, part: str, original: bytes) -> None:
     raise KBError(f"internal error: patched {part} is not well-formed XML ({error})")
 
 
-def patch_workbook(
-    src, dst, writes: dict[str, dict[str, str]], *, overwrite_formulas: bool = False
-) -> list[str]:
+def patch_workbook(src, dst, writes: Writes, *, overwrite_formulas: bool = False) -> list[str]:
     """Copy `src` to `dst` with the given cells set to text; returns the zip members that changed.
 
-    `writes` maps sheet name -> {"D7": "text"}. Text is stored as an inline string
+    `writes` maps sheet name -> {CellRef(7, 4) or "D7": "text"}. Text is stored as an inline string
     (never a formula); an empty string clears the cell's value. The output is written
     to a temporary file next to `dst` and moved into place, so a failure leaves no
     `dst` behind (and an existing `dst` untouched).
     """
-    src, dst = Path(src), Path(dst)
-    _check_destination(src, dst)
+    check_destination(src, dst)
     normalized = _normalize_writes(writes)
-    with WorkbookPatch(src, overwrite_formulas=overwrite_formulas) as patch:
+    with Package(src) as package:
+        patch = WorkbookPatch(package, overwrite_formulas=overwrite_formulas)
         patch._add_normalized(normalized)
         return patch.write(dst)
-
-
-def _check_destination(src: Path, dst: Path) -> None:
-    if _same_file(src, dst):
-        raise KBError(f"refusing to overwrite the source workbook {src.name}: choose another output file")
-    if not dst.parent.is_dir():
-        raise KBError(f"output folder does not exist: {dst.parent}")
 
 
 def _write_atomically(dst: Path, write) -> None:

@@ -13,14 +13,20 @@ reads, takes the list, and forks the others, which inherit all of it. Nobody
 loads the dictionary twice, and nobody waits for the sheet and then for the
 dictionary.
 
+Helpers open the KB read-only (kb.db.connect_read_only): this process opened and
+migrated it. Every helper has ended when the call that used them returns (the lead
+waits for the others, this process for the lead), and helpers still open when this
+process exits are ended then: nothing outlives kb.
+
 Plain fork and pipes, not multiprocessing: importing it and its shared counter
-cost ~11 ms, as much as a short sheet's answers. The lead writes the chunks'
+costs about as much as answering a short sheet. The lead writes the chunks'
 numbers into a pipe that every helper reads four bytes at a time; a pipe's
 reads are serialised, so each number reaches exactly one helper.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import pickle
@@ -136,8 +142,6 @@ class Helpers:
         pipes = [os.pipe() for _ in range(count)]
         self._results = [read_end for read_end, _ in pipes]
         self.used = False
-        # What exists now lives until the end: keep the collector off it, here and
-        # in the helpers (whose pages it would otherwise copy on write).
         gc.freeze()
         try:
             pid = os.fork()
@@ -154,6 +158,7 @@ class Helpers:
             finally:
                 os._exit(0)
         self.pid: int | None = pid
+        _open.add(self)
         os.close(job_in)
         for _, write_end in pipes:
             os.close(write_end)
@@ -193,15 +198,16 @@ class Helpers:
                 pass  # all gone already, or the lead ended before it made its group
         os.waitpid(self.pid, 0)
         self.pid = None
+        _open.discard(self)
 
     def _done(self) -> None:
-        """After the last answer the helpers end by themselves: no need to wait for
-        them here (a process that held the dictionary takes ~5 ms to go)."""
+        """After the last answer the helpers end by themselves: wait for the lead,
+        which has waited for the others."""
         for fd in self._results:
             os.close(fd)
-        _unreaped.append(self.pid)
+        os.waitpid(self.pid, 0)
         self.pid = None
-        _reap()
+        _open.discard(self)
 
     def answer(
         self,
@@ -248,18 +254,14 @@ class Helpers:
         return [a for chunk in results for a in chunk]
 
 
-_unreaped: list[int] = []  # leads done with their work, maybe not yet gone
+_open: set[Helpers] = set()  # started and not yet done or closed
 
 
-def _reap() -> None:
-    """Collect the exit status of the leads that have gone, without waiting for the others."""
-    for pid in list(_unreaped):
-        try:
-            gone = os.waitpid(pid, os.WNOHANG)[0]
-        except ChildProcessError:
-            gone = pid
-        if gone:
-            _unreaped.remove(pid)
+@atexit.register
+def _close_open() -> None:
+    """Helpers that a failure left waiting for their list end with this process."""
+    for helpers in list(_open):
+        helpers.close()
 
 
 def _lead(path: str, job_in: int, outs: list[int], fixed: bool) -> None:
@@ -268,9 +270,9 @@ def _lead(path: str, job_in: int, outs: list[int], fixed: bool) -> None:
     os.setpgid(0, 0)  # one group, so that this process's parent can end all helpers at once
     try:
         from kb import search
-        from kb.db import connect
+        from kb.db import connect_read_only
 
-        db = connect(path)
+        db = connect_read_only(path)
         search.prepare(db, "準備")  # the Sudachi dictionary and the glossary
         try:
             chunks, options = _receive(job_in)
@@ -296,7 +298,7 @@ def _lead(path: str, job_in: int, outs: list[int], fixed: bool) -> None:
                     if fd != out:
                         os.close(fd)
                 # Its own connection: one must not be used across a fork.
-                _work(connect(path), out, numbers, chunks, options)
+                _work(connect_read_only(path), out, numbers, chunks, options)
             finally:
                 os._exit(0)
         others.append(pid)

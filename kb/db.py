@@ -317,6 +317,24 @@ def connect(path: str | Path) -> Database:
     return db
 
 
+def connect_read_only(path: str | Path) -> Database:
+    """Open the KB at ``path`` for reading only (an SQLite ``mode=ro`` URI): never
+    created, never migrated, and no write gets through. For helpers that answer
+    beside the process that opened (and migrated) the KB, which keeps it as it is."""
+    path = Path(path).resolve()
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise KBError(f"cannot open database {path} read-only: {exc}") from None
+    if version != SCHEMA_VERSION:
+        conn.close()
+        raise KBError(
+            f"{path} has schema version {version}; kb reads version {SCHEMA_VERSION} (open it to migrate)"
+        )
+    return Database(conn)
+
+
 def connect_memory() -> Database:
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")

@@ -31,3 +31,19 @@ def demo_db(tmp_path_factory):
     db = connect(tmp_path_factory.mktemp("demo") / "kb.db")
     store.import_document(db, parse_whitepaper(path.read_bytes(), path.name))
     return db
+
+
+@pytest.fixture
+def x14_workbook(tmp_path):
+    """tests.workbooks.build_x14_workbook in the test's folder: dropdowns only as x14 validations."""
+    from tests.workbooks import build_x14_workbook
+
+    return build_x14_workbook(tmp_path / "x14.xlsx")
+
+
+@pytest.fixture
+def small_workbook(tmp_path):
+    """tests.workbooks.build_small_workbook in the test's folder: one question on sheet 'Sheet'."""
+    from tests.workbooks import build_small_workbook
+
+    return build_small_workbook(tmp_path / "a.xlsx")

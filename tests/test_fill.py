@@ -126,13 +126,13 @@ def test_existing_answers_are_kept_unless_overwrite(demo_db, tmp_path):
     wb = openpyxl.load_workbook(DEMO / "sample_checksheet.xlsx")
     ws = wb["チェックシート"]
     first = read_checksheet(DEMO / "sample_checksheet.xlsx")[0].questions[0]
-    ws[first.answer_cell] = "いいえ"
+    ws[first.answer_cell.a1] = "いいえ"
     wb.save(src)  # our own fixture, so an openpyxl save is fine here
     tables = read_checksheet(src)
     report = fill(demo_db, src, tmp_path / "a.xlsx", tables, FillOptions()).to_json()
     kept = [r for r in report["questions"] if r["row"] == first.row][0]
     assert kept["status"] == "kept"
-    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["チェックシート"][first.answer_cell].value == "いいえ"
+    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["チェックシート"][first.answer_cell.a1].value == "いいえ"
     report = fill(demo_db, src, tmp_path / "b.xlsx", tables, FillOptions(overwrite=True)).to_json()
     row = [r for r in report["questions"] if r["row"] == first.row][0]
     assert row["status"] != "kept"
@@ -175,8 +175,8 @@ def test_answered_sheet_feeds_the_answer_library(demo_db, tmp_path):
     wb = openpyxl.load_workbook(filled)
     ws = wb["チェックシート"]
     q = next(q for q in tables[0].questions if "多要素認証" in q.text)
-    ws[q.answer_cell] = "はい"
-    ws[q.comment_cell] = "管理画面はワンタイムパスワードによる多要素認証に対応しています。"
+    ws[q.answer_cell.a1] = "はい"
+    ws[q.comment_cell.a1] = "管理画面はワンタイムパスワードによる多要素認証に対応しています。"
     wb.save(filled)
     res = kb(
         "import",

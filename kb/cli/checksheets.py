@@ -14,6 +14,7 @@ from kb.errors import KBError
 
 if TYPE_CHECKING:
     from exporters.fill import FillOptions, FillReport
+    from importers.ooxml import Package
     from kb.batch import Helpers
     from kb.db import Database
 
@@ -58,7 +59,7 @@ def inspect(file, sheet, header_row, question_col, answer_col, comment_col, as_j
     tables = read_checksheet(file, **overrides(sheet, header_row, question_col, answer_col, comment_col))
     report = inspect_report(tables)
     if as_json:
-        echo_json(report)
+        echo_json([table.to_json() for table in report])
         return
     from kb.cli.render import render_inspect
 
@@ -67,14 +68,11 @@ def inspect(file, sheet, header_row, question_col, answer_col, comment_col, as_j
 
 def _check_paths(src: Path, dst: Path, report_path: str | None, review_path: str | None) -> None:
     """Refuse, before any work, what would overwrite the input or land nowhere."""
-    import os
+    from importers.ooxml import check_destination, same_file
 
-    if dst.exists() and os.path.samefile(src, dst) or src.resolve() == dst.resolve():
-        raise KBError("refusing to write over the input workbook; choose another -o")
-    if not dst.parent.exists():
-        raise KBError(f"directory does not exist: {dst.parent}")
+    check_destination(src, dst)
     for extra in (report_path, review_path):
-        if extra and Path(extra).resolve() in (src.resolve(), dst.resolve()):
+        if extra and (same_file(extra, src) or same_file(extra, dst)):
             raise KBError(f"{extra} would overwrite a workbook; choose another name")
         if extra and not Path(extra).parent.exists():
             raise KBError(f"directory does not exist: {Path(extra).parent}")
@@ -83,7 +81,7 @@ def _check_paths(src: Path, dst: Path, report_path: str | None, review_path: str
 
 
 def _fill(
-    db: Database, src: Path, dst: Path, tables: list, options: FillOptions, helpers: Helpers | None
+    db: Database, src: Package, dst: Path, tables: list, options: FillOptions, helpers: Helpers | None
 ) -> FillReport:
     """exporters.fill.fill, with a progress bar on a terminal when the sheet is long."""
     from exporters.fill import fill
@@ -153,13 +151,17 @@ def fill(
     with Helpers.start(db) or nullcontext() as helpers:
         from exporters.fill import FillOptions
         from importers.checksheet import read_checksheet
+        from importers.ooxml import Package
         from kb.answer import AUTO_THRESHOLD
 
         options = FillOptions(
             overwrite=overwrite, min_confidence=AUTO_THRESHOLD if min_confidence is None else min_confidence
         )
-        tables = read_checksheet(src, **overrides(sheet, header_row, question_col, answer_col, comment_col))
-        report = _fill(db, src, dst, tables, options, helpers)
+        with Package(src) as workbook:  # opened once: the sheet is read from it, then patched
+            tables = read_checksheet(
+                workbook, **overrides(sheet, header_row, question_col, answer_col, comment_col)
+            )
+            report = _fill(db, workbook, dst, tables, options, helpers)
     from kb.cli.render import render_fill_summary
 
     render_fill_summary(_write_extras(report, report_path, review_path))

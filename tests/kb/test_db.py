@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from kb.db import CHUNK_KINDS, CLASSIFICATIONS, connect
+from kb.db import CHUNK_KINDS, CLASSIFICATIONS, connect, connect_read_only
+from kb.errors import KBError
 
 
 def count(db):
@@ -94,3 +95,26 @@ def test_sqlite_utils_leaves_the_connection_as_it_was(tmp_path):
     before = db.execute("PRAGMA recursive_triggers").fetchone()[0]
     assert "frameworks" in db.table_names()  # the sqlite-utils API is now built
     assert db.execute("PRAGMA recursive_triggers").fetchone()[0] == before == 0
+
+
+def test_read_only_connection_reads_and_never_writes(tmp_path):
+    path = tmp_path / "kb.db"
+    writer = connect(path)
+    writer.execute("INSERT INTO frameworks (name) VALUES ('ISO/IEC 27017')")
+    reader = connect_read_only(path)
+    assert count(reader) == 1
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("INSERT INTO frameworks (name) VALUES ('b')")
+    writer.execute("INSERT INTO frameworks (name) VALUES ('c')")
+    assert count(reader) == 2  # sees what the writer commits (WAL)
+
+
+def test_read_only_connection_creates_and_migrates_nothing(tmp_path):
+    with pytest.raises(KBError):
+        connect_read_only(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
+    old = tmp_path / "old.db"
+    sqlite3.connect(old).execute("CREATE TABLE t (x)").connection.close()  # schema version 0
+    with pytest.raises(KBError, match="schema version 0"):
+        connect_read_only(old)
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 0

@@ -1,4 +1,4 @@
-"""Answer patching: only target cells change, everything else in the workbook stays byte-identical."""
+"""exporters.xlsx_patch: only the target cells change, everything else in the workbook stays byte-identical."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import struct
 import warnings
 import zipfile
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
@@ -23,11 +22,13 @@ from exporters.xlsx_patch import (
     patch_workbook,
     sanitize_cell_text,
 )
-from importers.checksheet import OLE_MAGIC, column_letters, parse_cell_ref, read_checksheet, workbook_sheets
+from importers.checksheet import read_checksheet
+from importers.ooxml import OLE_MAGIC, CellRef, Package, column_letters, parse_cell_ref
 from kb.errors import KBError
-from tests.test_checksheet_read import build_x14_workbook
+from tests.paths import DEMO as DEMO_DIR
+from tests.paths import SHARED
+from tests.workbooks import MAIN_NS
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DATA = SHARED / "data"
 REAL_FILES = [
     DATA / "dev" / "checksheet_basic_ja.xlsx",
@@ -45,7 +46,7 @@ REAL_FILES = [
     ),
 ]
 HECVAT414 = REAL_FILES[1]
-DEMO = Path(__file__).resolve().parents[1] / "demo" / "sample_checksheet.xlsx"
+DEMO = DEMO_DIR / "sample_checksheet.xlsx"
 
 TRICKY_TEXTS = [
     "=SUM(A1:A3)",
@@ -125,14 +126,14 @@ def assert_only_these_changed(src: Path, dst: Path, changed: list[str]) -> None:
 
 def assert_rows_and_cells_in_order(path: Path) -> None:
     """Excel repairs a sheet whose rows or cells are out of order; openpyxl reads it anyway."""
-    with zipfile.ZipFile(path) as zf:
-        for sheet in workbook_sheets(zf):
+    with Package(path) as workbook:
+        for sheet in workbook.sheets:
             if sheet.kind != "worksheet":
                 continue
-            rows = ET.fromstring(zf.read(sheet.part)).iter(f"{{{MAIN_NS}}}row")
+            rows = workbook.parse(sheet.part).iter(f"{{{MAIN_NS}}}row")
             numbers = [int(row.get("r")) for row in rows if row.get("r")]
             assert numbers == sorted(set(numbers)), f"rows of {sheet.name}"
-            for row in ET.fromstring(zf.read(sheet.part)).iter(f"{{{MAIN_NS}}}row"):
+            for row in workbook.parse(sheet.part).iter(f"{{{MAIN_NS}}}row"):
                 refs = [cell.get("r") for cell in row.iter(f"{{{MAIN_NS}}}c") if cell.get("r")]
                 columns = [parse_cell_ref(ref)[1] for ref in refs]
                 assert columns == sorted(set(columns)), f"cells of {sheet.name} row {row.get('r')}: {refs}"
@@ -162,7 +163,7 @@ def choose_writes(path: Path, count: int = 20):
     tables = read_checksheet(path)
     questions = [q for table in tables for q in table.questions if q.answer_cell]
     step = max(1, len(questions) // count)
-    writes: dict[str, dict[str, str]] = {}
+    writes: dict[str, dict[CellRef, str]] = {}  # cells as the reader found them, as kb fill writes
     for index, question in enumerate(questions[::step][:count]):
         if question.options:
             value = question.options[index % len(question.options)]
@@ -174,7 +175,7 @@ def choose_writes(path: Path, count: int = 20):
     return writes
 
 
-def patched_in_pieces(src: Path, dst: Path, writes: dict[str, dict[str, str]], seed: int = 0) -> bytes:
+def patched_in_pieces(src: Path, dst: Path, writes: dict[str, dict], seed: int = 0) -> bytes:
     """WorkbookPatch fed a few cells at a time, in shuffled order, each cell first
     written with a placeholder that a later piece replaces (as kb fill feeds it)."""
     import random
@@ -185,9 +186,10 @@ def patched_in_pieces(src: Path, dst: Path, writes: dict[str, dict[str, str]], s
         [(sheet, ref, "placeholder") for sheet, ref, _ in cells[i : i + 3]] for i in range(0, len(cells), 3)
     ]
     pieces += [cells[i : i + 5] for i in range(0, len(cells), 5)]
-    with WorkbookPatch(src) as patch:
+    with Package(src) as workbook:
+        patch = WorkbookPatch(workbook)
         for piece in pieces:
-            batch: dict[str, dict[str, str]] = {}
+            batch: dict[str, dict] = {}
             for sheet, ref, text in piece:
                 batch.setdefault(sheet, {})[ref] = text
             patch.add(batch)
@@ -215,9 +217,9 @@ def test_patch_real_workbook(tmp_path, path):
 
     changed = patch_workbook(src, dst, writes)
 
-    with zipfile.ZipFile(src) as zf:
-        parts = {s.name: s.part for s in workbook_sheets(zf)}
-        sources = {name: zf.read(parts[name]).decode("utf-8") for name in writes}
+    with Package(src) as workbook:
+        parts = {s.name: s.part for s in workbook.sheets}
+        sources = {name: workbook.read(parts[name]).decode("utf-8") for name in writes}
     assert sorted(changed) == sorted(parts[name] for name in writes)
     assert_only_these_changed(src, dst, changed)
     assert_rows_and_cells_in_order(dst)
@@ -234,16 +236,16 @@ def test_patch_real_workbook(tmp_path, path):
             assert after.count("<x14:dataValidation ") == before.count("<x14:dataValidation ")
             assert after.count("<x14:conditionalFormatting") == before.count("<x14:conditionalFormatting")
             for ref in cells:
-                old = cell_attrs(before, ref)
-                assert (cell_attrs(after, ref) or {}).get("s") == (old or {}).get("s"), (
-                    f"style of {name}!{ref}"
+                old = cell_attrs(before, ref.a1)
+                assert (cell_attrs(after, ref.a1) or {}).get("s") == (old or {}).get("s"), (
+                    f"style of {name}!{ref.a1}"
                 )
 
-    reread = read_cells(dst, {name: set(cells) for name, cells in writes.items()})
+    reread = read_cells(dst, {name: {ref.a1 for ref in cells} for name, cells in writes.items()})
     for name, cells in writes.items():
         for ref, value in cells.items():
-            cell = reread[(name, ref)]
-            assert cell.value == value, f"{name}!{ref}"
+            cell = reread[(name, ref.a1)]
+            assert cell.value == value, f"{name}!{ref.a1}"
             assert cell.data_type == "s"  # "=SUM(...)" is text, never a formula
 
     answers = {(q.sheet, q.answer_cell): q.existing_answer for t in read_checksheet(dst) for q in t.questions}
@@ -253,8 +255,8 @@ def test_patch_real_workbook(tmp_path, path):
                 assert answers[(name, ref)] == value.strip()
 
 
-def test_x14_survives_where_openpyxl_drops_it(tmp_path):
-    src = build_x14_workbook(tmp_path / "x14.xlsx")
+def test_x14_survives_where_openpyxl_drops_it(tmp_path, x14_workbook):
+    src = x14_workbook
     dst = tmp_path / "filled.xlsx"
     assert patch_workbook(src, dst, {"Questions": {"C2": "Yes", "D2": "Daily backups."}}) == [
         "xl/worksheets/sheet1.xml"
@@ -296,8 +298,6 @@ def test_formula_overwrite_updates_calc_chain(tmp_path):
 
 
 # --- patch_sheet_xml on hand-written XML ------------------------------------------------------------
-
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def patch(xml: str, cells: dict[str, str], **kwargs) -> str:
@@ -480,21 +480,11 @@ def test_excel_text_limit():
 # --- bad input and atomic writes --------------------------------------------------------------------
 
 
-def small_workbook(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Sheet"
-    ws.append(["No.", "Question", "Answer"])
-    ws.append([1, "Do you encrypt backups?", None])
-    wb.save(path)
-    return path
-
-
-def test_refuses_to_overwrite_the_source(tmp_path):
-    src = small_workbook(tmp_path / "a.xlsx")
+def test_refuses_to_overwrite_the_source(tmp_path, small_workbook):
+    src = small_workbook
     before = src.read_bytes()
     for dst in (src, tmp_path / "sub" / ".." / "a.xlsx", Path(str(src).replace("a.xlsx", "./a.xlsx"))):
-        with pytest.raises(KBError, match="refusing to overwrite the source"):
+        with pytest.raises(KBError, match="refusing to overwrite the input workbook"):
             patch_workbook(src, dst, {"Sheet": {"C2": "Yes"}})
     assert src.read_bytes() == before
 
@@ -507,8 +497,8 @@ def test_refuses_to_overwrite_the_source(tmp_path):
         ({"Sheet": {"XFE1": "Yes"}}, "bad cell reference 'XFE1'"),
     ],
 )
-def test_bad_writes_leave_nothing_behind(tmp_path, writes, message):
-    src = small_workbook(tmp_path / "a.xlsx")
+def test_bad_writes_leave_nothing_behind(tmp_path, small_workbook, writes, message):
+    src = small_workbook
     dst = tmp_path / "out.xlsx"
     with pytest.raises(KBError, match=message):
         patch_workbook(src, dst, writes)
@@ -524,23 +514,23 @@ def test_bad_source_workbooks(tmp_path, content):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx"]
 
 
-def test_failure_while_writing_leaves_existing_dst_alone(tmp_path, monkeypatch):
-    src = small_workbook(tmp_path / "a.xlsx")
+def test_failure_while_writing_leaves_existing_dst_alone(tmp_path, small_workbook, monkeypatch):
+    src = small_workbook
     dst = tmp_path / "out.xlsx"
     dst.write_bytes(b"previous output")
 
     def broken_write(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(xlsx_patch, "_write_zip", broken_write)
+    monkeypatch.setattr(xlsx_patch, "write_copy", broken_write)
     with pytest.raises(KBError, match="could not write out.xlsx: disk full"):
         patch_workbook(src, dst, {"Sheet": {"C2": "Yes"}})
     assert dst.read_bytes() == b"previous output"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "out.xlsx"]
 
 
-def test_missing_output_folder(tmp_path):
-    src = small_workbook(tmp_path / "a.xlsx")
+def test_missing_output_folder(tmp_path, small_workbook):
+    src = small_workbook
     with pytest.raises(KBError, match="output folder does not exist"):
         patch_workbook(src, tmp_path / "missing" / "out.xlsx", {"Sheet": {"C2": "Yes"}})
 

@@ -55,8 +55,16 @@ def test_memory_kb_and_open_transaction_stay_in_this_process(tmp_path, demo_db, 
         assert len(batch.answer_many(demo_db, QUESTIONS[:3], workers=2)) == 3
 
 
-def test_short_lists_are_not_worth_workers():
-    assert batch.worker_count(batch.PARALLEL_MIN - 1) == 1
+def test_helpers_follow_the_cores_and_the_length_of_the_list(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert batch.worker_count(batch.PARALLEL_MIN - 1) == 1  # short lists are not worth helpers
+    assert batch.worker_count(batch.PARALLEL_MIN) == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert batch.worker_count(10 * batch.PARALLEL_MIN) == batch.MAX_WORKERS
+    assert batch.worker_count(batch.PARALLEL_MIN) == min(batch.MAX_WORKERS, batch.PARALLEL_MIN // batch.CHUNK)
+    for cores in (1, None):  # one core, or the count unknown: answered here
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert batch.worker_count(10 * batch.PARALLEL_MIN) == 1
 
 
 def _fail_in_helpers(monkeypatch, failure):
@@ -87,24 +95,18 @@ def test_a_helper_that_dies_is_reported_not_waited_for(demo_db, monkeypatch):
 
 
 def test_helpers_started_before_the_list_is_known_answer_as_one_process(demo_db):
-    many = QUESTIONS * 7  # long enough for the lead to fork the others
-    assert batch.worker_count(len(many)) >= 2 or (os.cpu_count() or 1) < 2
-    for questions in (QUESTIONS[:1], many):
-        helpers = batch.Helpers.start(demo_db, 2)
+    for questions in (QUESTIONS[:1], QUESTIONS * 7):
+        helpers = batch.Helpers.start(demo_db, 2)  # two, whatever the list's length
         seen = []
         got = batch.answer_many(demo_db, questions, helpers=helpers, progress=seen.append)
         assert as_json(got) == as_json([answer(demo_db, q) for q in questions])
         assert sum(seen) == len(questions)
         assert helpers.pid is None  # used up
-    deadline = time.monotonic() + 5
-    while batch._unreaped and time.monotonic() < deadline:
-        time.sleep(0.01)
-        batch._reap()
-    assert not batch._unreaped  # they ended by themselves, and were collected
 
 
-def _group_members(pgid: int) -> list[int]:
-    """Processes of a process group that still run (zombies waiting for init do not)."""
+def _group_members(pgid: int, *, zombies: bool = False) -> list[int]:
+    """Processes of a process group that still run (and, if asked, those that ended
+    but were not collected yet)."""
     members = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -112,9 +114,18 @@ def _group_members(pgid: int) -> list[int]:
                 fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if fields[0] != "Z" and int(fields[2]) == pgid:
+            if (zombies or fields[0] != "Z") and int(fields[2]) == pgid:
                 members.append(int(entry))
     return members
+
+
+def _gone(pid: int) -> bool:
+    """The child ``pid`` has ended and was collected (by this process)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
 
 
 def _no_helper_left(pgid: int) -> bool:
@@ -229,3 +240,71 @@ def test_each_chunk_is_handed_over_with_its_place(demo_db, how):
         placed[first : first + len(answers)] = answers
     assert as_json(placed) == as_json(got)
     assert [a.question for a in got] == questions
+
+
+def _started(monkeypatch) -> list[int]:
+    """The lead helpers' pids, as answer_many and Helpers.start make them."""
+    started = []
+    real_init = batch.Helpers.__init__
+
+    def record(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        started.append(self.pid)
+
+    monkeypatch.setattr(batch.Helpers, "__init__", record)
+    return started
+
+
+@needs_proc
+@pytest.mark.parametrize("how", ["helpers started late", "helpers started early"])
+def test_no_helper_is_left_when_the_answers_are_back(demo_db, monkeypatch, how):
+    started = _started(monkeypatch)
+    if how == "helpers started early":
+        batch.answer_many(demo_db, QUESTIONS * 7, helpers=batch.Helpers.start(demo_db, 3))
+    else:
+        batch.answer_many(demo_db, QUESTIONS * 7, workers=3)
+    (lead,) = started
+    # At once, not after a while: every helper has ended and been collected.
+    assert _gone(lead) and not _group_members(lead, zombies=True)
+
+
+def test_helpers_read_the_kb_and_never_write_or_migrate_it(demo_db, monkeypatch):
+    from kb import db as db_module
+
+    parent = os.getpid()
+
+    def not_in_helpers(real):
+        def guarded(*args, **kwargs):
+            if os.getpid() != parent:
+                raise AssertionError(f"{real.__name__} in a helper")
+            return real(*args, **kwargs)
+
+        return guarded
+
+    monkeypatch.setattr(db_module, "connect", not_in_helpers(db_module.connect))
+    monkeypatch.setattr(db_module, "migrate", not_in_helpers(db_module.migrate))
+    path = batch.database_file(demo_db)
+    before = os.stat(path).st_mtime_ns, os.path.getsize(path)
+    got = batch.answer_many(demo_db, QUESTIONS * 2, workers=2)
+    assert as_json(got) == as_json([answer(demo_db, q) for q in QUESTIONS * 2])
+    assert (os.stat(path).st_mtime_ns, os.path.getsize(path)) == before
+
+
+@needs_proc
+@pytest.mark.parametrize("ending", ["returns", "raises"])
+def test_helpers_left_open_end_with_the_process(demo_db, ending):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from kb import batch\n"
+        "from kb.db import connect\n"
+        "helpers = batch.Helpers.start(connect(sys.argv[1]), 2)\n"
+        "print(helpers.pid, flush=True)\n" + ("raise SystemExit(3)\n" if ending == "raises" else "")
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, batch.database_file(demo_db)], capture_output=True, text=True, timeout=60
+    )
+    lead = int(done.stdout.split()[0])
+    assert not _group_members(lead, zombies=True)  # ended and collected before the process exited
