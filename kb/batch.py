@@ -27,7 +27,6 @@ reads are serialised, so each number reaches exactly one helper.
 from __future__ import annotations
 
 import atexit
-import gc
 import os
 import pickle
 import select
@@ -142,7 +141,6 @@ class Helpers:
         pipes = [os.pipe() for _ in range(count)]
         self._results = [read_end for read_end, _ in pipes]
         self.used = False
-        gc.freeze()
         try:
             pid = os.fork()
         except OSError:
