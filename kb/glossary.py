@@ -184,12 +184,14 @@ def _cache_dir() -> Path:
 
 
 def _shipped_key() -> bytes:
-    """Everything the analysed shipped glossary depends on: the file, the analyzer,
-    the Sudachi dictionary, and marshal's format (the Python version)."""
-    stat = GLOSSARY_FILE.stat()
+    """Everything the analysed shipped glossary depends on: the file's content (a
+    copy, a checkout or an edit that keeps size and time still changes it), the
+    analyzer, the Sudachi dictionary, and marshal's format (the Python version)."""
+    import hashlib  # only here: answering itself never needs it
+
     return b"|".join(
         [
-            f"{stat.st_size}:{stat.st_mtime_ns}".encode(),
+            hashlib.sha256(GLOSSARY_FILE.read_bytes()).hexdigest().encode(),
             ANALYZER_VERSION.encode(),
             *sudachi_identity(),
             f"{sys.version_info[0]}.{sys.version_info[1]}:{marshal.version}".encode(),
@@ -202,9 +204,9 @@ def shipped() -> Glossary:
     """The shipped glossary, analysed and indexed.
 
     Cached on disk: analysing its ~7,000 terms costs more than answering a whole
-    check sheet, and even indexing the analysed terms again costs ~6 ms of every
-    start. marshal, as for Python's own __pycache__, loads it fastest; the file
-    holds its key, so a stale or damaged cache is rebuilt, never used.
+    check sheet, and indexing the analysed terms again is paid at every start.
+    marshal, as for Python's own __pycache__, loads it fastest; the file holds its
+    key, so a stale or damaged cache is rebuilt, never used.
     """
     key = _shipped_key()
     path = _cache_dir() / f"glossary-{zlib.crc32(key):08x}.marshal"

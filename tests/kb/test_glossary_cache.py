@@ -64,14 +64,41 @@ def test_a_cache_for_another_key_is_not_used(cache_dir, built):
     assert same(fresh(), built)
 
 
-def test_the_key_follows_the_glossary_file(tmp_path, monkeypatch):
+def test_the_key_follows_the_glossary_files_content_not_its_time(tmp_path, monkeypatch):
     copy = tmp_path / "glossary.tsv"
     copy.write_bytes(glossary.GLOSSARY_FILE.read_bytes())
     monkeypatch.setattr(glossary, "GLOSSARY_FILE", copy)
     before = glossary._shipped_key()
     stat = copy.stat()
     os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert glossary._shipped_key() == before  # touched, the same content: the cache still fits
+    text = copy.read_bytes()
+    edited = text.replace(b"\t", b" ", 1)
+    assert len(edited) == len(text) and edited != text
+    copy.write_bytes(edited)
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time, other content
     assert glossary._shipped_key() != before
+
+
+def test_an_edited_glossary_is_analysed_again(cache_dir, tmp_path, monkeypatch):
+    from kb.analysis import analyze
+
+    def known(g: glossary.Glossary, word: str) -> bool:
+        return g.concepts(analyze(word))[0].known
+
+    copy = tmp_path / "glossary.tsv"
+    copy.write_text("暗号化\tencryption\n", encoding="utf-8")
+    monkeypatch.setattr(glossary, "GLOSSARY_FILE", copy)
+    glossary.shipped_groups.cache_clear()
+    try:
+        assert known(fresh(), "暗号化") and not known(fresh(), "冗長化")
+        stat = copy.stat()
+        copy.write_text("冗長化\tencryption\n", encoding="utf-8")  # the same size
+        os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same time
+        glossary.shipped_groups.cache_clear()
+        assert known(fresh(), "冗長化") and not known(fresh(), "暗号化")
+    finally:
+        glossary.shipped_groups.cache_clear()
 
 
 def test_an_unwritable_cache_costs_only_time(tmp_path, monkeypatch, built):
