@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from kb import glossary as glossary_mod
 from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normalize
@@ -228,6 +228,16 @@ class IndexedChunk:
         )
 
 
+class CacheSizes(NamedTuple):
+    """How much an IndexCache holds, for the bounds in kb.settings (cache_max_*)."""
+
+    terms: int  # document frequencies known
+    rows: int  # chunk rows
+    concepts: int  # concepts' Phrases
+    credits: int  # (concept, chunk or clause) credits those Phrases remember
+    postings: int  # (chunk, bm25) pairs of phrase postings
+
+
 class IndexCache:
     """What search learns from the index, kept for as long as the index does not change:
     document frequencies, each phrase's bm25 postings, each concept's Phrases (with
@@ -265,6 +275,11 @@ class IndexCache:
         if cache is None or cache.key != key:
             cache = db.search_cache = cls(db, key)
         return cache
+
+    def sizes(self) -> CacheSizes:
+        return CacheSizes(
+            len(self._df), len(self._rows), len(self._phrases), self._credits[0], self._postings_size
+        )
 
     def memo(self, name: str, compute: Callable[[], T]) -> T:
         """A value derived from the KB (the glossary, citations …), computed once per snapshot."""

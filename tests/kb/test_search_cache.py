@@ -51,10 +51,14 @@ def test_a_full_row_cache_starts_again_without_losing_rows(tmp_path, monkeypatch
     store.import_document(db, make_doc("1.0"))
     cache = search.IndexCache.of(db)
     ids = [row[0] for row in db.execute("SELECT id FROM chunks")]
-    assert set(cache.chunks(ids)) == set(ids)
-    monkeypatch.setattr(search.IndexCache, "MAX_ROWS", len(ids) - 1)
-    cache._rows.pop(ids[0])  # one missing: fetching it overflows the cache
-    assert set(cache.chunks(ids)) == set(ids)
+    every = cache.chunks(ids)
+    assert set(every) == set(ids)
+    monkeypatch.setattr(search.IndexCache, "MAX_ROWS", 3)
+    fresh = search.IndexCache(db, (-1, -1))
+    for i in range(0, len(ids), 2):  # fetched two at a time: the cache overflows and starts again
+        got = fresh.chunks(ids[i : i + 3])
+        assert got == {j: every[j] for j in ids[i : i + 3]}
+        assert fresh.sizes().rows <= 3
 
 
 RANKING_QUESTIONS = [
@@ -100,12 +104,14 @@ def test_a_phrase_too_common_to_hold_leaves_ranking_to_fts5(demo_db, monkeypatch
 
 def test_whole_vocabulary_and_single_look_ups_agree(demo_db, monkeypatch):
     terms = [row[0] for row in demo_db.execute("SELECT term FROM chunks_vocab LIMIT 50")] + ["存在しない語"]
+    vocabulary = demo_db.execute("SELECT count(*) FROM chunks_vocab").fetchone()[0]
     whole = search.IndexCache(demo_db, (-1, -1))
     from_whole = [whole.df(t) for t in terms]
     monkeypatch.setattr(search, "WHOLE_VOCABULARY_MAX_CHUNKS", 0)
     single = search.IndexCache(demo_db, (-1, -1))
     assert from_whole == [single.df(t) for t in terms]
-    assert whole._whole_vocabulary and not single._whole_vocabulary
+    assert whole.sizes().terms == vocabulary  # a small KB's vocabulary read at once
+    assert single.sizes().terms == len(terms)  # a large one's, a term at a time
     assert whole.df("存在しない語") == 0 and all(whole.df(t) > 0 for t in terms[:-1])
 
 
@@ -125,36 +131,39 @@ def test_the_cache_lives_and_dies_with_its_connection(tmp_path):
     assert gone() is None  # nothing holds on to the caches of dropped connections
 
 
-def test_concept_caches_start_again_when_full_and_answer_the_same(demo_db, monkeypatch):
-    before = [[(h.chunk_id, h.score) for h in search.search(demo_db, q)] for q in RANKING_QUESTIONS]
-    monkeypatch.setattr(search.IndexCache, "MAX_CREDITS", 5)
-    monkeypatch.setattr(search.IndexCache, "MAX_CONCEPTS", 3)
-    fresh = connect(demo_db.execute("PRAGMA database_list").fetchone()[2])  # a cache of its own
-    after = [[(h.chunk_id, h.score) for h in search.search(fresh, q)] for q in RANKING_QUESTIONS]
+def test_caches_past_their_bounds_start_again_and_answer_the_same(demo_db, monkeypatch):
+    def run(db):
+        hits = [[(h.chunk_id, h.score, h.coverage) for h in search.search(db, q)] for q in RANKING_QUESTIONS]
+        return hits, search.IndexCache.of(db).sizes()
+
+    path = demo_db.execute("PRAGMA database_list").fetchone()[2]
+    before, unbounded = run(connect(path))  # a connection, and so a cache, of its own
+    for name in ("MAX_CONCEPTS", "MAX_CREDITS", "MAX_POSTINGS"):
+        monkeypatch.setattr(search.IndexCache, name, 3)
+    after, bounded = run(connect(path))
     assert after == before
-    cache = search.IndexCache.of(fresh)
-    assert len(cache._phrases) <= 3  # started again instead of growing
+    assert bounded.concepts <= 3 < unbounded.concepts  # started again instead of growing
+    assert bounded.credits < unbounded.credits and bounded.postings < unbounded.postings
 
 
 def test_a_clauses_coverage_is_remembered_and_the_same_as_worked_out(demo_db):
     from kb.analysis import analyzed_text
 
-    query = search.prepare(demo_db, "バックアップデータは暗号化して保管していますか。")
+    question = "バックアップデータは暗号化して保管していますか。"
+    query = search.prepare(demo_db, question)
     clauses = ["バックアップは毎日取得し、暗号化して保管します。", "保管期間は 30 日です。", "該当しません。"]
 
     def worked_out(analysed: str) -> tuple[float, list[int]]:
-        terms = frozenset(analysed.split())
-        text = f" {analysed}  "
-        return search._coverage(
-            query, [(c.group.credit(terms, text), c.group.in_title(terms)) for c in query.concepts]
+        # The same question on a cache that has seen nothing yet.
+        return search.coverage(
+            search.prepare(demo_db, question, cache=search.IndexCache(demo_db, (-1, -1))), analysed
         )
 
-    counted = query.cache._credits[0]
+    counted = query.cache.sizes().credits
     for _ in range(2):  # the second time from the memo
         for clause in clauses:
             analysed = analyzed_text(clause)
             assert search.coverage(query, analysed) == worked_out(analysed)
     assert search.coverage(query, analyzed_text(clauses[0]))[0] > 0
-    assert query.cache._credits[0] == counted + len(clauses) * len(
-        query.concepts
-    )  # counted against the bound
+    # Remembered once per clause and concept, and counted against the bound.
+    assert query.cache.sizes().credits == counted + len(clauses) * len(query.concepts)
