@@ -132,7 +132,9 @@ def test_existing_answers_are_kept_unless_overwrite(demo_db, tmp_path):
     report = fill(demo_db, src, tmp_path / "a.xlsx", tables, FillOptions()).to_json()
     kept = [r for r in report["questions"] if r["row"] == first.row][0]
     assert kept["status"] == "kept"
-    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["チェックシート"][first.answer_cell.a1].value == "いいえ"
+    assert (
+        openpyxl.load_workbook(tmp_path / "a.xlsx")["チェックシート"][first.answer_cell.a1].value == "いいえ"
+    )
     report = fill(demo_db, src, tmp_path / "b.xlsx", tables, FillOptions(overwrite=True)).to_json()
     row = [r for r in report["questions"] if r["row"] == first.row][0]
     assert row["status"] != "kept"
