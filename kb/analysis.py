@@ -153,8 +153,8 @@ def _tokenizer():
 def sudachi_identity() -> list[bytes]:
     """What Sudachi's output depends on: sudachipy's version and the dictionary file.
 
-    (importlib.metadata would tell the dictionary's version too, but importing
-    it costs ~10 ms of every command.)
+    (importlib.metadata would tell the dictionary's version too, but every
+    command would pay for importing it.)
     """
     import sudachidict_core
     import sudachipy
@@ -167,8 +167,8 @@ def sudachi_identity() -> list[bytes]:
 @lru_cache(maxsize=1)
 def _stemmer():
     # PyStemmer: Snowball's English stemmer compiled. The pure-Python
-    # snowballstemmer gives the same stems but loads all its ~30 languages on
-    # import (~16 ms in every process that meets an English word).
+    # snowballstemmer gives the same stems but loads all its languages on
+    # import, in every process that meets an English word.
     import Stemmer
 
     return Stemmer.Stemmer("english")

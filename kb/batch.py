@@ -124,7 +124,7 @@ def _answer_chunk(db: Database, questions: list[str], options: dict) -> list[Ans
     from kb import answer as answering
     from kb import search
 
-    # One look at the KB's state for the chunk, not one a question (~5% of the time).
+    # One look at the KB's state for the chunk, not one a question.
     cache = search.IndexCache.of(db)
     return [answering.answer(db, q, cache=cache, **options) for q in questions]
 

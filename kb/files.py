@@ -15,7 +15,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     On any error the temporary file is removed and ``target`` is left as it was.
     The suffix is kept, for writers that look at it (openpyxl).
     """
-    import tempfile  # here: it costs ~5 ms to import, and most commands never write a file
+    import tempfile  # here: most commands never write a file, and its import is not free
 
     target = Path(target)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f"{target.suffix}.tmp")

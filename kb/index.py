@@ -109,9 +109,9 @@ def rebuild(db: Database) -> int:
 def compact(db: Database) -> None:
     """Merge each FTS table into one segment, at the end of an import.
 
-    Every insert adds a small segment and a query pays per segment: on the demo
-    KB an optimized index answers MATCH queries ~3.7x faster. It rewrites the
-    whole index (about 2.5 s at 100k chunks), which an import can afford.
+    Every insert adds a small segment and a query pays per segment, so one
+    segment answers MATCH queries faster. It rewrites the whole index, which an
+    import can afford and a query could not.
     """
     db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
     db.execute("INSERT INTO chunks_trigram(chunks_trigram) VALUES ('optimize')")

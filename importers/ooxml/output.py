@@ -43,7 +43,7 @@ def write_copy(package: Package, out: IO[bytes], replaced: dict[str, bytes]) -> 
             if info.filename in replaced:
                 clone = copy.copy(info)
                 # Level 1: several times faster than zlib's default on a large sheet, for a
-                # member ~30% larger; Excel compresses it its own way at the next save.
+                # somewhat larger member; Excel compresses it its own way at the next save.
                 target.writestr(
                     clone, replaced[info.filename], compress_type=info.compress_type, compresslevel=1
                 )
