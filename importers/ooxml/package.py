@@ -35,6 +35,10 @@ MAX_ZIP_MEMBERS = 10_000
 # Compound File magic: legacy .xls and encrypted .xlsx, which zipfile would only call "not a zip".
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+# Zip-level encryption of a member (general purpose flag bit 0): Office never writes it (its
+# encryption is OLE_MAGIC), and zipfile would raise RuntimeError asking for a password.
+_ENCRYPTED_FLAG = 0x1
+
 # What reading a member of a damaged archive raises, besides ElementTree's ParseError.
 _CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError)
 
@@ -272,6 +276,9 @@ def _check_zip_limits(zf: zipfile.ZipFile, name: str) -> None:
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
         raise KBError(f"{name}: {len(infos)} zip members, over the {MAX_ZIP_MEMBERS} limit")
+    encrypted = next((info.filename for info in infos if info.flag_bits & _ENCRYPTED_FLAG), None)
+    if encrypted is not None:
+        raise KBError(f"{name}: password-protected zip member {encrypted}; save the workbook without one")
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise KBError(

@@ -271,6 +271,18 @@ def test_a_zip_bomb_is_refused_on_its_declared_size(tmp_path):
         Package(path)
 
 
+def test_zip_encrypted_members_are_refused(x14_workbook):
+    data = bytearray(x14_workbook.read_bytes())
+    for header, flags in ((b"PK\x01\x02", 8), (b"PK\x03\x04", 6)):  # central and local headers
+        start = 0
+        while (start := data.find(header, start)) >= 0:
+            data[start + flags] |= 0x1  # "encrypted": zipfile would ask for a password
+            start += 4
+    x14_workbook.write_bytes(bytes(data))
+    with pytest.raises(KBError, match="x14.xlsx: password-protected zip member"):
+        Package(x14_workbook)
+
+
 def test_the_file_is_closed_when_opening_fails(tmp_path):
     path = tmp_path / "junk.xlsx"
     path.write_bytes(b"not a zip" * 10)
