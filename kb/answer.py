@@ -18,6 +18,7 @@ AUTO_THRESHOLD: float = DEFAULTS["auto_threshold"]
 REVIEW_THRESHOLD: float = DEFAULTS["review_threshold"]
 MAX_SOURCES: int = DEFAULTS["max_sources"]
 CUSTOMER_SAFE: tuple[str, ...] = DEFAULTS["customer_safe"]
+ANSWER_KINDS: tuple[str, ...] = DEFAULTS["answer_kinds"]
 
 
 @dataclass
@@ -143,7 +144,7 @@ def answer(
         db,
         question,
         limit=MAX_SOURCES,
-        kinds=("response", "qa", "clause"),
+        kinds=ANSWER_KINDS,
         classifications=classifications,
         query=query,
     )

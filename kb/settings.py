@@ -50,6 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
         "internal material is only used when the caller asks for it.",
     ),
     Setting(
+        "answer_kinds",
+        ("response", "qa", "clause"),
+        "Chunk kinds an answer may quote: the whitepaper's responses, approved earlier answers and "
+        "contract clauses. Evidence (the vault, to come) backs an answer up for an auditor; it is "
+        "not written to be quoted to a customer.",
+    ),
+    Setting(
         "clause_terms_cache",
         8192,
         "Analysed response clauses remembered for stance: the same few responses come up again "

@@ -15,6 +15,7 @@ ALIASES = {
     "review_threshold": [(answer, "REVIEW_THRESHOLD")],
     "max_sources": [(answer, "MAX_SOURCES")],
     "customer_safe": [(answer, "CUSTOMER_SAFE")],
+    "answer_kinds": [(answer, "ANSWER_KINDS")],
     "parallel_min": [(batch, "PARALLEL_MIN")],
     "max_workers": [(batch, "MAX_WORKERS")],
     "batch_chunk": [(batch, "CHUNK")],
@@ -69,6 +70,7 @@ def test_settings_agree_with_each_other_and_the_schema():
     d = settings.DEFAULTS
     assert 0 < d["review_threshold"] < d["auto_threshold"] <= 1
     assert set(d["customer_safe"]) <= set(db.CLASSIFICATIONS)
+    assert set(d["answer_kinds"]) <= set(db.CHUNK_KINDS)
     assert d["postings_max_df"] <= d["exact_phrase_df_limit"]
     assert d["coverage_share"] + d["bm25_share"] == pytest.approx(1.0)
     assert d["max_chunks"] * 4 <= 65536  # chunk numbers fit a pipe's buffer at once
