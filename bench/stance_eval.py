@@ -86,7 +86,10 @@ def run(db, path: Path, verbose: bool) -> None:
         if text is not None:
             query = search.prepare(db, item["question"])
             got = stance.stance(
-                item["question"], text, lambda c, q=query: search.coverage(q, _clause_terms(c))[0]
+                item["question"],
+                text,
+                lambda c, q=query: search.coverage(q, _clause_terms(c))[0],
+                query=query,
             )
             v = verdict(got, want)
             on_gold.setdefault(lang, Counter())[v] += 1
