@@ -27,7 +27,8 @@ English, the KB's text Japanese, so each lexicon has both):
   of them) — answers for every place: a place inside X is yes, a place outside X is
   no, "outside X" is no. Without a restriction, only a clause naming the place answers.
   「海外」「国外」 in a Japanese question mean outside Japan; "offshore" and "abroad"
-  depend on whose country and are left undecided.
+  depend on whose country, and a place the question does not name ("within the
+  customer's region", 「指定の国」) is unknown: both are left undecided.
 
 Exceptions the question carves out ("…, unless the law prohibits it", 「…を除き」) are
 dropped before the frame is read: their negations are not the question's.
@@ -166,6 +167,9 @@ _STORAGE = _rx(
     r"\b(stor\w*|host\w*|locat\w*|resid\w*|process\w*|kept|keep\w*|transfer\w*|replicat\w*|backed up|hous\w*"
     r"|data cent\w*)|保存|保管|所在|設置|移転|処理|ホスティング|置(か|き|く)|データセンター"
 )
+_PLACE_NOUN = _rx(
+    r"\b(regions?|countr(y|ies)|locations?|jurisdictions?|geograph\w*)\b|地域|リージョン|国|所在地|場所"
+)
 _OUTSIDE = _rx(r"\b(outside|beyond)\b|以外|域外|越境")
 _ABROAD_JA = _rx(r"海外|国外|日本国外|日本以外")
 _ABROAD_EN = _rx(r"\b(offshore|overseas|abroad|foreign|cross-border)\b")
@@ -238,6 +242,8 @@ class Frame:
             frame.abroad = bool(_ABROAD_JA.search(q))
             if _ABROAD_EN.search(q) and not frame.places:
                 frame.undecidable = True  # "offshore" from whose country?
+            elif _PLACE_NOUN.search(q) and not frame.places and not frame.abroad:
+                frame.undecidable = True  # "within its region", "the customer's country": which?
         return frame
 
     @property
@@ -313,14 +319,10 @@ def scope_answer(frame: Frame, text: str) -> str | None:
     if frame.abroad and not frame.places:
         return "no" if allowed <= {"JP"} else None
     asked = frame.places
+    within = all(any(_inside(a, {q}) for q in asked) for a in allowed)  # every allowed place is asked
+    apart = not any(_inside(a, asked) or _inside(q, allowed) for a in allowed for q in asked)
     if frame.outside or frame.abroad:
-        if all(any(_inside(a, {q}) for q in asked) for a in allowed):
-            return "no"  # every allowed place lies within the one the question excludes
-        if not any(_inside(a, asked) or _inside(q, allowed) for a in allowed for q in asked):
-            return "yes"
-        return None
-    if all(_inside(q, allowed) for q in asked):
-        return "yes"
-    if not any(_inside(q, allowed) or _inside(a, asked) for q in asked for a in allowed):
-        return "no"
-    return None
+        # "only in Japan": "outside Japan?" is no, "outside the US?" yes, "outside Tokyo?" unknown.
+        return "no" if within else "yes" if apart else None
+    # "only in Japan": "in Japan?" is yes, "in China?" no; "only in the EU": "in Germany?" unknown.
+    return "yes" if within else "no" if apart else None

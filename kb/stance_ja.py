@@ -46,7 +46,7 @@ _PUNCT = "補助記号"
 # Verbs that only carry tense, aspect or politeness after the real predicate.
 _LIGHT_VERBS = {"なる", "いる", "おる", "ある", "する", "ござる", "できる", "くる", "しまう", "いく"}
 # Nouns a negated verb may end in and still be the predicate: 〜ない状態です, 〜ないことになっています.
-_LIGHT_NOUNS = {"状態", "よう", "こと", "もの", "ため", "形", "仕様", "設定", "状況"}
+_LIGHT_NOUNS = {"状態", "よう", "こと", "もの", "ため", "形", "仕様", "設定", "状況", "わけ", "はず"}
 # Nouns that turn a verb before them into a subordinate clause: 〜ため、〜よう、〜ところ、
 _SUBORDINATORS = {"ため", "よう", "ところ", "うえ", "上", "後", "際", "ので", "ように"}
 # Compound particles ending in a verb form; a piece that ends in one is an argument, not a predicate.
