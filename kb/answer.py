@@ -114,7 +114,9 @@ def _stance(question: str, hit: search.Hit, query: search.Query) -> str | None:
         chosen = stance_of_option(hit.body.split("\n", 1)[0])
         if chosen:
             return chosen if stance.is_yes_no_question(question) else None
-    return stance.stance(question, hit.body, lambda clause: search.coverage(query, _clause_terms(clause))[0])
+    return stance.stance(
+        question, hit.body, lambda clause: search.coverage(query, _clause_terms(clause))[0], query=query
+    )
 
 
 def answer(

@@ -1,17 +1,32 @@
-"""Yes/no stance of an answer: from the question's form and the response's wording.
+"""Yes/no stance of an answer: from the question's form and the clause that answers it.
 
-The polarity is read from the clause of the response that best matches the
-question, not from the whole text: 「…論理的に分離されているため、他の利用者が
-アクセスすることはできません」 answers "are backups separated?" with yes, although
-the sentence ends in a negation.
+A wrong yes/no sent to a customer is the failure to avoid; no stance (None) only
+leaves the row to a person. So every step here may give up, and none defaults to yes.
+
+1. The response is cut into predicate clauses (kb.stance_ja for Japanese, _clauses_en
+   for English). A clause without a predicate — a topic such as 「暗号化機能は、」 —
+   belongs to the next one and never answers on its own.
+2. The clause that answers is the most relevant clause with a predicate (the later one
+   on a tie: the predicate of a Japanese sentence comes last). If none is relevant,
+   there is no stance.
+3. Its polarity is that of its main predicate: 「…論理的に分離されているため、他の利用者が
+   アクセスすることはできません」 has two clauses, yes then no.
+4. The question's frame may turn or withhold it (kb.stance_frames): a question about
+   a bad practice, a denied safeguard ("without encryption"), a prevention ("protected
+   against access" answered by "cannot access"), or a place or party that a stated
+   restriction excludes ("only in Japan" → "stored in China?" is no).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
+from typing import NamedTuple
 
-from kb.analysis import normalize
+from kb import stance_frames as frames
+from kb import stance_ja
+from kb.analysis import analyze, analyzed_text, normalize
 
 # Interrogatives make a question open; なにか/何らか/いつも/などの do not.
 _INTERROGATIVE_JA = re.compile(
@@ -25,21 +40,20 @@ _YESNO_EN = re.compile(
 _WH_EN = re.compile(
     r"^\s*(what|where|who|whom|which|when|why|how|describe|list|explain|please)\b", re.IGNORECASE
 )
+_JAPANESE = re.compile(r"[ぁ-んァ-ン一-龥]")
 
-_NEGATIVE = re.compile(
-    r"(ていません|ておりません|てはおりません|ていない|ません|ない(?!よう)|おりません|ございません|なし|不可|非対応|未対応"
-    r"|存在しません|対象外|not\b|no\b|never\b)"
-)
-# Negations that do not deny the predicate: 「通知を経ることなく」, 「…に限らず」.
-_NEUTRAL_NEGATION = re.compile(r"(ことなく|にかかわらず|に限らず|問わず|のみならず|ないよう)")
+# A clause covering less of the question's weight than this does not carry what it asks.
+MIN_RELEVANCE = 0.1
+
 _NA = re.compile(r"(該当しません|該当なし|対象外|適用外|not applicable)", re.IGNORECASE)
-_PARTIAL = re.compile(r"(一部|部分的|場合があります|partially|in part)", re.IGNORECASE)
-_CLAUSE_SPLIT = re.compile(r"(?<=[、。,;；])|\n")
+# Only where the text says that part of it holds: 一部, 部分的, "partially".
+_PARTIAL = re.compile(r"(一部|部分的|partially|in part\b)", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+|\n+|^\s*[-・•]\s*", re.MULTILINE)
 
 
 def is_yes_no_question(question: str) -> bool:
     q = normalize(question).strip()
-    if re.search(r"[ぁ-んァ-ン一-龥]", q):
+    if _JAPANESE.search(q):
         if _INTERROGATIVE_JA.search(q) or _REQUEST_JA.search(q):
             return False
         return bool(_YESNO_JA.search(q))
@@ -48,38 +62,328 @@ def is_yes_no_question(question: str) -> bool:
     return bool(_YESNO_EN.match(q))
 
 
-def _clauses(text: str) -> list[str]:
-    return [c.strip() for c in _CLAUSE_SPLIT.split(normalize(text)) if c and c.strip()]
+# --- English clauses -------------------------------------------------------------
+
+# A finite verb or an auxiliary: a piece without one ("For virtual machines,") is no clause.
+_VERB_EN = re.compile(
+    r"\b(is|are|was|were|be|been|being|am|do|does|did|has|have|had|can|cannot|could|will|would|shall|should"
+    r"|may|might|must|\w+(?:ed|es))\b|n't\b|\b(we|it|they|you|customers?|users?)\s+[a-z]+",
+    re.IGNORECASE,
+)
+# Cut before coordinated or contrasted clauses and before "without ...", which denies its own verb.
+_CUT_EN = re.compile(
+    r"[;,]\s*(?=(?:but|however|whereas|while|although|and|so)\b)|\s(?=without\b)", re.IGNORECASE
+)
+_NEGATION_EN = re.compile(r"\b(not|no|never|none|neither|nor|cannot|without)\b|n't\b", re.IGNORECASE)
+_NOT_NEGATION_EN = re.compile(
+    r"\b(not only|no later than|no more than|no less than|no fewer than|whether or not|not applicable)\b",
+    re.IGNORECASE,
+)
 
 
-def best_clause(text: str, relevance: Callable[[str], float]) -> str | None:
-    """The clause most relevant to the question; the later one on a tie (the predicate comes last)."""
+def _clauses_en(sentence: str) -> list[tuple[str, bool]]:
+    out: list[tuple[str, bool]] = []
+    for piece in _CUT_EN.split(sentence):
+        piece = piece.strip(" ,;")
+        if not piece:
+            continue
+        has_verb = bool(_VERB_EN.search(piece)) or piece.lower().startswith("without ")
+        if not has_verb and out:
+            out[-1] = (out[-1][0] + ", " + piece, out[-1][1])  # a list's last item, an afterthought
+        else:
+            out.append((piece, has_verb))
+    return out
+
+
+def _polarity_en(clause: str) -> str | None:
+    negations = len(_NEGATION_EN.findall(_NOT_NEGATION_EN.sub(" ", clause)))
+    return "yes" if negations == 0 else "no" if negations == 1 else None
+
+
+# The question's predicate: "Does the organization securely dispose of …" → dispose;
+# "Is data encrypted …" → encrypted; "Are you a PCI service provider?" → the nominal.
+_SUBJECT_EN = (
+    r"(?:you|we|they|it|(?:the|your|this|our)\s+(?:\w+\s+){0,2}?(?:organi[sz]ation|company|vendor|provider|service"
+    r"|solution|product|system|firm|application|platform|team|staff|employees|district|institution|software)s?)"
+)
+_DO_VERB_EN = re.compile(
+    rf"^\s*(?:do|does|did|will|would|can|could|should|shall|may|must)\s+{_SUBJECT_EN}\s+(?:(\w+ly)\s+(?:(?:or|and)\s+\w+ly\s+)?)?(\w+)"
+    r"(?:\s+of)?((?:,\s*(?!or\b|and\b)\w+)*(?:,?\s+(?:or|and)\s+\w+)?)",
+    re.IGNORECASE,
+)
+# Adverbs that grade how well something is done, not what is done.
+_EVALUATIVE_EN = {
+    "securely",
+    "properly",
+    "appropriately",
+    "adequately",
+    "formally",
+    "regularly",
+    "periodically",
+    "tightly",
+    "effectively",
+    "continuously",
+    "actively",
+    "routinely",
+    "consistently",
+    "fully",
+    "strictly",
+    "timely",
+}
+_BE_VERB_EN = re.compile(r"^\s*(?:is|are|was|were|has|have|had)\b(.*)$", re.IGNORECASE)
+_MODAL_BE_EN = re.compile(r"^\s*(?:will|would|can|could|should|must|may)\b.*?\bbe\b(.*)$", re.IGNORECASE)
+_PARTICIPLE_EN = re.compile(r"\b(\w{3,}(?:ed|en))\b", re.IGNORECASE)
+_COPULAR_EN = re.compile(r"^\s*(?:is|are)\s+(?:you|we|it|your \w+)\s+(?:an?|the)\s+([^?,(]+)", re.IGNORECASE)
+# Verbs that say only that something is done or had; the question is about their object.
+_LIGHT_EN = {
+    "have",
+    "has",
+    "use",
+    "utilize",
+    "perform",
+    "conduct",
+    "ensure",
+    "facilitate",
+    "maintain",
+    "implement",
+    "follow",
+    "provide",
+    "hold",
+    "employ",
+    "allow",
+    "support",
+    "make",
+    "take",
+    "do",
+    "get",
+    "establish",
+    "enable",
+    "require",
+    "offer",
+    "leverage",
+    "keep",
+    "given",
+    "taken",
+    "implemented",
+    "established",
+    "maintained",
+    "required",
+    "provided",
+    "used",
+    "performed",
+    "conducted",
+    "based",
+    "utilized",
+    "utilised",
+    "employed",
+    "applied",
+    "deployed",
+    "enforced",
+    "put",
+}
+
+
+# The object or complement of a light verb ends where a modifier begins.
+_NP_END_EN = re.compile(
+    r"[?,;(:]|\b(of|for|with|to|in|on|that|which|who|from|by|at|across|within|if|when|as)\b", re.I
+)
+_AS_COMPLEMENT_EN = re.compile(
+    r"\b(classified|considered|regarded|designated|recogni[sz]ed|registered)\s+as\s+(.*)$", re.I
+)
+# Nouns that only say that their complement exists or is done: "the implementation of X".
+_LIGHT_NOUN_EN = re.compile(
+    r"^\s*(?:an?|the)?\s*(implementation|use|usage|existence|adoption|application|practice)\s+of\s+", re.I
+)
+
+
+def _object_en(rest: str) -> str:
+    rest = _LIGHT_NOUN_EN.sub("", rest)
+    rest = re.sub(r"^\s*(an?|the|any|your|our|its|their)\s+", "", rest, flags=re.I)
+    return _NP_END_EN.split(rest, maxsplit=1)[0].strip()
+
+
+class Predicate(NamedTuple):
+    """What a yes/no question asks about: its predicate's words; if none of them is a word of
+    the KB, the objects stand in; a nominal ("a PCI service provider") is matched by its most
+    specific concept. Nothing found: nothing constrains the answering clause."""
+
+    words: list[str]
+    objects: list[str]
+    nominal: bool = False
+
+
+def predicate_words(question: str) -> Predicate:
+    q = normalize(question)
+    if _JAPANESE.search(q):
+        return Predicate(*stance_ja.predicate_words(q))
+    m = _AS_COMPLEMENT_EN.search(q)
+    if m:
+        return Predicate([_object_en(m.group(2))], [], True)  # "classified as a service provider"
+    m = _DO_VERB_EN.match(q)
+    if m:
+        # "cryptographically protect", "logically separate": the adverb says what is done.
+        # "dispose of, destroy or erase": each verb of a coordination is asked about.
+        adverb = [m.group(1)] if m.group(1) and m.group(1).lower() not in _EVALUATIVE_EN else []
+        verbs = [m.group(2)] + re.findall(r"\w+", re.sub(r"\b(or|and)\b", " ", m.group(3)))
+        content = adverb + [v for v in verbs if v.lower() not in _LIGHT_EN]
+        obj = _object_en(q[m.end(3) :])  # "Do you have a documented change management process?"
+        if content:
+            return Predicate(content, [obj] if obj else [])
+        return Predicate([obj], [], True) if obj else Predicate([], [])
+    m = _COPULAR_EN.match(q)
+    if m:
+        return Predicate([m.group(1)], [], True)
+    m = _BE_VERB_EN.match(q) or _MODAL_BE_EN.match(q)
+    if m:
+        first = _PARTICIPLE_EN.search(m.group(1)[:80])  # "Is data encrypted …", "Are backups protected …"
+        if first and first.group(1).lower() not in _LIGHT_EN:
+            return Predicate([first.group(1)], [])
+    return Predicate([], [])
+
+
+def _concepts_of(words: list[str], query) -> set[int]:
+    terms = {t for w in words for t in analyze(w) if len(t) > 1 or t.isascii()}
+    return {i for i, c in enumerate(query.concepts) if any(t in p for p in c.phrases for t in terms)}
+
+
+# Modifiers that do not narrow what a noun names: "existing customers", "any data".
+_FILLER_EN = {
+    "exist",
+    "current",
+    "currentli",
+    "ani",
+    "all",
+    "such",
+    "other",
+    "anoth",
+    "one",
+    "each",
+    "everi",
+    "specif",
+    "certain",
+    "applic",
+    "relev",
+    "appropri",
+    "new",
+    "own",
+    "formal",
+    "valid",
+}
+
+
+def _filler(concept) -> bool:
+    return any(len(p) == 1 and p[0] in _FILLER_EN for p in concept.phrases)
+
+
+def _asked_concepts(question: str, query) -> set[int] | None:
+    """Indexes of the query's concepts that hold the question's predicate: empty if the
+    predicate was not found (no constraint), None if no text of the KB can hold it: a
+    nominal no concept holds, or one with a word the KB never uses ("higher education customers")."""
+    predicate = predicate_words(question)
+    if predicate.nominal:
+        # A modifier the KB never uses narrows the noun beyond anything it says ("higher
+        # education customers"); the head (the last word: "time-synchronization technology")
+        # may be generic.
+        modifiers = [w for phrase in predicate.words for w in re.findall(r"[\w-]+", phrase)[:-1]]
+        for i in _concepts_of(modifiers, query):
+            concept = query.concepts[i]
+            if concept.df == 0 and concept.parent is None and not _filler(concept):
+                return None
+    asked = _concepts_of(predicate.words, query)
+    nominal = predicate.nominal
+    if not asked and predicate.objects:
+        # A verb the KB never uses (「見直す」, "give"): its object says what is asked.
+        asked, nominal = _concepts_of(predicate.objects, query), True
+    if not asked:
+        return None if predicate.nominal else set()
+    if nominal:
+        asked = {max(asked, key=lambda i: query.concepts[i].importance)}
+    return asked
+
+
+_terms = lru_cache(maxsize=8192)(analyzed_text)
+
+# --- the answering clause ----------------------------------------------------------
+
+
+def sentences(text: str) -> list[list[tuple[str, bool]]]:
+    """The predicate clauses of a response, sentence by sentence: (text, has a predicate)."""
+    out = []
+    for sentence in _SENTENCE.split(normalize(text)):
+        if sentence and sentence.strip():
+            s = sentence.strip()
+            out.append(stance_ja.clauses(s) if _JAPANESE.search(s) else _clauses_en(s))
+    return out
+
+
+def clauses(text: str) -> list[tuple[str, bool]]:
+    """The predicate clauses of a response, in order: (text, has a predicate)."""
+    return [c for sentence in sentences(text) for c in sentence]
+
+
+def clause_polarity(clause: str) -> str | None:
+    """'yes' | 'no' | 'partial' | 'na' as the clause's main predicate says, None if undecided."""
+    if _NA.search(clause):
+        return "na"
+    polarity = stance_ja.polarity(clause) if _JAPANESE.search(clause) else _polarity_en(clause)
+    if polarity == "yes" and _PARTIAL.search(clause):
+        return "partial"
+    return polarity
+
+
+def best_clause(
+    text: str, relevance: Callable[[str], float], wanted: Callable[[str], bool] | None = None
+) -> str | None:
+    """The most relevant clause with a predicate (and, if given, that ``wanted`` accepts); the later on a tie.
+
+    The clause must reach MIN_RELEVANCE with the clauses before it in its sentence: they
+    frame it (「バックアップは…分離されているため、他の利用者はアクセスできません」)."""
     best, best_score = None, 0.0
-    for clause in _clauses(text):
-        score = relevance(clause)
-        if score > 0 and score >= best_score:
-            best, best_score = clause, score
+    for sentence in sentences(text):
+        for k, (clause, has_predicate) in enumerate(sentence):
+            if not has_predicate or (wanted is not None and not wanted(clause)):
+                continue
+            score = relevance(clause)
+            if score <= 0 or score < best_score:
+                continue
+            context = score if k == 0 else relevance(" ".join(c for c, _ in sentence[: k + 1]))
+            if max(score, context) >= MIN_RELEVANCE:
+                best, best_score = clause, score
     return best
 
 
-def clause_polarity(clause: str) -> str:
-    if _NA.search(clause):
-        return "na"
-    cleaned = _NEUTRAL_NEGATION.sub("", clause)
-    if _NEGATIVE.search(cleaned):
-        return "no"
-    if _PARTIAL.search(cleaned):
-        return "partial"
-    return "yes"
+def stance(question: str, response_text: str, relevance: Callable[[str], float], query=None) -> str | None:
+    """'yes' | 'no' | 'partial' | 'na', or None when the question is not yes/no or no clause answers it.
 
-
-def stance(question: str, response_text: str, relevance: Callable[[str], float]) -> str | None:
-    """'yes' | 'no' | 'partial' | 'na', or None when the question is not yes/no or no clause fits."""
+    ``query``: the question's kb.search.Query; with it, the answering clause must cover a
+    concept of the question's predicate (「共有されることはありますか」 is not answered by
+    a clause about an audit by a third party)."""
     if not is_yes_no_question(question):
         return None
-    clause = best_clause(response_text, relevance)
+    frame = frames.Frame.of(question)
+    if frame.undecidable:
+        return None
+    restricted = frames.scope_answer(frame, response_text)
+    if restricted is not None:
+        return restricted
+    wanted = frame.wanted
+    asked = _asked_concepts(frame.question, query) if query is not None else set()
+    if asked is None:
+        return None
+    if asked:
+        from kb.search import coverage
+
+        def wanted(clause: str) -> bool:
+            if not frame.wanted(clause):
+                return False
+            polarity = clause_polarity(clause)
+            return (
+                bool(asked & set(coverage(query, _terms(clause))[1]))
+                or frame.prevents(clause, polarity)
+                or frame.denies_party(clause, polarity)
+            )
+
+    clause = best_clause(response_text, relevance, wanted)
     if clause is None:
-        # Nothing in the body echoes the question (it matched on the title):
-        # the response's opening sentence is its answer.
-        clause = next(iter(_clauses(response_text.split("。")[0])), None)
-    return clause_polarity(clause) if clause else None
+        return None
+    return frame.turn(clause, clause_polarity(clause))
