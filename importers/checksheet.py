@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from importers.header_detection import (
     Columns,
@@ -42,6 +43,15 @@ class Question:
     options: list[str]  # dropdown options of answer_cell (empty if none)
     existing_answer: str | None
     existing_comment: str | None
+    # Set when the sheet's own qualifier questions switch this row's section off
+    # (HECVAT: QUAL-01 = No → the HIPAA section does not apply): kb fill leaves it alone
+    # or sets the sheet's N/A option, as SwitchOff says.
+    switched_off: SwitchOff | None = None
+
+
+class SwitchOff(NamedTuple):
+    reason: str  # for the report and the review list: "QUAL-01 = No: HIPAA does not apply"
+    set_na: bool  # the sheet's instructions say to answer such rows N/A (else leave them empty)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from kb import search, stance, store
 from kb.analysis import analyzed_text
@@ -21,6 +22,14 @@ CUSTOMER_SAFE: tuple[str, ...] = DEFAULTS["customer_safe"]
 ANSWER_KINDS: tuple[str, ...] = DEFAULTS["answer_kinds"]
 
 
+class Translation(NamedTuple):
+    """A source in another language: the provider's own edition of the same response."""
+
+    lang: str  # "ja" | "en"
+    text: str
+    citations: tuple[str, ...] = ()
+
+
 @dataclass
 class Source:
     kind: str
@@ -32,6 +41,14 @@ class Source:
     clause_refs: list[dict] = field(default_factory=list)
     doc_refs: list[str] = field(default_factory=list)
     document: str | None = None
+    lang: str = "ja"  # the language of text and citations
+    translations: tuple[Translation, ...] = ()  # other editions of the same response
+
+    def in_language(self, lang: str) -> Translation | None:
+        """This source's text and citations in ``lang``, or None when the KB has no such edition."""
+        if lang == self.lang:
+            return Translation(self.lang, self.text, tuple(self.citations))
+        return next((t for t in self.translations if t.lang == lang), None)
 
 
 @dataclass

@@ -218,7 +218,28 @@ _V2 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+# Version 3: a document's language (an English edition of a whitepaper is linked to the
+# Japanese one by control id), and the workbooks kb fill wrote, by content hash, so that
+# an unchanged filled sheet is never harvested as if a person had answered it.
+_V3 = [
+    "ALTER TABLE documents ADD COLUMN lang TEXT NOT NULL DEFAULT 'ja' CHECK (lang IN ('ja', 'en'))",
+    """
+    CREATE TABLE fills (
+        id INTEGER PRIMARY KEY,
+        output_sha256 TEXT NOT NULL,
+        input_name TEXT NOT NULL,
+        output_name TEXT NOT NULL,
+        customer TEXT,
+        audience TEXT NOT NULL DEFAULT 'public',
+        questions INTEGER NOT NULL,
+        answered INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX fills_output ON fills(output_sha256)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
