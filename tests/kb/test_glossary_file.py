@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-GLOSSARY = Path(__file__).resolve().parents[1] / "kb" / "data" / "glossary.tsv"
+GLOSSARY = Path(__file__).resolve().parents[2] / "kb" / "data" / "glossary.tsv"
 
 # Hiragana, katakana (incl. the long-vowel mark), CJK ideographs and compatibility ideographs.
 _JAPANESE = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
