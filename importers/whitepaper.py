@@ -27,6 +27,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from kb.errors import KBError
+from kb.language import LANGUAGES, majority_language
 from kb.model import ClauseRef, ParsedDocument, Revision, Section
 
 __all__ = ["parse_whitepaper"]
@@ -75,7 +76,9 @@ _EN_MONTHS = {
     )
 }
 _VERSION_RE = re.compile(
-    r"(?:第\s*)?(\d+(?:\.\d+)*)\s*版|(?<![A-Za-z])(?:ver(?:sion)?\.?|v)\s*(\d+(?:\.\d+)+)|(初版)", re.I
+    r"(?:第\s*)?(\d+(?:\.\d+)*)\s*版|(?<![A-Za-z])(?:ver(?:sion)?\.?|v)\s*(\d+(?:\.\d+)+)"
+    r"|(初版|\bfirst\s+edition\b|\binitial\s+release\b)",
+    re.I,
 )
 
 _ARTICLE_RE = re.compile(r"第\s*(\d+)\s*条(?:\s*\(([^()]*)\))?")
@@ -86,9 +89,24 @@ _CONTRACT_TAIL_RE = re.compile(
 _DOC_SUFFIX_RE = re.compile(
     r"(?:仕様書|説明書|手順書|約款|規約|規程|規定|契約書|申込書|ガイド|ガイドライン|ご案内|案内|マニュアル"
     r"|ポリシー|基本方針|ホワイトペーパー|利用条件|SLA|FAQ|Guide|Guidelines|Manual|Policy|Terms"
+    r"|Terms of Service|Terms of Use|Regulations"
     r"|Agreement|Specification|Handbook|Whitepaper|White Paper)$",
     re.I,
 )
+# English editions: "Article 30 (Place of Provision) of the Minato Cloud Terms of Service", where
+# one trailing "of the <name>" names the document of a whole list of articles ("Article 13 (…),
+# Article 14 (…) and Article 15 (…) of the …"), and documents are quoted in "…" or “…”.
+_EN_ARTICLE_RE = re.compile(r"\bArticle\s+(\d+)(?:\s*\(([^()]*)\))?")
+_EN_LIST_GAP_RE = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|&)\s*")
+# A contract's name: capitalised words ending in a contract noun ("Minato Cloud Terms of Service").
+_EN_CONTRACT_NAME = (
+    r"(?:[A-Z0-9][\w\-'’&.]*\s+)*?"
+    r"(?:Terms\s+of\s+Service|Terms\s+of\s+Use|Terms\s+and\s+Conditions|Regulations|Agreement|Terms)\b"
+)
+_EN_OF_NAME_RE = re.compile(rf"\s*of\s+(?:the\s+)?({_EN_CONTRACT_NAME})")
+_EN_OF_OTHER_RE = re.compile(r"\s*of\s+(?:the\s+)?[A-Z]")  # "Article 28 of the GDPR": not a contract
+_EN_NAME_BEFORE_RE = re.compile(rf"(?<![\w\-'’&.])({_EN_CONTRACT_NAME})\s*,?\s*$")
+_EN_QUOTE_RE = re.compile(r"“([^“”]+)”|\"([^\"\n]+)\"")
 _URL_RE = re.compile(r"https?://[^\s<>()\[\]「」『』、。，\"'|]+")
 _SERVICE_RE = re.compile(
     r"\(\s*以下\s*[、,]?\s*[「『\"“]?([A-Za-z0-9][A-Za-z0-9\-]*)[」』\"”]?\s*(?:という)?\s*[。.]?\s*\)"
@@ -472,9 +490,59 @@ def _section_text(blocks: list[_Block]) -> str:
 # --------------------------------------------------------------------------- references
 
 
-def _clause_refs(text: str, last_doc: list[str]) -> list[ClauseRef]:
-    """Contract clauses cited as 「<契約名> 第 N 条 (<見出し>)、第 M 条 (...)」 or inline."""
+def _clause_refs(text: str, last_doc: list[str], lang: str = "ja") -> list[ClauseRef]:
+    """Contract clauses a section cites, in order, each (document, article) once.
+
+    ``last_doc`` holds the contract named last in the document: an article cited without a
+    name ("第 5 条", "Article 5") is taken to be of that contract.
+    """
     norm = _nfkc(text)
+    found = _en_clause_refs(norm, last_doc) if lang == "en" else _ja_clause_refs(norm, last_doc)
+    found.sort(key=lambda x: x[0])
+    out: list[ClauseRef] = []
+    seen: set[tuple[str, int]] = set()
+    for _, ref in found:
+        if (ref.document, ref.article) not in seen:
+            seen.add((ref.document, ref.article))
+            out.append(ref)
+    return out
+
+
+def _article_lists(norm: str) -> list[list[re.Match[str]]]:
+    """English article references grouped into lists ("Article 13 (…), Article 14 (…) and Article 15 (…)")."""
+    groups: list[list[re.Match[str]]] = []
+    for a in _EN_ARTICLE_RE.finditer(norm):
+        if groups and _EN_LIST_GAP_RE.fullmatch(norm[groups[-1][-1].end() : a.start()]):
+            groups[-1].append(a)
+        else:
+            groups.append([a])
+    return groups
+
+
+def _en_clause_refs(norm: str, last_doc: list[str]) -> list[tuple[int, ClauseRef]]:
+    """Clauses cited as "Article N (<title>) of the <contract>", a list of articles sharing one
+    trailing "of the <contract>", "<contract>, Article N", or "Article N" after a contract was named."""
+    found: list[tuple[int, ClauseRef]] = []
+    for group in _article_lists(norm):
+        after = norm[group[-1].end() :]
+        named = _EN_OF_NAME_RE.match(after)
+        if named:
+            doc = _collapse(named.group(1))
+        elif _EN_OF_OTHER_RE.match(after):
+            continue  # "Article 28 of the GDPR": an article of something that is not a contract
+        else:
+            before = _EN_NAME_BEFORE_RE.search(norm[max(0, group[0].start() - 80) : group[0].start()])
+            doc = _collapse(before.group(1)) if before else last_doc[0]
+        if not doc:
+            continue
+        last_doc[0] = doc
+        for a in group:
+            found.append((a.start(), ClauseRef(doc, int(a.group(1)), _collapse(a.group(2) or ""))))
+    return found
+
+
+def _ja_clause_refs(norm: str, last_doc: list[str]) -> list[tuple[int, ClauseRef]]:
+    """Clauses cited as 「<契約名> 第 N 条 (<見出し>)、第 M 条 (...)」 or inline."""
     found: list[tuple[int, ClauseRef]] = []
     quoted: list[tuple[int, int]] = []
     for q in _QUOTE_RE.finditer(norm):
@@ -503,23 +571,18 @@ def _clause_refs(text: str, last_doc: list[str]) -> list[ClauseRef]:
             last_doc[0] = doc
         if doc:
             found.append((a.start(), ClauseRef(doc, int(a.group(1)), _collapse(a.group(2) or ""))))
-    found.sort(key=lambda x: x[0])
-    out: list[ClauseRef] = []
-    seen: set[tuple[str, int]] = set()
-    for _, ref in found:
-        if (ref.document, ref.article) not in seen:
-            seen.add((ref.document, ref.article))
-            out.append(ref)
-    return out
+    return found
 
 
-def _doc_refs(text: str) -> list[str]:
-    """Documents cited by name in 「」/『』 (without an article) and URLs, in order."""
+def _doc_refs(text: str, lang: str = "ja") -> list[str]:
+    """Documents cited by name in quotes (「」/『』, or "…"/“…” in English; without an article)
+    and URLs, in order."""
     norm = _nfkc(text)
     found: list[tuple[int, str]] = []
-    for q in _QUOTE_RE.finditer(norm):
+    quotes, article = (_EN_QUOTE_RE, _EN_ARTICLE_RE) if lang == "en" else (_QUOTE_RE, _ARTICLE_RE)
+    for q in quotes.finditer(norm):
         inner = _collapse(q.group(1) or q.group(2))
-        if _ARTICLE_RE.search(inner) or len(inner) > 80 or "。" in inner:
+        if article.search(inner) or len(inner) > 80 or "。" in inner:
             continue
         if _DOC_SUFFIX_RE.search(inner):
             found.append((q.start(), inner))
@@ -690,15 +753,23 @@ def _decode(data: bytes, source_name: str) -> str:
     return text
 
 
-def parse_whitepaper(data: bytes, source_name: str, service: str | None = None) -> ParsedDocument:
+def parse_whitepaper(
+    data: bytes, source_name: str, service: str | None = None, lang: str | None = None
+) -> ParsedDocument:
     """Parse a whitepaper's bytes into a ParsedDocument of kind "whitepaper".
+
+    ``lang`` ('ja' or 'en') is the language it is written in, which decides how clauses and
+    documents are cited; None reads it from the headings (most of them, so that English
+    control ids and product names in a Japanese heading do not count).
 
     Raises KBError (one line) when the bytes are empty, binary, not UTF-8, or contain no
     control items.
     """
+    if lang is not None and lang not in LANGUAGES:
+        raise KBError(f"unknown language {lang!r}: one of {', '.join(LANGUAGES)}")
     text = _decode(data, source_name)
     try:
-        doc = _parse(text, data, source_name, service)
+        doc = _parse(text, data, source_name, service, lang)
     except KBError:
         raise
     except Exception as exc:  # a bug or an input shape we do not handle: still one line
@@ -708,9 +779,10 @@ def parse_whitepaper(data: bytes, source_name: str, service: str | None = None) 
     return doc
 
 
-def _parse(text: str, data: bytes, source_name: str, service: str | None) -> ParsedDocument:
+def _parse(text: str, data: bytes, source_name: str, service: str | None, lang: str | None) -> ParsedDocument:
     blocks = _blocks(text)
     headings = [b for b in blocks if b.kind == "heading"]
+    lang = lang or majority_language(b.lines[0] for b in headings)
     h1_title = None
     first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), len(blocks))
     if (
@@ -760,8 +832,8 @@ def _parse(text: str, data: bytes, source_name: str, service: str | None) -> Par
                 control_id=raw.control_id,
                 framework=raw.framework,
                 path=list(raw.path),
-                clause_refs=_clause_refs(body, last_doc),
-                doc_refs=_doc_refs(body),
+                clause_refs=_clause_refs(body, last_doc, lang),
+                doc_refs=_doc_refs(body, lang),
             )
         )
 
@@ -779,6 +851,7 @@ def _parse(text: str, data: bytes, source_name: str, service: str | None) -> Par
         version=version,
         date=date,
         service=service,
+        lang=lang,
         sections=sections,
         revisions=revisions,
     )

@@ -54,6 +54,7 @@ class ParsedDocument:
     date: str | None = None  # ISO YYYY-MM-DD
     service: str | None = None
     classification: str = "public"
+    lang: str = "ja"  # the language the document is written in (kb.language.LANGUAGES)
     sections: list[Section] = field(default_factory=list)
     revisions: list[Revision] = field(default_factory=list)
 
