@@ -12,14 +12,16 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench,plot]"
 	touch $(STAMP)
 
 demo: $(STAMP)
 	@mkdir -p $(DEMO)
 	@rm -f $(DEMO)/kb.db $(DEMO)/kb.db-wal $(DEMO)/kb.db-shm
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper.md
+	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper_en.md --lang en
 	$(BIN)/kb --db $(DEMO)/kb.db answer "データセンターはどの国にありますか。"
+	$(BIN)/kb --db $(DEMO)/kb.db answer "Where are your data centers located?"
 	$(BIN)/kb --db $(DEMO)/kb.db export json -o $(DEMO)/kb.json
 	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/filled_checksheet.xlsx \
 		--report $(DEMO)/fill_report.json --review $(DEMO)/review.html

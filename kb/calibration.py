@@ -21,6 +21,7 @@ class Outcome(NamedTuple):
     confidence: float
     answerable: bool
     right: bool  # right source and no wrong yes/no
+    gated: bool = False  # the topic gate (kb.gate) keeps it from being answered at any confidence
 
 
 class Band(NamedTuple):
@@ -29,10 +30,20 @@ class Band(NamedTuple):
     count: int
     right: int
     unanswerable: int
+    gated: int = 0  # of count: held back by the topic gate, whatever the threshold
+    right_sent: int = 0  # right and not gated: what auto-answering the band sends rightly
+    answerable_total: int = 0  # answerable outcomes in all bands, for coverage
 
     @property
     def precision(self) -> float | None:
-        return self.right / self.count if self.count else None
+        """Right answers among the band's ungated outcomes: what auto-answering it would send."""
+        sent = self.count - self.gated
+        return self.right_sent / sent if sent else None
+
+    @property
+    def coverage(self) -> float | None:
+        """The share of all answerable questions that this band answers rightly by itself."""
+        return self.right_sent / self.answerable_total if self.answerable_total else None
 
 
 class Point(NamedTuple):
@@ -58,6 +69,7 @@ class Point(NamedTuple):
 
 def bands(outcomes: Iterable[Outcome], edges: Sequence[float] = BAND_EDGES) -> list[Band]:
     outcomes = list(outcomes)
+    answerable = sum(o.answerable for o in outcomes)
     out = []
     for i, (low, high) in enumerate(zip(edges, edges[1:], strict=False)):
         last = i == len(edges) - 2
@@ -69,6 +81,9 @@ def bands(outcomes: Iterable[Outcome], edges: Sequence[float] = BAND_EDGES) -> l
                 len(inside),
                 sum(o.right for o in inside),
                 sum(not o.answerable for o in inside),
+                sum(o.gated for o in inside),
+                sum(o.right and not o.gated for o in inside),
+                answerable,
             )
         )
     return out
@@ -80,7 +95,7 @@ def curve(outcomes: Iterable[Outcome], thresholds: Sequence[float] = CURVE_THRES
     unanswerable = len(outcomes) - answerable
     points = []
     for t in thresholds:
-        auto = [o for o in outcomes if o.confidence >= t]
+        auto = [o for o in outcomes if o.confidence >= t and not o.gated]
         points.append(
             Point(
                 t,

@@ -11,9 +11,17 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kb.answer import Answer, answer
+from kb.answer import AUTO_THRESHOLDS, Answer, answer
+from kb.calibration import Band, Outcome, Point, bands, curve, safe_threshold
 from kb.db import Database
 from kb.errors import KBError
+from kb.language import LANGUAGES, text_language
+
+# What "safe" means when thresholds are calibrated (kb.calibration.safe_threshold): a wrong
+# answer sent is the worst the tool can do, so at most 3 in 100 auto-answers may be wrong
+# and at most 2 in 100 questions the KB cannot answer may be answered.
+MIN_PRECISION = 0.97
+MAX_UNANSWERABLE_RATE = 0.02
 
 
 @dataclass
@@ -25,12 +33,41 @@ class Result:
     def answerable(self) -> bool:
         return bool(self.item.get("gold"))
 
+    @property
+    def lang(self) -> str:
+        """The question's language, as the file labels it or else as it is written."""
+        return self.item.get("lang") or text_language(self.item["question"]) or "ja"
+
     def rank(self) -> int | None:
         """1-based rank of the first correct source, None if none in the list."""
         for i, src in enumerate(self.answer.sources, start=1):
             if is_gold(src.control_id, src.title, self.item["gold"]):
                 return i
         return None
+
+    @property
+    def stance_verdict(self) -> str | None:
+        """right | wrong | abstained (no yes/no given: not wrong); None when gold has no stance."""
+        gold = self.item.get("stance")
+        if not gold:
+            return None
+        if self.answer.stance is None:
+            return "abstained"
+        return "right" if self.answer.stance == gold else "wrong"
+
+    @property
+    def right(self) -> bool:
+        """Safe to send: the right source first and no wrong yes/no."""
+        return self.answerable and self.rank() == 1 and self.stance_verdict != "wrong"
+
+    @property
+    def auto(self) -> bool:
+        return self.answer.status == "answered"
+
+    def outcome(self) -> Outcome:
+        return Outcome(
+            self.lang, self.answer.confidence, self.answerable, self.right, self.answer.why is not None
+        )
 
 
 def is_gold(control_id: str | None, title: str, gold: list[str]) -> bool:
@@ -71,16 +108,86 @@ class Metrics:
     answerable: int
     top1: float | None
     top3: float | None
+    # Auto-answers that are right: the right source first and no wrong yes/no.
     auto_precision: float | None
+    # Right auto-answers over answerable questions.
     coverage: float | None
     # Answerable questions that at least reach a person with the right source in the top 3.
     suggested: float | None
     abstention: float | None
+    # Unanswerable questions answered by themselves (the target is at most 2 %).
+    unanswerable_auto: float | None
     english_top3: float | None
     stance_accuracy: float | None
+    # Of the answerable questions with a gold yes/no: no stance given is not a wrong one.
+    stance_right: int = 0
+    stance_wrong: int = 0
+    stance_abstained: int = 0
 
     def as_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def measure(results: list[Result]) -> Metrics:
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    answered = [r for r in results if r.auto]
+    english = [r for r in answerable if r.lang == "en"]
+    verdicts = [r.stance_verdict for r in answerable if r.stance_verdict]
+    return Metrics(
+        questions=len(results),
+        answerable=len(answerable),
+        top1=_ratio(sum(r.rank() == 1 for r in answerable), len(answerable)),
+        top3=_ratio(sum((r.rank() or 99) <= 3 for r in answerable), len(answerable)),
+        auto_precision=_ratio(sum(r.right for r in answered), len(answered)),
+        coverage=_ratio(sum(r.right and r.auto for r in answerable), len(answerable)),
+        suggested=_ratio(
+            sum(r.answer.status != "no_match" and (r.rank() or 99) <= 3 for r in answerable),
+            len(answerable),
+        ),
+        abstention=_ratio(sum(not r.auto for r in unanswerable), len(unanswerable)),
+        unanswerable_auto=_ratio(sum(r.auto for r in unanswerable), len(unanswerable)),
+        english_top3=_ratio(sum((r.rank() or 99) <= 3 for r in english), len(english)),
+        stance_accuracy=_ratio(verdicts.count("right"), len(verdicts)),
+        stance_right=verdicts.count("right"),
+        stance_wrong=verdicts.count("wrong"),
+        stance_abstained=verdicts.count("abstained"),
+    )
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How far one language's confidence can be trusted, and the threshold that is safe."""
+
+    lang: str
+    bands: list[Band]
+    curve: list[Point]
+    safe_threshold: float | None  # kb.calibration.safe_threshold at MIN_PRECISION, MAX_UNANSWERABLE_RATE
+    threshold: float  # the one in use (kb.settings auto_threshold_<lang>)
+
+    def to_json(self) -> dict:
+        def row(item: Band | Point) -> dict:
+            values = item._asdict()
+            values.update(
+                {
+                    name: getattr(item, name)
+                    for name in ("precision", "coverage", "unanswerable_rate")
+                    if hasattr(item, name)
+                }
+            )
+            return values
+
+        return {
+            "lang": self.lang,
+            "safe_threshold": self.safe_threshold,
+            "threshold": self.threshold,
+            "bands": [row(b) for b in self.bands],
+            "curve": [row(p) for p in self.curve],
+        }
 
 
 @dataclass(frozen=True)
@@ -101,39 +208,40 @@ class Report:
     results: list[Result] = field(default_factory=list)
 
     def metrics(self) -> Metrics:
-        answerable = [r for r in self.results if r.answerable]
-        unanswerable = [r for r in self.results if not r.answerable]
-        answered = [r for r in self.results if r.answer.status == "answered"]
-        english = [r for r in answerable if r.item.get("lang") == "en"]
-        with_stance = [r for r in answerable if r.item.get("stance")]
+        return measure(self.results)
 
-        def ratio(num: int, den: int) -> float | None:
-            return round(num / den, 4) if den else None
+    def by_language(self) -> dict[str, Metrics]:
+        """The metrics of each language the questions are in (en, ja)."""
+        return {
+            lang: measure([r for r in self.results if r.lang == lang])
+            for lang in LANGUAGES
+            if any(r.lang == lang for r in self.results)
+        }
 
-        return Metrics(
-            questions=len(self.results),
-            answerable=len(answerable),
-            top1=ratio(sum(r.rank() == 1 for r in answerable), len(answerable)),
-            top3=ratio(sum((r.rank() or 99) <= 3 for r in answerable), len(answerable)),
-            auto_precision=ratio(sum(r.answerable and r.rank() == 1 for r in answered), len(answered)),
-            coverage=ratio(sum(r.answer.status == "answered" for r in answerable), len(answerable)),
-            suggested=ratio(
-                sum(r.answer.status != "no_match" and (r.rank() or 99) <= 3 for r in answerable),
-                len(answerable),
-            ),
-            abstention=ratio(sum(r.answer.status != "answered" for r in unanswerable), len(unanswerable)),
-            english_top3=ratio(sum((r.rank() or 99) <= 3 for r in english), len(english)),
-            stance_accuracy=ratio(
-                sum(r.answer.stance == r.item["stance"] for r in with_stance), len(with_stance)
-            ),
-        )
+    def calibration(self) -> list[Calibration]:
+        """Per language: precision and coverage by confidence band and threshold, and the safe threshold."""
+        out = []
+        for lang in self.by_language():
+            outcomes = [r.outcome() for r in self.results if r.lang == lang]
+            out.append(
+                Calibration(
+                    lang,
+                    bands(outcomes),
+                    curve(outcomes),
+                    safe_threshold(
+                        outcomes, min_precision=MIN_PRECISION, max_unanswerable_rate=MAX_UNANSWERABLE_RATE
+                    ),
+                    AUTO_THRESHOLDS[lang],
+                )
+            )
+        return out
 
     def failures(self) -> list[Failure]:
         out = []
         for r in self.results:
             wrong_source = r.answerable and r.rank() != 1
-            wrong_auto = r.answer.status == "answered" and (not r.answerable or r.rank() != 1)
-            wrong_stance = r.answerable and r.item.get("stance") and r.answer.stance != r.item["stance"]
+            wrong_auto = r.auto and not r.right
+            wrong_stance = r.stance_verdict == "wrong"
             if wrong_source or wrong_auto or wrong_stance:
                 out.append(
                     Failure(
@@ -149,8 +257,13 @@ class Report:
         return out
 
     def to_json(self) -> dict:
-        """`kb eval --json`: the metrics and every failure."""
-        return {"metrics": self.metrics().as_dict(), "failures": [asdict(f) for f in self.failures()]}
+        """`kb eval --json`: the metrics (all, and per language), calibration and every failure."""
+        return {
+            "metrics": self.metrics().as_dict(),
+            "by_language": {lang: m.as_dict() for lang, m in self.by_language().items()},
+            "calibration": [c.to_json() for c in self.calibration()],
+            "failures": [asdict(f) for f in self.failures()],
+        }
 
 
 def evaluate(db: Database, items: list[dict]) -> Report:

@@ -133,6 +133,8 @@ class Concept:
     group: Phrases
     weight: float = 1.0  # how much the concept says about the topic (word class, glossary)
     parent: int | None = None  # for a part of a longer glossary phrase: that phrase's concept
+    # An English word in neither the glossary nor the KB: content nothing can translate (kb.gate).
+    unseen: bool = False
 
     @property
     def importance(self) -> float:
@@ -419,7 +421,9 @@ def prepare(db: Database, text: str, glossary=None, cache: IndexCache | None = N
             weight *= UNSEEN_LATIN_WEIGHT
         parent = concept_of.get(match.parent) if match.parent is not None else None
         concept_of[m] = len(concepts)
-        concepts.append(Concept(info, weight, parent))
+        # A word inside a glossary phrase ("logically" in "logically separated") is
+        # translated with its phrase: not unseen content.
+        concepts.append(Concept(info, weight, parent, unseen=unseen_latin and not match.part))
     return Query(
         text=text,
         terms=terms,

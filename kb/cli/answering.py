@@ -75,16 +75,31 @@ def answer(ctx: click.Context, question: str | None, questions_file: str | None,
 
 @cli.command(name="eval")
 @click.argument("questions_file")
-@click.option("--json", "as_json", is_flag=True, help="Print metrics and failures as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print metrics (all and per language), calibration and failures as JSON.",
+)
+@click.option("--plot", "plot_file", help="Draw the calibration curve per language to FILE.png or FILE.svg.")
 @click.pass_context
-def eval_command(ctx: click.Context, questions_file: str, as_json: bool) -> None:
+def eval_command(ctx: click.Context, questions_file: str, as_json: bool, plot_file: str | None) -> None:
     """Measure answering on labelled questions (JSON Lines)."""
     from kb.evaluate import evaluate, load_questions
 
     report = evaluate(open_db(ctx), load_questions(questions_file))
+    if plot_file:
+        from exporters.calibration_plot import plot_calibration
+
+        plot_calibration(report.calibration(), plot_file)
     if as_json:
         echo_json(report.to_json())
         return
     from kb.cli.render import render_eval
+    from kb.cli.render_calibration import render_by_language, render_calibration
 
     render_eval(report.metrics(), report.failures())
+    render_by_language(report.by_language())
+    render_calibration(report.calibration())
+    if plot_file:
+        click.echo(f"calibration curve: {plot_file}", err=True)

@@ -1,0 +1,86 @@
+"""The topic gate: may the best source answer a question by itself, whatever its confidence?
+
+Confidence is the share of the question's weighted concepts the source covers, so a
+source can score well on a question's common words while missing what the question
+is about ("Are data backups encrypted?" from a backup section that never mentions
+encryption). Before a row is auto-answered, two rules a reviewer would state:
+
+- **Untranslatable content.** A content word of the question that neither the glossary
+  nor the KB knows ("stored in China?", "demographic information", "hard-coded
+  passwords") is something the KB cannot speak to: no text in it says anything about
+  that word, so whatever it says about the rest does not answer the question.
+- **The specific concepts, across languages.** When the question is in another language
+  than the source, every concept it matches went through the glossary, whose groups
+  carry the KB's own terms; so a concept the source lacks is not a paraphrase, it is
+  missing. Every concept whose importance is at least GATE_RATIO of the question's most
+  important one must then be covered by the source. Within one language the KB may say
+  the same in other words (設備の容量 → 容量・能力), which confidence already weighs.
+
+A gated answer is left for review with the rule that decided (Gate.why), for the filler
+to show.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from kb import search
+from kb.analysis import WORD_CLASS_WEIGHT
+from kb.settings import DEFAULTS
+
+GATE_RATIO: float = DEFAULTS["gate_ratio"]  # why this value: kb.settings
+LIGHT_BELOW: float = WORD_CLASS_WEIGHT["adj"]  # lighter word classes: light words, verbs, affixes
+
+
+class Gate(NamedTuple):
+    """Why a source may not answer by itself: the rule and the question's words it is about."""
+
+    rule: str  # "untranslatable" | "uncovered"
+    words: tuple[str, ...]  # the concepts' own wording (analysed terms)
+
+    @property
+    def why(self) -> str:
+        what = ", ".join(self.words)
+        if self.rule == "untranslatable":
+            return f"the KB and glossary do not know: {what}"
+        return f"the source does not cover: {what}"
+
+
+def _wording(concept: search.Concept) -> str:
+    return " ".join(concept.phrases[0])
+
+
+def untranslatable(query: search.Query) -> list[search.Concept]:
+    # A letter alone (the s of a possessive, split off by the analyzer) is no word.
+    return [c for c in query.concepts if c.unseen and len(_wording(c)) > 1]
+
+
+def uncovered_specific(
+    query: search.Query, hit: search.Hit, ratio: float = GATE_RATIO
+) -> list[search.Concept]:
+    """The concepts at least ``ratio`` as important as the question's most important one
+    that ``hit`` does not cover."""
+    if not query.concepts:
+        return []
+    top = max(c.importance for c in query.concepts)
+    covered = set(hit.matched)
+    # Light words ("perform", "use", 利用) say little about the topic whatever their idf.
+    return [
+        c
+        for i, c in enumerate(query.concepts)
+        if c.importance >= ratio * top and i not in covered and not c.unseen and c.weight >= LIGHT_BELOW
+    ]
+
+
+def topic_gate(
+    query: search.Query, hit: search.Hit, question_lang: str | None, source_lang: str
+) -> Gate | None:
+    """The rule that keeps ``hit`` from answering the question by itself, or None."""
+    unknown = untranslatable(query)
+    if unknown:
+        return Gate("untranslatable", tuple(_wording(c) for c in unknown))
+    if question_lang and question_lang != source_lang:
+        missing = uncovered_specific(query, hit)
+        if missing:
+            return Gate("uncovered", tuple(_wording(c) for c in missing))
+    return None

@@ -1,0 +1,57 @@
+"""The topic gate on a tiny KB written for the test: a source that covers a question's common
+words but not what it is about does not answer by itself, and says why."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb import store
+from kb.answer import answer
+from kb.db import connect
+from kb.model import ParsedDocument, Section
+
+
+def _section(cid: str, title: str, text: str) -> Section:
+    return Section(title=f"{cid} {title}", text=text, control_id=cid, framework="ISO/IEC 27017:2015")
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory):
+    db = connect(tmp_path_factory.mktemp("gate") / "kb.db")
+    doc = ParsedDocument(
+        kind="whitepaper",
+        title="Gate test whitepaper",
+        sha256="gate-test",
+        source_name="gate.md",
+        sections=[
+            _section("1.1.1", "情報のバックアップ", "バックアップは毎日取得し、別の拠点で保管しています。"),
+            _section("1.1.2", "利用者の教育", "全ての従業員に年1回の教育・訓練を実施しています。"),
+            _section("1.1.3", "保管場所", "お客様のデータは日本国内のデータセンターに保管します。"),
+        ],
+    )
+    store.import_document(db, doc)
+    return db
+
+
+def test_a_question_whose_specific_concept_the_source_lacks_is_held_with_the_concept(tiny_db):
+    held = answer(tiny_db, "Are the backups encrypted?", auto_threshold=0.3)
+    assert held.sources[0].control_id == "1.1.1"  # backups: the nearest source
+    assert held.status == "needs_review"
+    assert held.why and "encrypt" in held.why  # the concept the source does not cover
+
+
+def test_an_english_word_nobody_knows_means_the_kb_cannot_speak_to_the_question(tiny_db):
+    held = answer(tiny_db, "Are backups stored in Atlantis?", auto_threshold=0.3)
+    assert held.status != "answered"
+    assert held.why and "atlanti" in held.why and held.sources[0].control_id == "1.1.1"
+
+
+def test_a_question_the_source_covers_is_answered_without_a_reason(tiny_db):
+    ok = answer(tiny_db, "Are backups taken?", auto_threshold=0.3)
+    assert (ok.status, ok.why, ok.sources[0].control_id) == ("answered", None, "1.1.1")
+
+
+def test_within_one_language_a_missing_word_may_be_paraphrase_and_is_not_gated(tiny_db):
+    """日本語 to a Japanese KB: 研修 and 教育 differ in wording, not in topic."""
+    ja = answer(tiny_db, "従業員に研修を実施していますか。", auto_threshold=0.3)
+    assert ja.sources[0].control_id == "1.1.2" and ja.why is None
