@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb.answer import AUTO_THRESHOLD, Answer, Source
-from kb.batch import Helpers, answer_many
+from kb.batch import Ask, Helpers, answer_many
 from kb.choices import choose_option
 from kb.db import Database
 from kb.stance import is_yes_no_question
@@ -97,7 +97,9 @@ def decide(q, ans: Answer) -> RowResult:
             result.status = "needs_review"
             if ans.stance is None:
                 result.reason = (
-                    "open question: choose an option" if not is_yes_no_question(q.text) else "no stance"
+                    "open question: choose an option"
+                    if not (q.asks_yes_no or is_yes_no_question(q.text))
+                    else "no stance"
                 )
             else:
                 result.reason = f"no option for {ans.stance}"
@@ -219,7 +221,7 @@ def fill(
 
         answer_many(
             db,
-            [questions[i].text for i in pending],
+            [Ask(questions[i].text, questions[i].asks_yes_no) for i in pending],
             auto_threshold=options.min_confidence,
             progress=progress,
             each=decided,

@@ -25,8 +25,11 @@ from importers.header_detection import (
     normalize_label,
 )
 from importers.ooxml import MAX_COLUMN, MAX_ROW, CellRef, Package, SheetRef, column_index, column_letters
+from importers.section_switches import table_switches
 from importers.sheet_grid import SheetGrid, WorkbookGrids
+from kb.choices import stance_of_option
 from kb.errors import KBError
+from kb.stance import is_yes_no_statement
 
 # --- public data ----------------------------------------------------------------
 
@@ -47,6 +50,10 @@ class Question:
     # (HECVAT: QUAL-01 = No → the HIPAA section does not apply): kb fill leaves it alone
     # or sets the sheet's N/A option, as SwitchOff says.
     switched_off: SwitchOff | None = None
+    # The sheet says this row asks yes or no whatever its wording: its unit / answer-format
+    # column reads 有無 or はい/いいえ, or it offers yes and no for a statement ("Data are
+    # encrypted at rest."). The answerer then reads a stance (kb.answer.answer's asks_yes_no).
+    asks_yes_no: bool = False
 
 
 class SwitchOff(NamedTuple):
@@ -77,6 +84,8 @@ class SheetReport:
     with_options: int  # questions with a dropdown
     answered: int  # questions whose answer cell already holds something
     option_lists: tuple[tuple[str, ...], ...]  # the distinct dropdowns, in order of first use
+    switched_off: int = 0  # questions a qualifier answered No switches off
+    yes_no_by_sheet: int = 0  # questions the sheet marks as yes/no (Question.asks_yes_no)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -184,10 +193,30 @@ def _build_questions(sheet: str, grid: SheetGrid, header: Header, columns: Colum
     return _drop_unnumbered_notes(questions)
 
 
+# A unit / answer-format cell saying the item is answered yes or no (有無, はい/いいえ, ○/×, Yes/No).
+_YES_NO_UNIT = re.compile(
+    r"^\s*(有無|有/無|有・無|あり/なし|あり・なし|はい/いいえ|はい・いいえ|○/×|〇/×|yes/no|y/n|yes or no)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _offers_yes_and_no(options: list[str]) -> bool:
+    stances = {stance_of_option(option) for option in options}
+    return "yes" in stances and "no" in stances
+
+
+def _asks_yes_no(grid: SheetGrid, row: int, text: str, columns: Columns, options: list[str]) -> bool:
+    if columns.format is not None:
+        unit = normalize_label(grid.text(row, columns.format)).replace(" ", "")
+        if unit and _YES_NO_UNIT.match(unit):
+            return True
+    return _offers_yes_and_no(options) and is_yes_no_statement(text)
+
+
 def _question(sheet: str, grid: SheetGrid, row: int, text: str, columns: Columns) -> Question:
     answer_cell = _input_cell(grid, row, columns.answer)
     comment_cell = _input_cell(grid, row, columns.comment)
-    options = grid.options_at(row, columns.answer) if answer_cell and columns.answer else None
+    options = list((grid.options_at(row, columns.answer) if answer_cell and columns.answer else None) or [])
     return Question(
         sheet=sheet,
         row=row,
@@ -196,11 +225,12 @@ def _question(sheet: str, grid: SheetGrid, row: int, text: str, columns: Columns
         answer_cell=answer_cell,
         comment_cell=comment_cell,
         reference_cell=_input_cell(grid, row, columns.reference),
-        options=list(options or []),
+        options=options,
         existing_answer=(grid.text(row, columns.answer) or None) if answer_cell and columns.answer else None,
         existing_comment=(grid.text(row, columns.comment) or None)
         if comment_cell and columns.comment
         else None,
+        asks_yes_no=_asks_yes_no(grid, row, text, columns, options),
     )
 
 
@@ -223,7 +253,16 @@ def _column_override(value: str | None, what: str) -> int | None:
     return column_index(value.strip())
 
 
-def _read_table(wb: WorkbookGrids, sheet: SheetRef, overrides: Overrides) -> SheetTable | None:
+class _Read(NamedTuple):
+    """A table with what it was read from, for what needs the whole workbook (switches)."""
+
+    table: SheetTable
+    sheet: SheetRef
+    grid: SheetGrid
+    columns: Columns
+
+
+def _read_table(wb: WorkbookGrids, sheet: SheetRef, overrides: Overrides) -> _Read | None:
     grid = wb.grid(sheet, counted=True)
     wb.resolve_options(sheet, grid)
     found = detect_header(grid, overrides)
@@ -234,7 +273,7 @@ def _read_table(wb: WorkbookGrids, sheet: SheetRef, overrides: Overrides) -> She
     if not questions:
         return None
     letters = lambda col: column_letters(col) if col is not None else None  # noqa: E731
-    return SheetTable(
+    table = SheetTable(
         sheet=sheet.name,
         header_row=header.last_row,
         question_col=column_letters(columns.question),
@@ -244,6 +283,25 @@ def _read_table(wb: WorkbookGrids, sheet: SheetRef, overrides: Overrides) -> She
         number_col=letters(columns.number),
         questions=questions,
     )
+    return _Read(table, sheet, grid, columns)
+
+
+def _switch_sections_off(wb: WorkbookGrids, reads: list[_Read]) -> None:
+    """Mark the rows that the workbook's own qualifiers, answered No, switch off."""
+    answers_by_number = {
+        q.number: q.existing_answer
+        for read in reads
+        for q in read.table.questions
+        if q.number and q.existing_answer
+    }
+    for read in reads:
+        switches = table_switches(
+            wb, read.sheet, read.grid, read.columns, read.table.questions, answers_by_number
+        )
+        for question in read.table.questions:
+            switch = next((s for s in switches if question.row in s.rows), None)
+            if switch is not None:
+                question.switched_off = SwitchOff(switch.reason, switch.set_na)
 
 
 def read_checksheet(
@@ -280,7 +338,9 @@ def read_checksheet(
 def _read_tables(package: Package, sheet: str | None, overrides: Overrides) -> list[SheetTable]:
     wb = WorkbookGrids(package)
     targets = _target_sheets(wb, sheet)
-    tables = [t for t in (_read_table(wb, s, overrides) for s in targets) if t]
+    reads = [r for r in (_read_table(wb, s, overrides) for s in targets) if r]
+    _switch_sections_off(wb, reads)
+    tables = [r.table for r in reads]
     if not tables:
         where = f"sheet {sheet!r}" if sheet else "any sheet"
         raise KBError(
@@ -327,6 +387,8 @@ def inspect_report(tables: list[SheetTable]) -> list[SheetReport]:
                 with_options=sum(1 for q in table.questions if q.options),
                 answered=sum(1 for q in table.questions if q.existing_answer),
                 option_lists=tuple(option_lists),
+                switched_off=sum(1 for q in table.questions if q.switched_off),
+                yes_no_by_sheet=sum(1 for q in table.questions if q.asks_yes_no),
             )
         )
     return report

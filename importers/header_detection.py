@@ -26,7 +26,10 @@ DATA_SAMPLE_ROWS = 300
 
 # --- header words ------------------------------------------------------------------
 
-ROLES = ("number", "comment", "reference", "answer", "question")  # order = precedence
+# "format": the unit or answer-format column of a checklist (測定単位 / 回答形式: 有無,
+# はい/いいえ, 日数 …), which says per row whether the item asks yes or no. Before
+# "answer": 「回答形式」 contains 回答.
+ROLES = ("number", "comment", "reference", "format", "answer", "question")  # order = precedence
 
 # Labels of columns that are not the respondent's (analyst/scoring/guidance) or of
 # form fields above the table (respondent name, date): never a table column.
@@ -44,6 +47,10 @@ _EXACT_WORDS = {
     },
     "comment": {"補足", "備考", "説明", "補足説明", "コメント", "comment", "comments", "remarks", "notes"},
     "reference": {"根拠", "根拠資料", "参照資料", "参照", "reference", "references", "evidence"},
+    "format": {
+        "測定単位", "単位", "回答形式", "回答方式", "回答方法", "回答の形式", "unit", "units", "unit of measure",
+        "answer type", "answer format", "response type", "response format",
+    },
     "answer": {
         "answer", "answers", "回答", "回答欄", "response", "responses", "yes/no", "はい/いいえ", "可否",
         "対応状況", "実施状況", "applicable", "適用", "適用可否", "status", "result", "結果",
@@ -61,6 +68,7 @@ _CONTAINED_WORDS = {
         "comment", "remark", "explanation", "justification", "detail", "notes", "elaborat", "clarif",
     ),
     "reference": ("根拠", "参照", "エビデンス", "証跡", "証憑", "添付", "reference", "evidence", "supporting doc"),
+    "format": ("測定単位", "回答形式"),
     "answer": ("answer", "回答", "response", "applicable", "適用", "対応状況", "実施状況", "yes/no", "y/n", "はい/いいえ"),
     "question": ("question", "質問", "確認項目", "確認内容", "設問", "チェック項目", "要求事項", "管理策", "control", "requirement"),
 }  # fmt: skip
@@ -128,6 +136,7 @@ class Columns:
     comment: int | None = None
     reference: int | None = None
     number: int | None = None
+    format: int | None = None  # unit / answer-format column (測定単位: 有無)
 
 
 @dataclass
@@ -330,6 +339,7 @@ def _columns_for(grid: SheetGrid, header: Header, overrides: Overrides) -> Colum
         return None
     columns = Columns(question=question, answer=answer, comment=comment)
     columns.reference = _first_role_column(header, "reference", {question, answer, comment})
+    columns.format = _first_role_column(header, "format", {question, answer, comment, columns.reference})
     columns.number = _pick_number_column(grid, header, question, question_rows)
     if columns.number in (answer, comment):
         columns.number = None

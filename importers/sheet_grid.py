@@ -61,6 +61,15 @@ class Cell(NamedTuple):
 
 
 @dataclass
+class ConditionalFormat:
+    """A conditional format's expression rules over its ranges: how a sheet marks rows
+    that another answer makes optional (HECVAT: `$C$26="No"` over the HIPAA rows)."""
+
+    ranges: list[CellRange]
+    formulas: list[str]
+
+
+@dataclass
 class ListValidation:
     ranges: list[CellRange]
     formula: str
@@ -76,6 +85,11 @@ class SheetGrid:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     merges: list[CellRange] = field(default_factory=list)
     validations: list[ListValidation] = field(default_factory=list)
+    conditional_formats: list[ConditionalFormat] = field(default_factory=list)
+    # The text of IF(...) formulas only: a row's formula may test another row's answer
+    # (HECVAT 4.1.4's guidance: IF($C$19="No", "…does not apply…", …)); other formulas
+    # are only flagged in Cell.formula.
+    if_formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     max_row: int = 0
     cell_count: int = 0
     _row_index: dict[int, list[int]] | None = field(default=None, repr=False)
@@ -181,7 +195,12 @@ class _SheetParser:
         self.columns: dict[str, int] = {}  # column letters -> index, per part
 
     def parse(self, stream) -> SheetGrid:
-        on_end = {"row": self._end_row, "mergeCell": self._merge_cell, "dataValidation": self._validation}
+        on_end = {
+            "row": self._end_row,
+            "mergeCell": self._merge_cell,
+            "dataValidation": self._validation,
+            "conditionalFormatting": self._conditional_format,
+        }
         handlers = _TagTable(on_end.get)  # None for the many elements handled by their parent
         for event, element in ET.iterparse(stream, events=("start", "end")):
             if event == "start":
@@ -230,8 +249,10 @@ class _SheetParser:
             col = found
             skipped.clear()
             text, formula = self._cell_content(cell)
-            if text or formula:
-                grid.cells[(row, col)] = Cell(text.strip(), formula)
+            if text or formula is not None:
+                grid.cells[(row, col)] = Cell(text.strip(), formula is not None)
+                if formula and formula.startswith("IF("):
+                    grid.if_formulas[(row, col)] = formula
                 if row > grid.max_row:
                     grid.max_row = row
 
@@ -252,19 +273,36 @@ class _SheetParser:
             self.columns[letters] = position.col
         return position.col
 
-    def _cell_content(self, cell: ET.Element) -> tuple[str, bool]:
-        """(cached value as text, holds a formula) of a <c> element that has children."""
+    def _cell_content(self, cell: ET.Element) -> tuple[str, str | None]:
+        """(cached value as text, the formula's text or None) of a <c> element that has
+        children; a shared formula's followers have an empty formula text."""
         value = inline = None
-        formula = False
+        formula = None
         for child in cell:  # a repeated child: the last one wins
             name = self.names[child.tag]
             if name == "v":
                 value = child
             elif name == "f":
-                formula = True
+                formula = (child.text or "").strip()
             elif name == "is":
                 inline = child
         return _cell_value(cell.get("t", "n"), value, inline, self.shared), formula
+
+    def _conditional_format(self, element: ET.Element) -> None:
+        """<conditionalFormatting sqref> with <cfRule><formula>, or x14's <xm:sqref> and <xm:f>."""
+        sqref = element.get("sqref") or ""
+        formulas = []
+        for child in element:
+            name = local_name(child.tag)
+            if name == "sqref":
+                sqref = child.text or ""
+            elif name == "cfRule" and child.get("type") == "expression":
+                formulas += [
+                    "".join(f.itertext()).strip() for f in child if local_name(f.tag) in ("formula", "f")
+                ]
+        ranges = parse_sqref(sqref)
+        if ranges and formulas:
+            self.grid.conditional_formats.append(ConditionalFormat(ranges, formulas))
 
     def _validation(self, element: ET.Element) -> None:
         if element.get("type") != "list":

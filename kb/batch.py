@@ -33,7 +33,7 @@ import select
 import signal
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kb.db import Database
 from kb.errors import KBError
@@ -56,6 +56,13 @@ _LENGTH = struct.Struct("<Q")
 _NUMBER = struct.Struct("<I")
 
 
+class Ask(NamedTuple):
+    """A question with what its sheet says of it, where a plain string says nothing more."""
+
+    text: str
+    asks_yes_no: bool = False  # kb.answer.answer's asks_yes_no: the sheet says it asks yes or no
+
+
 def database_file(db: Database) -> str | None:
     """Path of the KB's main database file; None in memory."""
     return db.execute("PRAGMA database_list").fetchone()[2] or None
@@ -69,7 +76,7 @@ def worker_count(questions: int) -> int:
 
 def answer_many(
     db: Database,
-    questions: list[str],
+    questions: list[str | Ask],
     *,
     progress: Callable[[int], None] | None = None,
     each: Callable[[int, list[Answer]], None] | None = None,
@@ -77,7 +84,8 @@ def answer_many(
     helpers: Helpers | None = None,
     **options,
 ) -> list[Answer]:
-    """kb.answer.answer for each question, in order; ``options`` go to every call.
+    """kb.answer.answer for each question, in order; ``options`` go to every call, and
+    an Ask's own to its question's.
 
     ``each(first, answers)``: called as each chunk is answered, in whatever order the
     chunks come, with the position of its first question, so that a caller can use
@@ -93,7 +101,7 @@ def answer_many(
 
         # Load the Sudachi dictionary and the analysed glossary here, once: the
         # helpers inherit them instead of each loading its own.
-        search.prepare(db, questions[0])
+        search.prepare(db, _text(questions[0]))
         late = Helpers.start(db, workers)
         if late is not None:
             return late.answer(questions, progress, options, each)
@@ -115,18 +123,27 @@ def _file_to_fork_on(db: Database) -> str | None:
     return database_file(db)
 
 
-def _chunks(questions: list[str]) -> list[list[str]]:
+def _text(question: str | Ask) -> str:
+    return question.text if isinstance(question, Ask) else question
+
+
+def _chunks(questions: list[str | Ask]) -> list[list[str | Ask]]:
     size = max(CHUNK, -(-len(questions) // MAX_CHUNKS))
     return [questions[i : i + size] for i in range(0, len(questions), size)]
 
 
-def _answer_chunk(db: Database, questions: list[str], options: dict) -> list[Answer]:
+def _answer_chunk(db: Database, questions: list[str | Ask], options: dict) -> list[Answer]:
     from kb import answer as answering
     from kb import search
 
     # One look at the KB's state for the chunk, not one a question.
     cache = search.IndexCache.of(db)
-    return [answering.answer(db, q, cache=cache, **options) for q in questions]
+    return [
+        answering.answer(db, q.text, cache=cache, asks_yes_no=q.asks_yes_no, **options)
+        if isinstance(q, Ask)
+        else answering.answer(db, q, cache=cache, **options)
+        for q in questions
+    ]
 
 
 class Helpers:
@@ -209,7 +226,7 @@ class Helpers:
 
     def answer(
         self,
-        questions: list[str],
+        questions: list[str | Ask],
         progress: Callable[[int], None] | None,
         options: dict,
         each: Callable[[int, list[Answer]], None] | None = None,
@@ -309,7 +326,7 @@ def _lead(path: str, job_in: int, outs: list[int], fixed: bool) -> None:
         os.waitpid(pid, 0)
 
 
-def _work(db: Database, out: int, numbers: int, chunks: list[list[str]], options: dict) -> None:
+def _work(db: Database, out: int, numbers: int, chunks: list[list[str | Ask]], options: dict) -> None:
     try:
         while number := os.read(numbers, _NUMBER.size):
             (index,) = _NUMBER.unpack(number)

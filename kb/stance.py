@@ -51,15 +51,73 @@ _PARTIAL = re.compile(r"(一部|部分的|partially|in part\b)", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+|\n+|^\s*[-・•]\s*", re.MULTILINE)
 
 
+# Checklist items a provider confirms or denies, phrased without a question mark:
+# 「暗号化機能の有無」 (whether there is …), and requirement statements in the nominalised
+# stative 「〜されていること」「〜していること」「〜であること」「〜があること」「〜できること」
+# (「…手順が定められていること」: that it is so). 「〜すること」 alone is an instruction
+# (「手順書を提出すること」), not a state to confirm, and is left out.
+_CONFIRM_JA = re.compile(
+    r"(の有無|[てで][いお]ること|であること|があること|できること)\s*[。.]?\s*([（(][^（）()]*[)）])?\s*$"
+)
+# Declarative statements: an answer sheet offering yes and no asks whether they hold.
+_STATEMENT_JA = re.compile(r"([てで]いる|ており|である|がある|できる|ます|です|た)\s*[。.]?\s*$")
+_IMPERATIVE_EN = re.compile(
+    r"^\s*(if\b|provide|attach|upload|specify|state|indicate|identify|include|name|give|enter|select|choose"
+    r"|summari[sz]e|outline|detail|define|document)\b",
+    re.IGNORECASE,
+)
+_FINITE_VERB_EN = re.compile(
+    r"\b(is|are|was|were|has|have|had|can|cannot|will|must|shall|should|does|do|did)\b|n't\b"
+    r"|\b\w{3,}ed\b|\b\w{3,}s\s+(?:an?|the|all|any|its|their|our|each|every|\w+ly)\b",
+    re.IGNORECASE,
+)
+
+
+# A phrase fronted before the question proper: "For customers not using SSO, does …?",
+# "If you answered yes to X, are …?". "If yes, describe …" stays a request.
+_FRONTED_EN = re.compile(
+    r"^\s*(?:for|in|if|when|where|during|after|before|on|with|within|as|since|unless|once)\b[^,?]{0,100},\s*",
+    re.IGNORECASE,
+)
+
+
+def _stripped(text: str) -> str:
+    """The text without the marks sheets append ("…?*": a critical question)."""
+    return normalize(text).strip().rstrip("*＊ ").strip()
+
+
 def is_yes_no_question(question: str) -> bool:
-    q = normalize(question).strip()
+    q = _stripped(question)
     if _JAPANESE.search(q):
-        if _INTERROGATIVE_JA.search(q) or _REQUEST_JA.search(q):
+        if _INTERROGATIVE_JA.search(q):
+            return False
+        if _CONFIRM_JA.search(q):
+            return True  # before the request words: 「…に記載されていること」 is a state, not a request
+        if _REQUEST_JA.search(q):
             return False
         return bool(_YESNO_JA.search(q))
     if _WH_EN.match(q):
         return False
-    return bool(_YESNO_EN.match(q))
+    return bool(_YESNO_EN.match(q) or (_YESNO_EN.match(_FRONTED_EN.sub("", q, count=1)) and q.endswith("?")))
+
+
+def is_yes_no_statement(text: str) -> bool:
+    """A statement that a sheet offering yes and no asks the provider to confirm: "Data are
+    encrypted at rest.", 「通信は暗号化されている。」. Not a question (is_yes_no_question reads
+    those), not a request ("Describe …", 「…を記載してください」), not a bare noun phrase
+    ("Encryption at rest", 「暗号化の方式」): those say nothing that holds or not."""
+    q = _stripped(text)
+    if not q or q.endswith(("?", "？")):
+        return False
+    if _JAPANESE.search(q):
+        if _INTERROGATIVE_JA.search(q) or q.endswith(("か", "か。")):
+            return False
+        if _CONFIRM_JA.search(q):
+            return True
+        return not _REQUEST_JA.search(q) and bool(_STATEMENT_JA.search(q))
+    if _WH_EN.match(q) or _IMPERATIVE_EN.match(q) or _YESNO_EN.match(q):
+        return False
+    return bool(_FINITE_VERB_EN.search(q))
 
 
 # --- English clauses -------------------------------------------------------------
@@ -352,13 +410,21 @@ def best_clause(
     return best
 
 
-def stance(question: str, response_text: str, relevance: Callable[[str], float], query=None) -> str | None:
+def stance(
+    question: str,
+    response_text: str,
+    relevance: Callable[[str], float],
+    query=None,
+    *,
+    asks_yes_no: bool = False,
+) -> str | None:
     """'yes' | 'no' | 'partial' | 'na', or None when the question is not yes/no or no clause answers it.
 
     ``query``: the question's kb.search.Query; with it, the answering clause must cover a
     concept of the question's predicate (「共有されることはありますか」 is not answered by
-    a clause about an audit by a third party)."""
-    if not is_yes_no_question(question):
+    a clause about an audit by a third party). ``asks_yes_no``: the sheet says the row asks
+    yes or no whatever its wording (a unit column reading 有無, yes/no options on a statement)."""
+    if not (asks_yes_no or is_yes_no_question(question)):
         return None
     frame = frames.Frame.of(question)
     if frame.undecidable:

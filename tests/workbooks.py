@@ -88,3 +88,108 @@ def damage_member(path: Path, part: str) -> None:
     for offset in range(start, start + 40):
         data[offset] ^= 0xA5
     path.write_bytes(bytes(data))
+
+
+def build_question_sheet(
+    path: Path,
+    questions: list[str],
+    *,
+    options: tuple[str, ...] = ("Yes", "No", "N/A"),
+    header: tuple[str, ...] = ("No.", "Question", "Answer", "Comment"),
+) -> Path:
+    """Sheet 'Q': number / question / answer (a dropdown of ``options``) / comment, one row per
+    question from row 2, numbered Q-1, Q-2 ..."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Q"
+    ws.append(list(header))
+    for n, text in enumerate(questions, start=1):
+        ws.append([f"Q-{n}", text, None, None])
+    dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"')
+    ws.add_data_validation(dv)
+    dv.add(f"C2:C{len(questions) + 1}")
+    wb.save(path)
+    return path
+
+
+def build_qualifier_workbook(
+    path: Path,
+    qualifier_answer: str | None,
+    *,
+    gate: str = "format",
+    message: str = "Not applicable because of Q-01.",
+    condition_col: str = "C",
+) -> Path:
+    """Sheet 'Vendor' (ID, Question, Answer, Additional Information, Guidance): qualifier Q-01
+    in row 2 answered ``qualifier_answer``; a 'Card Payments' title in row 3 over PAY-01/02
+    (rows 4-5); GEN-01/02 (rows 6-7) outside it. ``gate`` is how the sheet ties the title and
+    PAY rows to Q-01's answer being No: a conditional format ('format', as HECVAT 3 does) or,
+    in each PAY row's Guidance, IF(<Q-01's answer>="No", ``message``, …) ('formula', as HECVAT 4).
+    Yes/No/N/A dropdowns on C2:C7."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Vendor"
+    ws.append(["ID", "Question", "Answer", "Additional Information", "Guidance"])
+    ws.append(["Q-01", "Do you take card payments from end users?", qualifier_answer, None, None])
+    ws.append(["Card Payments", None, None, None, None])
+    ws.append(["PAY-01", "Is the card data environment segmented?", None, None, None])
+    ws.append(["PAY-02", "Do you hold a current attestation of compliance?", None, None, None])
+    ws.append(["GEN-01", "Do you have a named security officer?", None, None, None])
+    ws.append(["GEN-02", "Do you train staff every year?", None, None, None])
+    condition = f"${condition_col}$2"
+    if gate == "format":
+        orange = PatternFill(bgColor="FFC000", fill_type="solid")
+        ws.conditional_formatting.add("A3:E5", FormulaRule(formula=[f'{condition}="No"'], fill=orange))
+    else:
+        quoted = message.replace('"', '""')
+        for row in (4, 5):
+            ws.cell(row, 5, f'=IF({condition}="No","{quoted}","See the standard guidance.")')
+    dv = DataValidation(type="list", formula1='"Yes,No,N/A"')
+    dv.add("C2:C7")
+    ws.add_data_validation(dv)
+    wb.save(path)
+    return path
+
+
+def build_unit_column_workbook(path: Path) -> Path:
+    """A Japanese checklist: 項番 | 確認項目 | 測定単位 | 回答 | 備考, one unit per row (有無, %, 時間)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "チェックリスト"
+    ws.append(["項番", "確認項目", "測定単位", "回答", "備考"])
+    ws.append(["1", "夜間バックアップの世代管理", "有無", None, None])
+    ws.append(["2", "月間のサービス稼働率", "%", None, None])
+    ws.append(["3", "障害発生から利用者への第一報までの時間", "時間", None, None])
+    ws.append(["4", "管理者操作の記録保管", "はい/いいえ", None, None])
+    wb.save(path)
+    return path
+
+
+def build_statement_workbook(path: Path) -> Path:
+    """English statements and questions with Yes/No dropdowns (C2:C5), and one statement whose
+    cell offers other options (C6: Daily/Weekly)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Assessment"
+    ws.append(["ID", "Requirement", "Answer", "Comments"])
+    ws.append(["R-1", "Customer files are encrypted at rest.", None, None])
+    ws.append(["R-2", "Describe the key rotation schedule.", None, None])
+    ws.append(["R-3", "Key management", None, None])
+    ws.append(["R-4", "Is the admin console limited to the office network?", None, None])
+    ws.append(["R-5", "Backups are taken on a fixed schedule.", None, None])
+    yes_no = DataValidation(type="list", formula1='"Yes,No"')
+    yes_no.add("C2:C5")
+    ws.add_data_validation(yes_no)
+    other = DataValidation(type="list", formula1='"Daily,Weekly"')
+    other.add("C6")
+    ws.add_data_validation(other)
+    wb.save(path)
+    return path

@@ -413,6 +413,8 @@ def test_inspect_report():
         "with_options": 78,
         "answered": 0,
         "option_lists": [["はい", "いいえ", "該当なし"]],
+        "switched_off": 0,
+        "yes_no_by_sheet": 0,
     }
     assert list(report[0].to_json()) == [
         "sheet",
@@ -422,6 +424,8 @@ def test_inspect_report():
         "with_options",
         "answered",
         "option_lists",
+        "switched_off",
+        "yes_no_by_sheet",
     ]
 
 
@@ -484,3 +488,28 @@ def test_no_table_anywhere(tmp_path):
     wb.save(tmp_path / "note.xlsx")
     with pytest.raises(KBError, match="no question table found in any sheet"):
         read_checksheet(tmp_path / "note.xlsx")
+
+
+# --- rows the sheet marks as yes/no -------------------------------------------------------
+
+
+def test_a_unit_column_reading_yes_no_marks_the_row(tmp_path):
+    from tests.workbooks import build_unit_column_workbook
+
+    (table,) = read_checksheet(build_unit_column_workbook(tmp_path / "unit.xlsx"))
+    assert table.answer_col == "D"  # 測定単位 is not taken for the answer column
+    assert {q.number: q.asks_yes_no for q in table.questions} == {
+        "1": True,
+        "2": False,
+        "3": False,
+        "4": True,
+    }
+
+
+def test_yes_no_options_mark_statements_not_requests_or_noun_phrases(tmp_path):
+    from tests.workbooks import build_statement_workbook
+
+    (table,) = read_checksheet(build_statement_workbook(tmp_path / "statements.xlsx"))
+    marked = {q.number: q.asks_yes_no for q in table.questions}
+    # R-4 is a question: its wording already says yes/no, the sheet adds nothing.
+    assert marked == {"R-1": True, "R-2": False, "R-3": False, "R-4": False, "R-5": False}

@@ -154,3 +154,62 @@ def _insert_after_sheet_data(path, xml: str) -> None:
             if info.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"</sheetData>", b"</sheetData>" + xml.encode())
             zf.writestr(info, data)
+
+
+def test_conditional_formats_and_if_formulas_are_read(tmp_path):
+    from importers.ooxml import Package
+    from importers.sheet_grid import WorkbookGrids
+    from tests.workbooks import build_qualifier_workbook
+
+    for gate in ("format", "formula"):
+        path = build_qualifier_workbook(tmp_path / f"{gate}.xlsx", "No", gate=gate)
+        with Package(path) as package:
+            wb = WorkbookGrids(package)
+            grid = wb.grid(wb.sheets[0])
+        if gate == "format":
+            (fmt,) = grid.conditional_formats
+            assert fmt.formulas == ['$C$2="No"']
+            assert (fmt.ranges[0].min_row, fmt.ranges[0].max_row) == (3, 5)
+            assert grid.if_formulas == {}
+        else:
+            assert grid.conditional_formats == []
+            assert sorted(grid.if_formulas) == [(4, 5), (5, 5)]
+            assert grid.if_formulas[(4, 5)].startswith('IF($C$2="No",')
+            assert grid.is_formula(4, 5) and grid.text(4, 5) == ""  # no cached value: openpyxl wrote it
+
+
+def test_x14_conditional_formats_are_read(tmp_path):
+    from importers.ooxml import Package
+    from importers.sheet_grid import WorkbookGrids
+    from tests.workbooks import build_raw_workbook
+
+    path = build_raw_workbook(
+        tmp_path / "x14.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+    )
+    ext = (
+        '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        "<x14:conditionalFormattings><x14:conditionalFormatting "
+        'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+        '<x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-000000000001}">'
+        "<xm:f>$C$9=&quot;No&quot;</xm:f></x14:cfRule><xm:sqref>A10:D12</xm:sqref>"
+        "</x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>"
+    )
+    _append_to_sheet(path, ext)
+    with Package(path) as package:
+        wb = WorkbookGrids(package)
+        grid = wb.grid(wb.sheets[0])
+    (fmt,) = grid.conditional_formats
+    assert fmt.formulas == ['$C$9="No"'] and (fmt.ranges[0].min_row, fmt.ranges[0].max_row) == (10, 12)
+
+
+def _append_to_sheet(path, xml: str) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", xml.encode() + b"</worksheet>")
+            zf.writestr(info, data)
