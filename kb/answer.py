@@ -10,12 +10,19 @@ from kb import search, stance, store
 from kb.analysis import analyzed_text
 from kb.choices import stance_of_option
 from kb.db import Database
+from kb.gate import topic_gate
+from kb.language import text_language
 from kb.settings import DEFAULTS
 
 # Confidence is the share of the question's idf-weighted concepts that the best
 # source covers (kb.search.coverage): at or above AUTO the engine answers by
 # itself, below REVIEW the KB has nothing relevant (why these values: kb.settings).
 AUTO_THRESHOLD: float = DEFAULTS["auto_threshold"]
+# Calibrated per question language on the real dev set (kb eval; why these values: kb.settings).
+AUTO_THRESHOLDS: dict[str, float] = {
+    "en": DEFAULTS["auto_threshold_en"],
+    "ja": DEFAULTS["auto_threshold_ja"],
+}
 REVIEW_THRESHOLD: float = DEFAULTS["review_threshold"]
 MAX_SOURCES: int = DEFAULTS["max_sources"]
 CUSTOMER_SAFE: tuple[str, ...] = DEFAULTS["customer_safe"]
@@ -58,6 +65,9 @@ class Answer:
     confidence: float
     stance: str | None
     sources: list[Source]
+    # Why the topic gate held the best source back from answering by itself (kb.gate),
+    # whatever the confidence (kb eval calibrates with it); None when it did not.
+    why: str | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -140,6 +150,11 @@ def _stance(question: str, hit: search.Hit, query: search.Query, asks_yes_no: bo
     )
 
 
+def auto_threshold_for(question: str) -> float:
+    """The confidence from which a question in its language is answered by itself."""
+    return AUTO_THRESHOLDS.get(text_language(question) or "", AUTO_THRESHOLD)
+
+
 def answer(
     db: Database,
     question: str,
@@ -154,6 +169,9 @@ def answer(
 
     ``asks_yes_no``: the sheet says the question asks yes or no whatever its wording
     (importers.checksheet.Question.asks_yes_no); else its wording says (kb.stance).
+
+    ``auto_threshold`` overrides the question language's (auto_threshold_for); the
+    topic gate (kb.gate) holds whatever the threshold.
 
     ``cache``: the IndexCache of the KB's state to answer from, when the caller
     answers many questions against one state (kb.batch); else the current one.
@@ -176,12 +194,14 @@ def answer(
         query=query,
     )
     conf = confidence(hits)
+    threshold = auto_threshold_for(question) if auto_threshold is None else auto_threshold
+    gate = None
     if not hits or conf < REVIEW_THRESHOLD:
         status = "no_match"
-    elif conf >= (AUTO_THRESHOLD if auto_threshold is None else auto_threshold):
-        status = "answered"
     else:
-        status = "needs_review"
+        source_lang = text_language(hits[0].body) or "ja"
+        gate = topic_gate(query, hits[0], text_language(question), source_lang)
+        status = "answered" if conf >= threshold and gate is None else "needs_review"
     top_stance = _stance(question, hits[0], query, asks_yes_no) if hits and status != "no_match" else None
     sources = _sources(db, query, hits) if status != "no_match" or keep_sources else []
     if approved:
@@ -192,5 +212,12 @@ def answer(
             if not (h.kind == "qa" and h.source_id == approved["id"])
         ][: MAX_SOURCES - 1]
         top_stance = stance_of_option(approved["choice"]) or top_stance
-        status, conf = "answered", 1.0
-    return Answer(question=question, status=status, confidence=conf, stance=top_stance, sources=sources)
+        status, conf, gate = "answered", 1.0, None
+    return Answer(
+        question=question,
+        status=status,
+        confidence=conf,
+        stance=top_stance,
+        sources=sources,
+        why=gate.why if gate else None,
+    )
