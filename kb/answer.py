@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from kb import search, stance, store
+from kb import index, search, stance, store
 from kb.analysis import analyzed_text
 from kb.choices import stance_of_option
 from kb.db import Database
@@ -35,6 +35,7 @@ class Translation(NamedTuple):
     lang: str  # "ja" | "en"
     text: str
     citations: tuple[str, ...] = ()
+    title: str = ""  # the response's heading in that edition ("6.1.3 Contact with authorities")
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Source:
     def in_language(self, lang: str) -> Translation | None:
         """This source's text and citations in ``lang``, or None when the KB has no such edition."""
         if lang == self.lang:
-            return Translation(self.lang, self.text, tuple(self.citations))
+            return Translation(self.lang, self.text, tuple(self.citations), self.title)
         return next((t for t in self.translations if t.lang == lang), None)
 
 
@@ -83,7 +84,13 @@ def _approved_source(row: dict) -> Source:
         score=1.0,
         citations=[f"{label}（回答済み）"],
         document=row["document"],
+        lang=_text_lang(row["answer_text"] or row["question"]),
     )
+
+
+def _text_lang(text: str) -> str:
+    """The language of a source that is not a response (a clause, a harvested answer)."""
+    return text_language(text) or "ja"
 
 
 def _citations(db: Database, cache: search.IndexCache, response_ids: list[int]) -> dict[int, dict]:
@@ -95,9 +102,62 @@ def _citations(db: Database, cache: search.IndexCache, response_ids: list[int]) 
     return {rid: known[rid] for rid in response_ids}
 
 
-def _sources(db: Database, query: search.Query, hits: list[search.Hit]) -> list[Source]:
+def _languages(db: Database, cache: search.IndexCache) -> frozenset[str]:
+    return cache.memo("languages", lambda: store.languages(db))
+
+
+def hits_wanted(db: Database, cache: search.IndexCache) -> int:
+    """Hits to ask search for: MAX_SOURCES once each control's editions are folded into one
+    source, so as many per language the KB answers in. A KB in one language asks for
+    MAX_SOURCES exactly, and answers as it did before editions existed."""
+    return MAX_SOURCES * max(1, len(_languages(db, cache)))
+
+
+def _editions(db: Database, cache: search.IndexCache, response_ids: list[int]) -> dict[int, store.Editions]:
+    """Each response's language and its other editions, looked up once per response; a KB in
+    one language (no edition to link) needs no look-up at all."""
+    langs = _languages(db, cache)
+    if len(langs) < 2:
+        only = next(iter(langs), "ja")
+        return {rid: store.Editions(only) for rid in response_ids}
+    known: dict[int, store.Editions] = cache.memo("editions", dict)
+    missing = [rid for rid in response_ids if rid not in known]
+    if missing:
+        known.update(store.editions_many(db, missing))
+    return {rid: known[rid] for rid in response_ids}
+
+
+def one_per_control(db: Database, hits: list[search.Hit], cache: search.IndexCache) -> list[search.Hit]:
+    """The hits without other editions of a response already among them, best first: a
+    control answered in Japanese and English is one source (its other edition is the
+    source's translation), whichever edition the question matched better."""
+    found = _editions(db, cache, [h.source_id for h in hits if h.kind == "response"])
+    taken: set[int] = set()
+    out = []
+    for hit in hits:
+        if hit.kind == "response":
+            if hit.source_id in taken:
+                continue
+            taken.update(e.response_id for e in found[hit.source_id].others)
+        out.append(hit)
+    return out
+
+
+def _sources(
+    db: Database,
+    query: search.Query,
+    hits: list[search.Hit],
+    classifications: tuple[str, ...] = CUSTOMER_SAFE,
+) -> list[Source]:
+    """Sources of the hits, each response in its own language with the other editions the
+    audience (``classifications``) may see as its translations."""
     cache = query.cache or search.IndexCache.of(db)
-    cites = _citations(db, cache, [h.source_id for h in hits if h.kind == "response"])
+    response_ids = [h.source_id for h in hits if h.kind == "response"]
+    editions = _editions(db, cache, response_ids)
+    shown = {
+        rid: [e for e in editions[rid].others if e.classification in classifications] for rid in response_ids
+    }
+    cites = _citations(db, cache, response_ids + [e.response_id for rid in response_ids for e in shown[rid]])
     out = []
     for hit in hits:
         src = Source(
@@ -106,23 +166,48 @@ def _sources(db: Database, query: search.Query, hits: list[search.Hit]) -> list[
             title=hit.title,
             text=hit.body,
             score=round(hit.score, 4),
+            lang=_text_lang(hit.body or hit.title),
         )
         if hit.kind == "response":
             c = cites[hit.source_id]
             # Copies: the cached citations must not change with what a caller does to a Source.
             src.clause_refs = [dict(ref) for ref in c["clause_refs"]]
             src.doc_refs, src.document = list(c["doc_refs"]), c["document"]
+            src.lang = editions[hit.source_id].lang
             src.citations = citation_labels(src)
+            src.translations = tuple(
+                Translation(
+                    e.lang,
+                    e.text,
+                    tuple(_labels(cites[e.response_id], src.control_id, e.lang)),
+                    index.chunk_title(src.control_id, e.title),
+                )
+                for e in shown[hit.source_id]
+            )
         out.append(src)
     return out
 
 
 def citation_labels(src: Source) -> list[str]:
+    """The citations of a source, in its language."""
+    cites = {"document": src.document, "clause_refs": src.clause_refs, "doc_refs": src.doc_refs}
+    return _labels(cites, src.control_id, src.lang)
+
+
+def _labels(cites: dict, control_id: str | None, lang: str) -> list[str]:
+    """Citation labels in the language of the text they go with: 利用約款 第30条（提供場所）,
+    or Minato Cloud Terms of Service, Article 30 (Place of Provision)."""
     labels = []
-    if src.document:
-        labels.append(f"{src.document} {src.control_id}" if src.control_id else src.document)
-    labels.extend(f"{c['document']} 第{c['article']}条（{c['title']}）" for c in src.clause_refs)
-    labels.extend(src.doc_refs)
+    document = cites["document"]
+    if document:
+        labels.append(f"{document} {control_id}" if control_id else document)
+    for c in cites["clause_refs"]:
+        if lang == "en":
+            title = f" ({c['title']})" if c["title"] else ""
+            labels.append(f"{c['document']}, Article {c['article']}{title}")
+        else:
+            labels.append(f"{c['document']} 第{c['article']}条（{c['title']}）")
+    labels.extend(cites["doc_refs"])
     return labels
 
 
@@ -188,11 +273,12 @@ def answer(
     hits = search.search(
         db,
         question,
-        limit=MAX_SOURCES,
+        limit=hits_wanted(db, cache),
         kinds=ANSWER_KINDS,
         classifications=classifications,
         query=query,
     )
+    hits = one_per_control(db, hits, cache)[:MAX_SOURCES]
     conf = confidence(hits)
     threshold = auto_threshold_for(question) if auto_threshold is None else auto_threshold
     gate = None
@@ -203,7 +289,7 @@ def answer(
         gate = topic_gate(query, hits[0], text_language(question), source_lang)
         status = "answered" if conf >= threshold and gate is None else "needs_review"
     top_stance = _stance(question, hits[0], query, asks_yes_no) if hits and status != "no_match" else None
-    sources = _sources(db, query, hits) if status != "no_match" or keep_sources else []
+    sources = _sources(db, query, hits, classifications) if status != "no_match" or keep_sources else []
     if approved:
         # An earlier approved answer to this very question beats any search hit.
         sources = [_approved_source(approved)] + [

@@ -30,11 +30,20 @@ class ImportResult:
     doc_refs: int = 0
     revisions: int = 0
     superseded_document_id: int | None = None
+    lang: str = "ja"
+    # Controls answered in a current edition in another language too (same service and control id).
+    linked: int = 0
 
 
 def series_key(doc: ParsedDocument) -> str:
-    """What stays the same across versions of one document."""
-    return " | ".join([doc.kind, doc.title, doc.publisher or "", doc.service or ""])
+    """What stays the same across versions of one document.
+
+    Each language is a series of its own: an English edition is another document beside
+    the Japanese one (linked by control id, see editions_many), never a newer version of it.
+    Japanese keeps the key it always had, so existing KBs go on superseding as before.
+    """
+    parts = [doc.kind, doc.title, doc.publisher or "", doc.service or ""]
+    return " | ".join(parts if doc.lang == "ja" else [*parts, doc.lang])
 
 
 def _control_refs(db: Database, sections: list[Section]) -> dict[tuple[str, str], int]:
@@ -96,6 +105,7 @@ def _new_document(db: Database, doc: ParsedDocument, series: str, **overrides) -
         "sha256": doc.sha256,
         "source_name": doc.source_name,
         "classification": doc.classification,
+        "lang": doc.lang,
         "is_current": 1,
         "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
     } | overrides
@@ -179,6 +189,8 @@ def import_document(db: Database, doc: ParsedDocument) -> ImportResult:
         result.clause_refs = sum(len(section.clause_refs) for section in doc.sections)
         result.doc_refs = sum(len(section.doc_refs) for section in doc.sections)
         result.revisions = len(doc.revisions)
+        result.lang = doc.lang
+        result.linked = sum(1 for e in editions_many(db, [rid for rid, _ in placed]).values() if e.others)
         index.compact(db)
     return result
 
@@ -307,9 +319,71 @@ def citations_many(db: Database, response_ids: list[int]) -> dict[int, dict]:
     return out
 
 
+class Edition(NamedTuple):
+    """The current response to the same control in another language's edition of a document."""
+
+    response_id: int
+    lang: str
+    title: str
+    text: str
+    classification: str
+
+
+class Editions(NamedTuple):
+    """A response's language, and the other editions of it (one per other language)."""
+
+    lang: str
+    others: tuple[Edition, ...] = ()
+
+
+def editions_many(db: Database, response_ids: list[int]) -> dict[int, Editions]:
+    """For each response, its document's language and the current responses of the same
+    control (same service and control id, a document of the same kind) in other languages.
+
+    The link is made when reading, not stored: a new version of either edition is linked to
+    the other at once, and a retired one no longer is.
+    """
+    if not response_ids:
+        return {}
+    marks = ",".join("?" * len(response_ids))
+    langs = dict(
+        db.execute(
+            f"SELECT r.id, d.lang FROM responses r JOIN documents d ON d.id = r.document_id WHERE r.id IN ({marks})",
+            response_ids,
+        )
+    )
+    others: dict[int, dict[str, Edition]] = {rid: {} for rid in langs}
+    for rid, oid, lang, title, text, classification in db.execute(
+        f"""
+        SELECT r.id, o.id, od.lang, o.title, o.text, o.classification
+        FROM responses r
+        JOIN documents d ON d.id = r.document_id
+        JOIN responses o ON o.control_id = r.control_id AND o.service IS r.service AND o.is_current = 1
+        JOIN documents od ON od.id = o.document_id AND od.kind = d.kind AND od.lang != d.lang
+        WHERE r.id IN ({marks})
+        ORDER BY o.document_id DESC, o.position
+        """,
+        response_ids,
+    ):
+        others[rid].setdefault(lang, Edition(oid, lang, title, text, classification))  # the newest document's
+    return {rid: Editions(langs[rid], tuple(others[rid].values())) for rid in langs}
+
+
+def languages(db: Database) -> frozenset[str]:
+    """The languages of the current documents that answer controls."""
+    return frozenset(
+        lang
+        for (lang,) in db.execute(
+            "SELECT DISTINCT d.lang FROM documents d WHERE d.is_current = 1"
+            " AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id)"
+        )
+    )
+
+
 _RESPONSE_SELECT = """
     SELECT r.id, r.control_id, f.name AS framework, r.title, r.text, r.service, d.title AS document,
-           d.version AS document_version, r.section_path, r.classification, r.is_current, r.document_id
+           d.version AS document_version, r.section_path, r.classification, r.is_current, r.document_id,
+           d.lang
     FROM responses r
     JOIN documents d ON d.id = r.document_id
     LEFT JOIN controls c ON c.id = r.control_ref
@@ -329,10 +403,12 @@ def responses(db: Database, *, current: bool = True) -> list[dict]:
 
 
 def responses_for_control(db: Database, control_id: str) -> list[dict]:
-    """Current and historical responses for one control, current first, newest first."""
+    """Current and historical responses for one control, current first, Japanese editions
+    before other languages', newest first."""
     return _rows(
         db,
-        f"{_RESPONSE_SELECT} WHERE upper(r.control_id) = upper(?) ORDER BY r.is_current DESC, r.document_id DESC",
+        f"{_RESPONSE_SELECT} WHERE upper(r.control_id) = upper(?)"
+        " ORDER BY r.is_current DESC, d.lang != 'ja', r.document_id DESC",
         [control_id],
     )
 

@@ -138,3 +138,66 @@ def make_eval_report():
             ),
         ]
     )
+
+
+# A fictional provider's whitepaper in Japanese and its own English edition: the same three
+# controls, the English one citing the same article of the contract.
+KESTREL_JA = """# ケストレル VPS ISO/IEC 27017 ホワイトペーパー
+
+ケストレル株式会社
+
+2025年3月1日 (1.0 版)
+
+## はじめに
+
+本書は「ケストレル VPS」(以下、KST-VPS)の取り組みを説明します。
+
+## ISO/IEC 27017:2015 への対応
+
+### 6.1.3 関係当局との連絡
+
+お客様のデータはフランクフルトのデータセンターにのみ保存します。保存場所は「ケストレル 利用規約 第 7 条 (保存地域)」に定めています。
+
+### 12.3.1 情報のバックアップ
+
+バックアップは毎晩取得し、14 日間保管します。
+
+### 16.1.2 情報セキュリティ事象の報告
+
+事象が起きたときは、24 時間以内に電子メールでお知らせします。
+"""
+
+KESTREL_EN = """# Kestrel VPS ISO/IEC 27017 Whitepaper
+
+Kestrel K.K.
+
+March 1, 2025 (Version 1.0)
+
+## Introduction
+
+This document describes what we do for "Kestrel VPS" (hereinafter "KST-VPS").
+
+## Response to ISO/IEC 27017:2015
+
+### 6.1.3 Contact with authorities
+
+Customer data is kept only in our Frankfurt data center. The storage location is set out in Article 7 (Storage Region) of the Kestrel Terms of Use.
+
+### 12.3.1 Information backup
+
+Backups are taken every night and kept for 14 days.
+
+### 16.1.2 Reporting information security events
+
+When an incident happens, we tell customers by email within 24 hours.
+"""
+
+
+def kestrel(lang: str, *, classification: str = "public", suffix: str = "") -> ParsedDocument:
+    """The Kestrel whitepaper in ``lang`` ('ja' or 'en'), parsed; ``suffix`` makes another version."""
+    from importers.whitepaper import parse_whitepaper
+
+    text = (KESTREL_JA if lang == "ja" else KESTREL_EN) + suffix
+    doc = parse_whitepaper(text.encode("utf-8"), f"kestrel_{lang}.md")
+    doc.classification = classification
+    return doc

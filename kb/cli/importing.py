@@ -9,6 +9,7 @@ import click
 from kb.cli.checksheets import checksheet_options, overrides
 from kb.cli.root import KBGroup, cli, open_db, read_input
 from kb.errors import KBError
+from kb.language import LANGUAGES
 
 
 @cli.group(name="import", cls=KBGroup)
@@ -19,16 +20,23 @@ def import_group() -> None:
 @import_group.command(name="whitepaper")
 @click.argument("file")
 @click.option("--service", help="Service scope of the responses, e.g. CPS-VM (default: from the text).")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="The language it is written in (default: that of most headings). An edition in another "
+    "language than one already imported is linked to it by service and control id.",
+)
 @click.pass_context
-def import_whitepaper(ctx: click.Context, file: str, service: str | None) -> None:
+def import_whitepaper(ctx: click.Context, file: str, service: str | None, lang: str | None) -> None:
     """Import an ISO/IEC 27017-style whitepaper (Markdown-ish text)."""
     from importers.whitepaper import parse_whitepaper
     from kb import store
     from kb.cli.render import render_whitepaper_import
 
     data = read_input(file)
-    parsed = parse_whitepaper(data, source_name=Path(file).name, service=service)
-    render_whitepaper_import(file, store.import_document(open_db(ctx), parsed))
+    parsed = parse_whitepaper(data, source_name=Path(file).name, service=service, lang=lang)
+    result = store.import_document(open_db(ctx), parsed)
+    render_whitepaper_import(file, result, lang_given=lang is not None)
 
 
 def _iso_date(value: str) -> str:

@@ -28,7 +28,8 @@ def _console():
     return Console(highlight=False)
 
 
-def render_whitepaper_import(file: str, result: ImportResult) -> None:
+def render_whitepaper_import(file: str, result: ImportResult, *, lang_given: bool = True) -> None:
+    """``lang_given``: the language was given (--lang), else read from the headings."""
     if result.status == "unchanged":
         click.echo(f"{file}: already imported (document {result.document_id}), nothing changed")
         return
@@ -41,6 +42,13 @@ def render_whitepaper_import(file: str, result: ImportResult) -> None:
         f"{result.clause_refs} clause references, {result.doc_refs} document references, "
         f"{result.revisions} revisions" + kept
     )
+    how = "given" if lang_given else "read from the headings; --lang to set it"
+    linked = (
+        f"; {result.linked} of {result.controls} controls linked to their edition in another language"
+        if result.linked
+        else ""
+    )
+    click.echo(f"{file}: language {result.lang} ({how}){linked}")
 
 
 def render_qa_import(file: str, result: ImportResult) -> None:
@@ -66,20 +74,34 @@ def render_control(
     console = _console()
     for row in full:
         cites = citations[row["id"]]
+        english = row.get("lang") == "en"  # an English edition is shown in English
         lines = [row["text"], ""]
-        meta = f"{row['document']}" + (f" ({row['document_version']} 版)" if row["document_version"] else "")
-        lines.append(f"出典: {meta}" + (f" / サービス: {row['service']}" if row["service"] else ""))
+        version = row["document_version"]
+        meta = row["document"]
+        if version:
+            meta += f" (version {version})" if english else f" ({version} 版)"
+        service = f" / {'Service' if english else 'サービス'}: {row['service']}" if row["service"] else ""
+        lines.append(f"{'Source' if english else '出典'}: {meta}{service}")
         for ref in cites["clause_refs"]:
-            lines.append(f"約款: {ref['document']} 第{ref['article']}条（{ref['title']}）")
+            if english:
+                title = f" ({ref['title']})" if ref["title"] else ""
+                lines.append(f"Terms: {ref['document']}, Article {ref['article']}{title}")
+            else:
+                lines.append(f"約款: {ref['document']} 第{ref['article']}条（{ref['title']}）")
         for name in cites["doc_refs"]:
-            lines.append(f"参照: {name}")
+            lines.append(f"{'See' if english else '参照'}: {name}")
         title = f"{row['control_id']} {row['title']}" + (
             f"  [{row['framework']}]" if row["framework"] else ""
         )
         console.print(Panel("\n".join(lines), title=title, title_align="left"))
         revs = revisions[row["id"]]
         if revs:
-            table = Table("版", "日付", "変更内容", title="改訂履歴", title_justify="left")
+            heads = (
+                ("Version", "Date", "Changes", "Revision history")
+                if english
+                else ("版", "日付", "変更内容", "改訂履歴")
+            )
+            table = Table(*heads[:3], title=heads[3], title_justify="left")
             for rev in revs:
                 table.add_row(rev.version, rev.date, rev.note)
             console.print(table)
@@ -108,11 +130,18 @@ def render_answer(answer: Answer) -> None:
     stance = f" · {answer.stance}" if answer.stance else ""
     console.print(f"[bold]Q:[/bold] {answer.question}")
     console.print(f"   [{style}]{answer.status}[/{style}] · confidence {answer.confidence:.2f}{stance}")
+    from kb.language import text_language
+
+    # Each source in the question's language where the KB has that edition of it.
+    lang = text_language(answer.question) or "ja"
     for src in answer.sources:
-        console.print(f"   [bold]{src.title}[/bold] [dim]({src.kind}, {src.score:.3f})[/dim]")
-        console.print(f"     {src.text}")
-        for label in src.citations:
-            console.print(f"     [dim]出典: {label}[/dim]")
+        shown = src.in_language(lang) or src.in_language(src.lang)
+        title = shown.title or src.title
+        edition = f", {shown.lang}" if src.translations else ""  # which edition, where there are several
+        console.print(f"   [bold]{title}[/bold] [dim]({src.kind}, {src.score:.3f}{edition})[/dim]")
+        console.print(f"     {shown.text}")
+        for label in shown.citations:
+            console.print(f"     [dim]{'Source' if shown.lang == 'en' else '出典'}: {label}[/dim]")
     console.print()
 
 
