@@ -101,6 +101,32 @@ def is_yes_no_question(question: str) -> bool:
     return bool(_YESNO_EN.match(q) or (_YESNO_EN.match(_FRONTED_EN.sub("", q, count=1)) and q.endswith("?")))
 
 
+_STATEMENT_EN = re.compile(
+    r"^(?P<subject>[^,;:?]+?)\s+(?P<aux>is|are|was|were|has|have|can|will|must|should|shall)\s+(?P<rest>[^?]+?)[.!]?$",
+    re.IGNORECASE,
+)
+
+
+def as_question(text: str) -> str:
+    """The yes/no question a text asks, in the form the predicate is read from: the question
+    after a fronted phrase ("For customers not using SSO, does X …?" → "does X …?"), and an
+    English statement turned round ("Data are encrypted at rest." → "Are data encrypted at
+    rest?"). Anything else as it is."""
+    q = _stripped(text)
+    if _JAPANESE.search(q):
+        return text
+    core = _FRONTED_EN.sub("", q, count=1)
+    if core != q and _YESNO_EN.match(core):
+        return core
+    m = _STATEMENT_EN.match(q) if not q.endswith("?") else None
+    if m and not _YESNO_EN.match(q):
+        subject = m.group("subject")
+        first = subject.split()[0]
+        subject = subject if len(first) > 1 and first.isupper() else subject[0].lower() + subject[1:]  # SSO
+        return f"{m.group('aux').capitalize()} {subject} {m.group('rest')}?"
+    return text
+
+
 def is_yes_no_statement(text: str) -> bool:
     """A statement that a sheet offering yes and no asks the provider to confirm: "Data are
     encrypted at rest.", 「通信は暗号化されている。」. Not a question (is_yes_no_question reads
@@ -426,6 +452,7 @@ def stance(
     yes or no whatever its wording (a unit column reading 有無, yes/no options on a statement)."""
     if not (asks_yes_no or is_yes_no_question(question)):
         return None
+    question = as_question(question)  # the predicate is read from the question's own form
     frame = frames.Frame.of(question)
     if frame.undecidable:
         return None

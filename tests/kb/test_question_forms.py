@@ -115,3 +115,37 @@ def test_the_sheets_yes_no_reaches_the_stance(own_db):
     assert by_sheet.sources and by_sheet.sources[0].control_id == "10.1.1"
     assert by_sheet.stance == "no"
     assert by_text.stance is None  # the wording alone does not ask yes or no
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        (
+            "For tenants without a directory, does the portal offer its own login?*",
+            "does the portal offer its own login?",
+        ),
+        ("Customer files are encrypted at rest.", "Are customer files encrypted at rest?"),
+        ("MFA is required for every administrator.", "Is MFA required for every administrator?"),
+        (
+            "Is the admin console limited to the office network?",
+            "Is the admin console limited to the office network?",
+        ),
+        ("通信経路は暗号化されている。", "通信経路は暗号化されている。"),
+    ],
+)
+def test_the_question_a_text_asks(text, question):
+    from kb.stance import as_question
+
+    assert as_question(text) == question
+
+
+def test_a_fronted_question_needs_its_predicate_in_the_answering_clause(own_db):
+    from kb import search
+    from kb.analysis import analyzed_text
+    from kb.stance import stance
+
+    body = "仮想ディスクは、標準では暗号化していません。"
+    question = "In an outage, can the customer export their files?"
+    query = search.prepare(own_db, question)
+    # The predicate (export) is read after the fronted phrase; no clause holds it.
+    assert stance(question, body, lambda c: search.coverage(query, analyzed_text(c))[0], query=query) is None
