@@ -240,6 +240,10 @@ def auto_threshold_for(question: str) -> float:
     return AUTO_THRESHOLDS.get(text_language(question) or "", AUTO_THRESHOLD)
 
 
+def _drafts(db: Database, cache: search.IndexCache) -> frozenset[int]:
+    return cache.memo("draft_qa_ids", lambda: store.draft_qa_ids(db))
+
+
 def answer(
     db: Database,
     question: str,
@@ -288,6 +292,8 @@ def answer(
         source_lang = text_language(hits[0].body) or "ja"
         gate = topic_gate(query, hits[0], text_language(question), source_lang)
         status = "answered" if conf >= threshold and gate is None else "needs_review"
+    if status == "answered" and hits[0].kind == "qa" and hits[0].source_id in _drafts(db, cache):
+        status = "needs_review"  # a harvested answer no person approved is a suggestion only
     top_stance = _stance(question, hits[0], query, asks_yes_no) if hits and status != "no_match" else None
     sources = _sources(db, query, hits, classifications) if status != "no_match" or keep_sources else []
     if approved:

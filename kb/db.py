@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 # every caller (the CLI's choices, the store) take them from these.
 CLASSIFICATIONS = ("public", "nda", "internal")
 CHUNK_KINDS = ("response", "clause", "evidence", "qa")
+# An answer in the library is a draft until a person approves it (kb import checksheet
+# --approved); only approved answers answer by themselves (kb.store.approved_answer).
+QA_STATUSES = ("draft", "approved")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -239,7 +242,32 @@ _V3 = [
     "CREATE INDEX fills_output ON fills(output_sha256)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+# Version 4: the library learns only from people. A harvested answer is a draft unless a
+# person approves it: qa_pairs.status replaces approved, whose default (1) made every
+# answer approved that did not say otherwise; existing answers keep what they were. And
+# what kb fill wrote into each row (fill_rows), so that a row a person left as the tool
+# wrote it is not harvested as a person's answer.
+_V4 = [
+    f"ALTER TABLE qa_pairs ADD COLUMN status TEXT NOT NULL DEFAULT 'draft' {_one_of('status', QA_STATUSES)}",
+    "UPDATE qa_pairs SET status = 'approved' WHERE approved = 1",
+    "DROP INDEX qa_pairs_key",
+    "ALTER TABLE qa_pairs DROP COLUMN approved",
+    "CREATE INDEX qa_pairs_key ON qa_pairs(question_key, status, is_current)",
+    """
+    CREATE TABLE fill_rows (
+        id INTEGER PRIMARY KEY,
+        fill_id INTEGER NOT NULL REFERENCES fills(id) ON DELETE CASCADE,
+        sheet TEXT NOT NULL,
+        row INTEGER NOT NULL,
+        question_key TEXT NOT NULL,
+        choice TEXT,
+        text TEXT
+    )
+    """,
+    "CREATE INDEX fill_rows_question ON fill_rows(question_key)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

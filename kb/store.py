@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # what importers hand over; answering, which only reads the s
 @dataclass
 class ImportResult:
     document_id: int
-    status: str  # "imported" | "unchanged" | "new version"
+    status: str  # "imported" | "unchanged" | "new version" | "approved" (drafts of a sheet imported before)
     controls: int = 0
     sections: int = 0
     clause_refs: int = 0
@@ -210,11 +210,25 @@ def import_qa_pairs(
     *,
     customer: str | None,
     answered_on: str | None,
+    approved: bool = False,
 ) -> ImportResult:
-    """Harvest a check sheet a person answered into the answer library (kind 'qa')."""
+    """Harvest a check sheet a person answered into the answer library (kind 'qa').
+
+    The answers are drafts, offered for review but never answering by themselves,
+    unless ``approved``: a person vouches that they may be sent as they are. The same
+    sheet imported again with ``approved`` approves its drafts.
+    """
     existing = db.execute("SELECT id FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
     if existing:
-        return ImportResult(document_id=existing[0], status="unchanged")
+        promoted = 0
+        if approved:
+            promoted = db.execute(
+                "UPDATE qa_pairs SET status = 'approved' WHERE document_id = ? AND status = 'draft' AND is_current = 1",
+                [existing[0]],
+            ).rowcount
+        return ImportResult(
+            document_id=existing[0], status="approved" if promoted else "unchanged", sections=promoted
+        )
     with db.atomic():
         result = _new_document(
             db,
@@ -240,6 +254,7 @@ def import_qa_pairs(
                 "customer": customer,
                 "answered_on": answered_on,
                 "classification": doc.classification,
+                "status": "approved" if approved else "draft",
             }
             for pair in pairs
         )
@@ -265,7 +280,9 @@ def approved_question_keys(db: Database) -> frozenset[str]:
     """question_key of every approved, current answer in the library."""
     return frozenset(
         key
-        for (key,) in db.execute("SELECT question_key FROM qa_pairs WHERE approved = 1 AND is_current = 1")
+        for (key,) in db.execute(
+            "SELECT question_key FROM qa_pairs WHERE status = 'approved' AND is_current = 1"
+        )
     )
 
 
@@ -277,12 +294,105 @@ def approved_answer(db: Database, question: str) -> dict | None:
         SELECT q.id, q.question, q.choice, q.answer_text, q.customer, q.answered_on, q.classification,
                d.title AS document
         FROM qa_pairs q JOIN documents d ON d.id = q.document_id
-        WHERE q.question_key = ? AND q.approved = 1 AND q.is_current = 1
+        WHERE q.question_key = ? AND q.status = 'approved' AND q.is_current = 1
         ORDER BY q.answered_on DESC, q.id DESC LIMIT 1
         """,
         [question_key(question)],
     )
     return rows[0] if rows else None
+
+
+def draft_qa_ids(db: Database) -> frozenset[int]:
+    """qa_pairs.id (the source_id of their 'qa' chunks) of every current draft answer:
+    a suggestion for a person to review, never an answer by itself."""
+    return frozenset(
+        qa_id for (qa_id,) in db.execute("SELECT id FROM qa_pairs WHERE status = 'draft' AND is_current = 1")
+    )
+
+
+# --- what kb fill wrote -----------------------------------------------------------
+
+
+class FilledRow(NamedTuple):
+    """What kb fill wrote into one row of a sheet: the choice and the text, as stored in the cells."""
+
+    sheet: str
+    row: int
+    question: str
+    choice: str | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class FillRecord:
+    """One workbook kb fill wrote: its bytes' sha256, and what it wrote into each row."""
+
+    output_sha256: str
+    input_name: str
+    output_name: str
+    questions: int
+    answered: int
+    customer: str | None = None
+    audience: str = "public"
+    created_at: str = ""  # ISO date-time in UTC; record_fill stamps it when empty
+    rows: tuple[FilledRow, ...] = ()
+
+
+def record_fill(db: Database, record: FillRecord) -> int:
+    """Remember a workbook kb fill wrote (its fills.id), so that it is never harvested as a person's answers."""
+    created = record.created_at or datetime.now(UTC).isoformat(timespec="seconds")
+    with db.atomic():
+        fill_id = db.execute(
+            "INSERT INTO fills (output_sha256, input_name, output_name, customer, audience, questions, answered,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                record.output_sha256,
+                record.input_name,
+                record.output_name,
+                record.customer,
+                record.audience,
+                record.questions,
+                record.answered,
+                created,
+            ],
+        ).lastrowid
+        db.conn.executemany(
+            "INSERT INTO fill_rows (fill_id, sheet, row, question_key, choice, text) VALUES (?, ?, ?, ?, ?, ?)",
+            [(fill_id, r.sheet, r.row, question_key(r.question), r.choice, r.text) for r in record.rows],
+        )
+    return fill_id
+
+
+def fill_by_sha256(db: Database, sha256: str) -> FillRecord | None:
+    """The newest recorded fill whose output had exactly these bytes (without its rows), if any."""
+    row = db.execute(
+        "SELECT output_sha256, input_name, output_name, questions, answered, customer, audience, created_at"
+        " FROM fills WHERE output_sha256 = ? ORDER BY id DESC LIMIT 1",
+        [sha256],
+    ).fetchone()
+    return FillRecord(*row) if row else None
+
+
+def _as_written(choice: str | None, text: str | None) -> tuple[str, ...]:
+    """What a row holds, as a reader and a writer of its cells agree on it: whitespace
+    (trimmed ends, line breaks) aside, and whichever of the two cells each part is read
+    from (a sheet saved without its dropdowns reads the chosen option as text)."""
+    return tuple(sorted(" ".join(part.split()) for part in (choice, text) if part and part.strip()))
+
+
+def as_filled(db: Database, pairs: list[QAPair]) -> list[bool]:
+    """For each pair, whether it holds exactly what kb fill once wrote for the same
+    question: a row a person left as the tool wrote it is no evidence of their answer."""
+    keys = list(dict.fromkeys(question_key(p.question) for p in pairs))
+    written: dict[str, set[tuple[str, ...]]] = {}
+    for start in range(0, len(keys), 500):  # within SQLite's limit on bound parameters
+        part = keys[start : start + 500]
+        for key, choice, text in db.execute(
+            f"SELECT question_key, choice, text FROM fill_rows WHERE question_key IN ({','.join('?' * len(part))})",
+            part,
+        ):
+            written.setdefault(key, set()).add(_as_written(choice, text))
+    return [_as_written(p.choice, p.text) in written.get(question_key(p.question), ()) for p in pairs]
 
 
 # --- reading -----------------------------------------------------------------

@@ -116,6 +116,24 @@ def _write_extras(report: FillReport, report_path: str | None, review_path: str 
     return report
 
 
+def _remember(db: Database, report: FillReport) -> None:
+    """Record the written workbook in the KB, so that it is never harvested as a person's answers.
+    The workbook is the user's work either way: a KB that cannot take the record costs a warning."""
+    import sqlite3
+
+    from exporters.fill_record import fill_record
+    from kb import store
+
+    try:
+        store.record_fill(db, fill_record(report))
+    except (sqlite3.Error, OSError) as exc:
+        click.echo(
+            f"kb: warning: this fill is not recorded in the KB ({exc}): kb import checksheet will not"
+            f" know {report.output.name} as kb fill's own output",
+            err=True,
+        )
+
+
 @cli.command()
 @click.argument("file")
 @click.option("-o", "--output", required=True, help="Filled workbook to write (never the input).")
@@ -162,6 +180,7 @@ def fill(
                 workbook, **overrides(sheet, header_row, question_col, answer_col, comment_col)
             )
             report = _fill(db, workbook, dst, tables, options, helpers)
+    _remember(db, report)
     from kb.cli.render import render_fill_summary
 
     render_fill_summary(_write_extras(report, report_path, review_path))

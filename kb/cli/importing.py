@@ -51,14 +51,33 @@ def _iso_date(value: str) -> str:
 @import_group.command(name="checksheet")
 @click.argument("file")
 @click.option("--answered", is_flag=True, required=True, help="The sheet holds answers a person wrote.")
+@click.option(
+    "--approved", is_flag=True, help="The answers may be sent as they are (else drafts, suggestions only)."
+)
 @click.option("--customer", help="Who the answers went to.")
 @click.option("--date", "answered_on", help="When it was answered (YYYY-MM-DD).")
 @checksheet_options
 @click.pass_context
 def import_checksheet(
-    ctx, file, answered, customer, answered_on, sheet, header_row, question_col, answer_col, comment_col
+    ctx,
+    file,
+    answered,
+    approved,
+    customer,
+    answered_on,
+    sheet,
+    header_row,
+    question_col,
+    answer_col,
+    comment_col,
 ) -> None:
-    """Harvest an answered check sheet into the answer library (kind qa)."""
+    """Harvest an answered check sheet into the answer library (kind qa).
+
+    Only what a person wrote is harvested: kb fill's own output is refused, and rows
+    still holding what kb fill wrote there are skipped.
+    """
+    import hashlib
+
     from importers.answered import parse_answered
     from kb import store
     from kb.cli.render import render_qa_import
@@ -66,8 +85,22 @@ def import_checksheet(
     if answered_on:
         answered_on = _iso_date(answered_on)
     data = read_input(file)
+    db = open_db(ctx)
+    filled = store.fill_by_sha256(db, hashlib.sha256(data).hexdigest())
+    if filled:
+        raise KBError(
+            f"{file} is kb fill's own output (filled {filled.created_at[:10]}, unchanged since):"
+            " answer or review it first, then import"
+        )
     doc, pairs = parse_answered(
         file, data, **overrides(sheet, header_row, question_col, answer_col, comment_col)
     )
-    result = store.import_qa_pairs(open_db(ctx), doc, pairs, customer=customer, answered_on=answered_on)
-    render_qa_import(file, result)
+    people = [pair for pair, auto in zip(pairs, store.as_filled(db, pairs), strict=True) if not auto]
+    if not people:
+        raise KBError(
+            f"{file}: all {len(pairs)} answered rows are as kb fill wrote them: answer or review them first, then import"
+        )
+    result = store.import_qa_pairs(
+        db, doc, people, customer=customer, answered_on=answered_on, approved=approved
+    )
+    render_qa_import(file, result, approved=approved, as_filled=len(pairs) - len(people))

@@ -51,13 +51,23 @@ def render_whitepaper_import(file: str, result: ImportResult, *, lang_given: boo
     click.echo(f"{file}: language {result.lang} ({how}){linked}")
 
 
-def render_qa_import(file: str, result: ImportResult) -> None:
+def render_qa_import(file: str, result: ImportResult, *, approved: bool, as_filled: int) -> None:
+    """``as_filled``: answered rows skipped because they hold what kb fill wrote there."""
     if result.status == "unchanged":
         click.echo(f"{file}: already imported (document {result.document_id}), nothing changed")
-    else:
-        click.echo(
-            f"{file}: {result.status} as document {result.document_id} — {result.sections} answered questions"
-        )
+        return
+    if result.status == "approved":
+        click.echo(f"{file}: {result.sections} draft answers of document {result.document_id} approved")
+        return
+    status = (
+        "approved" if approved else "drafts (suggestions only; import with --approved to let them answer)"
+    )
+    click.echo(
+        f"{file}: {result.status} as document {result.document_id} — "
+        f"{result.sections} answered questions, {status}"
+    )
+    if as_filled:
+        click.echo(f"{file}: {as_filled} rows skipped: as kb fill wrote them, not a person's answer")
 
 
 def render_control(

@@ -118,3 +118,31 @@ def test_read_only_connection_creates_and_migrates_nothing(tmp_path):
     with pytest.raises(KBError, match="schema version 0"):
         connect_read_only(old)
     assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 0
+
+
+def test_version_4_keeps_approved_answers_approved_and_makes_new_ones_drafts(tmp_path):
+    from kb.db import MIGRATIONS, Database, migrate
+
+    conn = sqlite3.connect(tmp_path / "kb.db", isolation_level=None)
+    for version, statements in enumerate(MIGRATIONS[:3], start=1):  # a KB as kb left it at version 3
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute(
+        "INSERT INTO documents (id, kind, series, title, sha256, source_name, imported_at)"
+        " VALUES (1, 'checksheet', 's', 't', 'x', 't.xlsx', '2025-05-01')"
+    )
+    conn.execute(
+        "INSERT INTO qa_pairs (document_id, question, question_key, approved) VALUES (1, 'a', 'a', 1), (1, 'b', 'b', 0)"
+    )
+    migrate(Database(conn))
+    assert conn.execute("SELECT question_key, status FROM qa_pairs ORDER BY id").fetchall() == [
+        ("a", "approved"),
+        ("b", "draft"),
+    ]
+    conn.execute("INSERT INTO qa_pairs (document_id, question, question_key) VALUES (1, 'c', 'c')")
+    assert conn.execute("SELECT status FROM qa_pairs WHERE question_key = 'c'").fetchone() == ("draft",)
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute(
+            "INSERT INTO qa_pairs (document_id, question, question_key, status) VALUES (1, 'd', 'd', 'ok')"
+        )

@@ -231,7 +231,9 @@ PAIRS = [
 
 def test_answered_pairs_become_an_answer_library(tmp_path):
     db = connect(tmp_path / "kb.db")
-    result = store.import_qa_pairs(db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01")
+    result = store.import_qa_pairs(
+        db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01", approved=True
+    )
     assert (result.status, result.sections) == ("imported", 3)
     rows = db.execute(
         "SELECT q.number, q.question_key, q.customer, q.answered_on, c.body FROM qa_pairs q"
@@ -245,16 +247,22 @@ def test_answered_pairs_become_an_answer_library(tmp_path):
     assert store.approved_question_keys(db) == {r[1] for r in rows}
     found = store.approved_answer(db, "データは 暗号化 していますか?")  # spacing and punctuation do not count
     assert (found["choice"], found["customer"], found["document"]) == ("はい", "ACME", "acme_sheet")
-    again = store.import_qa_pairs(db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01")
+    again = store.import_qa_pairs(
+        db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01", approved=True
+    )
     assert again.status == "unchanged" and db.execute("SELECT count(*) FROM qa_pairs").fetchone()[0] == 3
     index.integrity_check(db)
 
 
 def test_a_newer_sheet_for_the_same_customer_supersedes_the_older(tmp_path):
     db = connect(tmp_path / "kb.db")
-    store.import_qa_pairs(db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01")
+    store.import_qa_pairs(
+        db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01", approved=True
+    )
     newer = [QAPair("データは暗号化していますか。", choice="いいえ", text=None)]
-    result = store.import_qa_pairs(db, answered_sheet("s2"), newer, customer="ACME", answered_on="2025-06-01")
+    result = store.import_qa_pairs(
+        db, answered_sheet("s2"), newer, customer="ACME", answered_on="2025-06-01", approved=True
+    )
     assert result.status == "new version" and result.superseded_document_id
     current = db.execute("SELECT count(*) FROM chunks WHERE kind = 'qa' AND is_current = 1").fetchone()[0]
     assert (
@@ -264,6 +272,61 @@ def test_a_newer_sheet_for_the_same_customer_supersedes_the_older(tmp_path):
     assert store.approved_answer(db, "保存場所はどこですか。") is None
     other = store.import_qa_pairs(db, answered_sheet("s3"), PAIRS, customer="Other", answered_on="2025-06-02")
     assert other.status == "imported"  # another customer's copy of the sheet is a series of its own
+
+
+def test_harvested_answers_are_drafts_until_approved(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    result = store.import_qa_pairs(db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01")
+    assert result.status == "imported"
+    assert store.approved_question_keys(db) == frozenset()
+    assert store.approved_answer(db, "データは暗号化していますか。") is None
+    ids = {qa_id for (qa_id,) in db.execute("SELECT id FROM qa_pairs")}
+    assert len(ids) == 3 and store.draft_qa_ids(db) == ids
+    # The same sheet imported again with approval: its drafts become approved answers.
+    again = store.import_qa_pairs(
+        db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on="2025-05-01", approved=True
+    )
+    assert (again.status, again.sections) == ("approved", 3) and store.draft_qa_ids(db) == frozenset()
+    assert store.approved_answer(db, "データは暗号化していますか。")["choice"] == "はい"
+    unchanged = store.import_qa_pairs(db, answered_sheet("s1"), PAIRS, customer="ACME", answered_on=None)
+    assert unchanged.status == "unchanged" and store.draft_qa_ids(db) == frozenset()  # approval is not undone
+
+
+def test_a_recorded_fill_is_found_by_its_bytes(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    record = store.FillRecord(
+        output_sha256="ab" * 32,
+        input_name="acme.xlsx",
+        output_name="acme_filled.xlsx",
+        questions=3,
+        answered=1,
+        rows=(
+            store.FilledRow("S", 5, "データは暗号化していますか。", "はい", "AES-256 で暗号化しています。"),
+        ),
+    )
+    store.record_fill(db, record)
+    found = store.fill_by_sha256(db, "ab" * 32)
+    assert found.output_name == "acme_filled.xlsx" and (found.questions, found.answered) == (3, 1)
+    assert found.created_at[:4].isdigit() and "T" in found.created_at  # stamped when recorded
+    assert store.fill_by_sha256(db, "cd" * 32) is None
+
+
+def test_rows_left_as_kb_fill_wrote_them_are_told_apart(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    rows = (
+        store.FilledRow("S", 5, "データは暗号化していますか。", "はい", "AES-256 で\n暗号化しています。"),
+        store.FilledRow("S", 6, "保存場所はどこですか。", None, "日本国内です。"),
+    )
+    store.record_fill(db, store.FillRecord("ab" * 32, "in.xlsx", "out.xlsx", 2, 2, rows=rows))
+    pairs = [
+        # As written, but read back with the line break as a space and a trailing blank.
+        QAPair("データは 暗号化していますか?", choice="はい", text="AES-256 で 暗号化しています。 "),
+        QAPair("保存場所はどこですか。", choice=None, text="東京と大阪です。"),  # a person rewrote it
+        QAPair("保存場所はどこですか。", choice="はい", text="日本国内です。"),  # a person added a choice
+        QAPair("保存場所はどこですか。", choice="日本国内です。", text=None),  # read from the other cell
+        QAPair("第三者認証を取得していますか。", choice="はい", text=None),  # never filled
+    ]
+    assert store.as_filled(db, pairs) == [True, False, False, True, False]
 
 
 def test_add_chunk_returns_the_id_of_its_row(tmp_path):
