@@ -8,37 +8,73 @@ and what a person must still review.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kb.answer import AUTO_THRESHOLD, Answer, Source
+from exporters.fill_reasons import Reason, ReasonCode, no_edition
+from kb.answer import AUTO_THRESHOLD, REVIEW_THRESHOLD, Answer, Source, Translation
 from kb.batch import Ask, Helpers, answer_many
 from kb.choices import choose_option
 from kb.db import Database
+from kb.language import majority_language, text_language
+from kb.profile import profile_field
 from kb.stance import is_yes_no_question
 
 if TYPE_CHECKING:
     from importers.checksheet import Question
     from importers.ooxml import CellRef, Package
 
+ANSWER_LANGS = ("ja", "en")
+# A profile value in the answer language, or None: kb.profile.value over one KB.
+ProfileLookup = Callable[[str, str], "str | None"]
+
 
 @dataclass
 class FillOptions:
     overwrite: bool = False
     min_confidence: float = AUTO_THRESHOLD
+    answer_lang: str = "auto"  # ja | en | auto (the sheet's language)
+    draft_text: bool = False  # write the suggested text into rows left for review, too
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the KB would put in the row, shown in the review list whether or not it was written."""
+
+    choice: str | None = None  # the sheet's own option for the stance
+    text: str | None = None  # the response with its citation line, in text_lang
+    text_lang: str | None = None
+    citation: str | None = None  # for the sheet's reference column, in text_lang
 
 
 @dataclass
 class RowResult:
+    """The decision for one row. choice, text and citation are what is written into the sheet."""
+
     question: Question
-    status: str  # answered | needs_review | no_match | kept
+    status: str  # answered | needs_review | no_match | kept | not_applicable
     answer: Answer | None = None
     choice: str | None = None
     text: str | None = None
-    reason: str | None = None
+    text_lang: str | None = None
+    citation: str | None = None
+    reasons: tuple[Reason, ...] = ()
+    suggestion: Suggestion = field(default_factory=Suggestion)
+
+    @property
+    def reason(self) -> str | None:
+        return "; ".join(r.text for r in self.reasons) or None
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [str(r.code) for r in self.reasons]
+
+    @property
+    def written(self) -> bool:
+        return bool(self.choice or self.text or self.citation)
 
     def to_json(self) -> dict:
         q = self.question
@@ -56,54 +92,207 @@ class RowResult:
                 {"kind": s.kind, "control_id": s.control_id, "title": s.title, "score": s.score}
                 for s in (self.answer.sources if self.answer else [])
             ],
+            "reason_codes": self.reason_codes,
+            "text_lang": self.text_lang,
+            "suggested_choice": self.suggestion.choice,
         }
 
 
-def citation_line(src: Source) -> str:
-    return "出典: " + "／".join(src.citations) if src.citations else ""
+CITATION_PREFIX = {"ja": "出典: ", "en": "Source: "}
+CITATION_SEPARATOR = {"ja": "／", "en": "; "}
 
 
-def answer_text(src: Source, *, with_citation: bool = True) -> str:
-    text = src.text.strip()
-    cite = citation_line(src)
+def citation_line(edition: Translation | Source, lang: str | None = None) -> str:
+    """The citation line of a response in its language: 出典: … or Source: …"""
+    lang = lang or edition.lang
+    cites = edition.citations
+    if not cites:
+        return ""
+    return CITATION_PREFIX.get(lang, CITATION_PREFIX["en"]) + CITATION_SEPARATOR.get(lang, "; ").join(cites)
+
+
+def answer_text(edition: Translation | Source, *, with_citation: bool = True) -> str:
+    text = edition.text.strip()
+    cite = citation_line(edition)
     if with_citation and cite:
         text = f"{text}\n{cite}"
     return text  # xlsx_patch cuts it to Excel's cell limit
+
+
+def answer_language(choice: str, questions: Iterable[Question]) -> str:
+    """The language to answer in: the one asked for, or (auto) the one most questions are in."""
+    if choice in ANSWER_LANGS:
+        return choice
+    return majority_language(q.text for q in questions)
+
+
+def _text_cell(q: Question) -> CellRef | None:
+    """Where a row's free text goes: the comment column beside a dropdown, else the answer cell."""
+    return q.comment_cell if q.options else (q.answer_cell or q.comment_cell)
 
 
 def _has_human_answer(q) -> bool:
     return any((v or "").strip() for v in (q.existing_answer, q.existing_comment))
 
 
-def precheck(q, options: FillOptions) -> RowResult | None:
-    """The decision for a row that needs no answer from the KB, else None."""
+def _switched_off(q: Question) -> RowResult:
+    """A row the sheet's own qualifier questions switched off: N/A if the sheet wants it, else nothing."""
+    off = q.switched_off
+    reasons = [Reason.of(ReasonCode.SWITCHED_OFF, why=off.reason)]
+    choice = None
+    if off.set_na:
+        choice = choose_option("na", q.options) if q.answer_cell else None
+        if choice is None:
+            reasons.append(Reason.of(ReasonCode.NO_NA_OPTION))
+    return RowResult(q, "not_applicable", choice=choice, reasons=tuple(reasons))
+
+
+def _identity(q: Question, key: str, lang: str, lookup: ProfileLookup | None) -> RowResult:
+    """An identity field: the profile's value or nothing; never control text."""
+    value = lookup(key, lang) if lookup else None
+    suggestion = Suggestion(text=value, text_lang=lang if value else None)
+    if not value:
+        return RowResult(
+            q,
+            "needs_review",
+            reasons=(Reason.of(ReasonCode.IDENTITY_MISSING, key=key),),
+            suggestion=suggestion,
+        )
+    found = Reason.of(ReasonCode.IDENTITY_FROM_PROFILE, key=key)
+    if _text_cell(q) is None:
+        reasons = (found, Reason.of(ReasonCode.NO_ANSWER_CELL))
+        return RowResult(q, "needs_review", reasons=reasons, suggestion=suggestion)
+    return RowResult(q, "answered", text=value, text_lang=lang, reasons=(found,), suggestion=suggestion)
+
+
+def precheck(
+    q, options: FillOptions, *, lang: str = "ja", profile_value: ProfileLookup | None = None
+) -> RowResult | None:
+    """The decision for a row that needs no answer from the KB, else None.
+
+    Identity fields are decided here, from the profile alone, so that no search
+    result can ever reach them.
+    """
     if _has_human_answer(q) and not options.overwrite:
-        return RowResult(q, "kept", reason="already answered")
+        return RowResult(q, "kept", reasons=(Reason.of(ReasonCode.KEPT),))
+    if q.switched_off is not None:
+        return _switched_off(q)
     if not q.answer_cell and not q.comment_cell:
-        return RowResult(q, "needs_review", reason="no answer cell")
+        return RowResult(q, "needs_review", reasons=(Reason.of(ReasonCode.NO_ANSWER_CELL),))
+    identity = profile_field(q.text)
+    if identity is not None and not identity.settable:
+        reason = Reason.of(ReasonCode.IDENTITY_BY_HAND, label=identity.label_en.lower())
+        return RowResult(q, "needs_review", reasons=(reason,))
+    if identity is not None:
+        return _identity(q, identity.key, lang, profile_value)
     return None
 
 
-def decide(q, ans: Answer) -> RowResult:
-    """What goes into the row, given the KB's answer to its question."""
-    if ans.status != "answered":
-        return RowResult(q, ans.status, answer=ans, reason="low confidence" if ans.sources else "no source")
-    result = RowResult(q, "answered", answer=ans)
+def _suggestion(q: Question, ans: Answer, lang: str) -> Suggestion:
+    """The top source in the answer language, or in its own when the KB has no such edition."""
+    choice = choose_option(ans.stance, q.options) if q.options else None
+    if not ans.sources:
+        return Suggestion(choice=choice)
     top = ans.sources[0]
-    result.text = answer_text(top, with_citation=not q.reference_cell)
+    edition = top.in_language(lang) or top.in_language(top.lang)
+    with_citation = not q.reference_cell
+    return Suggestion(
+        choice=choice,
+        text=answer_text(edition, with_citation=with_citation),
+        text_lang=edition.lang,
+        citation=citation_line(edition) or None,
+    )
+
+
+def _question_lang(q: Question, lang: str) -> str:
+    return text_language(q.text) or lang
+
+
+def _why_answered(q: Question, ans: Answer, lang: str, options: FillOptions) -> Reason:
+    if ans.sources and ans.sources[0].kind == "qa" and ans.confidence >= 1.0:
+        return Reason.of(ReasonCode.APPROVED)
+    return Reason.of(
+        ReasonCode.AUTO,
+        confidence=ans.confidence,
+        threshold=options.min_confidence,
+        lang=_question_lang(q, lang),
+    )
+
+
+def _why_not_answered(q: Question, ans: Answer, lang: str, options: FillOptions) -> Reason:
+    if ans.status == "no_match":
+        return Reason.of(ReasonCode.NO_SOURCE, confidence=ans.confidence, threshold=REVIEW_THRESHOLD)
+    if ans.confidence < options.min_confidence:
+        return Reason.of(
+            ReasonCode.LOW_CONFIDENCE,
+            confidence=ans.confidence,
+            threshold=options.min_confidence,
+            lang=_question_lang(q, lang),
+        )
+    return Reason.of(ReasonCode.HELD_BY_ENGINE, confidence=ans.confidence)
+
+
+def _why_no_choice(q: Question, ans: Answer) -> Reason:
+    if ans.stance is not None:
+        return Reason.of(ReasonCode.NO_OPTION, stance=ans.stance)
+    if q.asks_yes_no or is_yes_no_question(q.text):
+        return Reason.of(ReasonCode.NO_STANCE)
+    return Reason.of(ReasonCode.OPEN_QUESTION)
+
+
+def _with_draft(row: RowResult, options: FillOptions) -> RowResult:
+    """--draft-text: the suggested text goes into a row left for review, marked as a draft."""
+    s = row.suggestion
+    if not options.draft_text or row.text or not s.text or _text_cell(row.question) is None:
+        return row
+    return replace(
+        row,
+        text=s.text,
+        text_lang=s.text_lang,
+        citation=row.citation or s.citation,
+        reasons=(*row.reasons, Reason.of(ReasonCode.DRAFT_TEXT)),
+    )
+
+
+def decide(q, ans: Answer, lang: str = "ja", options: FillOptions | None = None) -> RowResult:
+    """What goes into the row, given the KB's answer to its question and the answer language.
+
+    Only an auto-answer writes, and only what it can write in ``lang``: a choice
+    (language-free) and the text of the source's edition in ``lang``. A row left
+    for review gets nothing unless options.draft_text.
+    """
+    options = options or FillOptions()
+    suggestion = _suggestion(q, ans, lang)
+    if ans.status != "answered":
+        row = RowResult(
+            q,
+            ans.status,
+            answer=ans,
+            reasons=(_why_not_answered(q, ans, lang, options),),
+            suggestion=suggestion,
+        )
+        return _with_draft(row, options)
+    reasons = [_why_answered(q, ans, lang, options)]
+    row = RowResult(q, "answered", answer=ans, suggestion=suggestion)
     if q.options:
-        result.choice = choose_option(ans.stance, q.options)
-        if result.choice is None:
-            result.status = "needs_review"
-            if ans.stance is None:
-                result.reason = (
-                    "open question: choose an option"
-                    if not (q.asks_yes_no or is_yes_no_question(q.text))
-                    else "no stance"
-                )
-            else:
-                result.reason = f"no option for {ans.stance}"
-    return result
+        row.choice = suggestion.choice
+        if row.choice is None:
+            row.status = "needs_review"
+            reasons.append(_why_no_choice(q, ans))
+    if row.status == "answered":
+        top = ans.sources[0]
+        edition = top.in_language(lang)
+        if edition is None:
+            if _text_cell(q) is not None:
+                # The choice stands (a stance has no language); the text waits for a person.
+                row.status = "needs_review"
+                reasons.append(no_edition(lang, top.control_id or top.title))
+        else:
+            if _text_cell(q) is not None:
+                row.text, row.text_lang = suggestion.text, lang
+            row.citation = suggestion.citation
+    row.reasons = tuple(reasons)
+    return row if row.status == "answered" else _with_draft(row, options)
 
 
 def planned_writes(rows: list[RowResult]) -> dict[str, dict[CellRef, str]]:
@@ -111,22 +300,14 @@ def planned_writes(rows: list[RowResult]) -> dict[str, dict[CellRef, str]]:
     writes: dict[str, dict[CellRef, str]] = {}
     for r in rows:
         q = r.question
-        if r.status == "kept" or r.text is None:
-            continue
         cells = writes.setdefault(q.sheet, {})
-        if q.options:
-            if r.choice and q.answer_cell:
-                cells[q.answer_cell] = r.choice
-            if q.comment_cell:
-                cells[q.comment_cell] = r.text
-        elif q.answer_cell:
-            cells[q.answer_cell] = r.text
-        elif q.comment_cell:
-            cells[q.comment_cell] = r.text
-        if q.reference_cell and r.answer:
-            cite = citation_line(r.answer.sources[0])
-            if cite:
-                cells[q.reference_cell] = cite
+        if r.choice and q.answer_cell:
+            cells[q.answer_cell] = r.choice
+        text_cell = _text_cell(q)
+        if r.text and text_cell:
+            cells[text_cell] = r.text
+        if r.citation and q.reference_cell and (r.choice or r.text):
+            cells[q.reference_cell] = r.citation
     return {sheet: cells for sheet, cells in writes.items() if cells}
 
 
@@ -141,6 +322,8 @@ class FillSummary:
     cells_written: int
     parts_changed: list[str]  # zip members rewritten
     min_confidence: float
+    not_applicable: int = 0  # rows the sheet's qualifier questions switched off
+    answer_lang: str = "ja"  # the language of the text written
     review_rows: int | None = None  # rows in the review list, once one is written
 
 
@@ -170,6 +353,8 @@ class FillReport:
             "cells_written": s.cells_written,
             "parts_changed": s.parts_changed,
             "min_confidence": s.min_confidence,
+            "not_applicable": s.not_applicable,
+            "answer_lang": s.answer_lang,
         }
         if s.review_rows is not None:
             summary["review_rows"] = s.review_rows
@@ -203,19 +388,28 @@ def fill(
     """
     from exporters.xlsx_patch import WorkbookPatch
     from importers.ooxml import Package
+    from kb import profile
 
     questions = [q for table in tables for q in table.questions]
-    rows: list[RowResult | None] = [precheck(q, options) for q in questions]
+    lang = answer_language(options.answer_lang, questions)
+
+    def profile_value(key: str, in_lang: str) -> str | None:
+        return profile.value(db, key, in_lang)
+
+    rows: list[RowResult | None] = [
+        precheck(q, options, lang=lang, profile_value=profile_value) for q in questions
+    ]
     pending = [i for i, row in enumerate(rows) if row is None]
     if progress and len(pending) < len(rows):
         progress(len(rows) - len(pending))
     with nullcontext(workbook) if isinstance(workbook, Package) else Package(workbook) as package:
         patch = WorkbookPatch(package)
+        patch.add(planned_writes([row for row in rows if row is not None]))
 
         def decided(first: int, answers: list[Answer]) -> None:
             chunk = []
             for i, ans in zip(pending[first : first + len(answers)], answers, strict=True):
-                rows[i] = decide(questions[i], ans)
+                rows[i] = decide(questions[i], ans, lang, options)
                 chunk.append(rows[i])
             patch.add(planned_writes(chunk))
 
@@ -240,5 +434,7 @@ def fill(
         cells_written=cells_written,
         parts_changed=changed,
         min_confidence=options.min_confidence,
+        not_applicable=counts["not_applicable"],
+        answer_lang=lang,
     )
     return FillReport(input=package.path, output=dst, summary=summary, rows=rows)

@@ -24,11 +24,32 @@ class ProfileField(NamedTuple):
     label_en: str
     label_ja: str
     patterns: tuple[str, ...]  # regexes over the NFKC-normalised, casefolded label
+    settable: bool = True  # False: an identity field the profile holds no value for
+
+
+# A contact named for one role (the accessibility contact, the privacy officer's email) is
+# another person than the provider's contact: still an identity field, never answered from
+# control text, but not from the general contact either. A person fills it.
+_ROLE = (
+    r"(accessibility|privacy|security|billing|technical|support|sales|emergency|escalation|incident"
+    r"|data protection|compliance|legal)"
+)
+ROLE_CONTACT = ProfileField(
+    "role_contact",
+    "Contact for a specific role",
+    "特定業務の担当者",
+    (
+        rf"\b{_ROLE}\b.*\b(contact|officer|e-?mail|phone)\b",
+        r"(アクセシビリティ|個人情報|セキュリティ|請求|技術|サポート|営業|緊急|法務).*(担当|窓口|連絡先|メール|電話)",
+    ),
+    settable=False,
+)
 
 
 # Order matters: the first field whose pattern matches names the label, so the
 # more specific (contact email) comes before the general (provider name).
 FIELDS: tuple[ProfileField, ...] = (
+    ROLE_CONTACT,
     ProfileField(
         "contact_email",
         "Contact email",
@@ -102,8 +123,8 @@ FIELDS: tuple[ProfileField, ...] = (
         ),
     ),
 )
-KEYS = tuple(f.key for f in FIELDS)
-_BY_KEY = {f.key: f for f in FIELDS}
+KEYS = tuple(f.key for f in FIELDS if f.settable)
+_BY_KEY = {f.key: f for f in FIELDS if f.settable}
 
 # A label is a noun phrase: a few words, no sentence mark, no auxiliary opening
 # a question. "Describe your headquarters' address policy." is a request, not a field.

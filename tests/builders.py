@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kb.model import ClauseRef, ParsedDocument, Revision, Section
 
 
@@ -102,6 +104,8 @@ def make_fill_report(output: str = "out.xlsx"):
         cells_written=2,
         parts_changed=["xl/worksheets/sheet1.xml"],
         min_confidence=0.5,
+        not_applicable=0,
+        answer_lang="ja",
     )
     return FillReport(input=Path("in.xlsx"), output=Path(output), summary=summary, rows=rows)
 
@@ -201,3 +205,16 @@ def kestrel(lang: str, *, classification: str = "public", suffix: str = "") -> P
     doc = parse_whitepaper(text.encode("utf-8"), f"kestrel_{lang}.md")
     doc.classification = classification
     return doc
+
+
+def build_demo_db(directory: Path):
+    """A KB built from the fictional demo whitepaper, in ``directory``."""
+    from importers.whitepaper import parse_whitepaper
+    from kb import store
+    from kb.db import connect
+    from tests.paths import DEMO
+
+    path = DEMO / "sample_whitepaper.md"
+    db = connect(directory / "kb.db")
+    store.import_document(db, parse_whitepaper(path.read_bytes(), path.name))
+    return db

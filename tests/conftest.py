@@ -23,14 +23,9 @@ def seed_db(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
-    from importers.whitepaper import parse_whitepaper
-    from kb import store
-    from kb.db import connect
+    from tests.builders import build_demo_db
 
-    path = DEMO / "sample_whitepaper.md"
-    db = connect(tmp_path_factory.mktemp("demo") / "kb.db")
-    store.import_document(db, parse_whitepaper(path.read_bytes(), path.name))
-    return db
+    return build_demo_db(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ module; render lays out everything printed for a person. Importing this package
 registers every command on ``cli``.
 """
 
-from kb.cli import answering, checksheets, exporting, glossary, importing, maintenance  # noqa: F401
+from kb.cli import answering, checksheets, exporting, glossary, importing, maintenance, profile  # noqa: F401
 from kb.cli.root import cli, main
 
 __all__ = ["cli", "main"]

@@ -141,6 +141,18 @@ def _remember(db: Database, report: FillReport) -> None:
 @click.option("--review", "review_path", help="Write the rows to review as .xlsx or .html.")
 @click.option("--min-confidence", type=click.FloatRange(0, 1), help="Answer automatically at or above this.")
 @click.option("--overwrite", is_flag=True, help="Replace answers a person already wrote.")
+@click.option(
+    "--answer-lang",
+    type=click.Choice(["auto", "ja", "en"]),
+    default="auto",
+    show_default=True,
+    help="Language of the text written; auto = the language most of the sheet's questions are in.",
+)
+@click.option(
+    "--draft-text",
+    is_flag=True,
+    help="Also write the suggested text into rows left for review (a draft a person must check).",
+)
 @checksheet_options
 @click.pass_context
 def fill(
@@ -151,6 +163,8 @@ def fill(
     review_path,
     min_confidence,
     overwrite,
+    answer_lang,
+    draft_text,
     sheet,
     header_row,
     question_col,
@@ -173,7 +187,10 @@ def fill(
         from kb.answer import AUTO_THRESHOLD
 
         options = FillOptions(
-            overwrite=overwrite, min_confidence=AUTO_THRESHOLD if min_confidence is None else min_confidence
+            overwrite=overwrite,
+            min_confidence=AUTO_THRESHOLD if min_confidence is None else min_confidence,
+            answer_lang=answer_lang,
+            draft_text=draft_text,
         )
         with Package(src) as workbook:  # opened once: the sheet is read from it, then patched
             tables = read_checksheet(

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
     from kb.search import Hit, Query
     from kb.store import ImportResult, Revision
 
-STATUS_STYLE = {"answered": "green", "needs_review": "yellow", "no_match": "red", "kept": "cyan"}
+STATUS_STYLE = {
+    "answered": "green",
+    "needs_review": "yellow",
+    "no_match": "red",
+    "kept": "cyan",
+    "not_applicable": "blue",
+}
 
 
 def _console():
@@ -200,6 +206,7 @@ _FILL_ROWS = (
     ("needs_review", "needs review"),
     ("no_match", "no match"),
     ("kept", "kept (already answered)"),
+    ("not_applicable", "not applicable (switched off)"),
     (None, "total"),
 )
 
@@ -219,6 +226,9 @@ def render_fill_summary(report: FillReport) -> None:
         count = getattr(s, key) if key else s.questions
         styled = click.style(label.ljust(width), fg=STATUS_STYLE.get(key), bold=key is None or None)
         click.echo(f"  {styled}  {count:>9}")
-    click.echo(f"{s.cells_written} cells written in {', '.join(s.sheets)}; output: {report.output}")
+    click.echo(
+        f"{s.cells_written} cells written in {', '.join(s.sheets)} (answer language: {s.answer_lang}); "
+        f"output: {report.output}"
+    )
     if report.review:
         click.echo(f"review list ({s.review_rows or 0} rows): {report.review}")

@@ -21,6 +21,8 @@ def test_report_json_keys_and_values():
         "cells_written": 2,
         "parts_changed": ["xl/worksheets/sheet1.xml"],
         "min_confidence": 0.5,
+        "not_applicable": 0,
+        "answer_lang": "ja",
     }
     assert data["summary"] == summary and list(data["summary"]) == list(summary)  # same order, too
     first = data["questions"][0]
@@ -33,10 +35,13 @@ def test_report_json_keys_and_values():
         "confidence": 0.91,
         "stance": "yes",
         "choice": "はい",
-        "reason": None,
+        "reason": "confidence 0.91 ≥ auto threshold 0.50 (ja)",
         "sources": [
             {"kind": "response", "control_id": "6.1.3", "title": "6.1.3 関係当局との連絡", "score": 0.91}
         ],
+        "reason_codes": ["auto"],
+        "text_lang": "ja",
+        "suggested_choice": "はい",
     }
     assert [q["status"] for q in data["questions"]] == ["answered", "needs_review", "no_match", "kept"]
     assert data["questions"][3]["confidence"] is None and data["questions"][3]["sources"] == []
@@ -49,7 +54,6 @@ def test_review_adds_its_path_last_and_its_row_count_to_the_summary():
     assert list(data) == ["input", "output", "summary", "questions", "review"]
     assert data["review"] == "review.html"
     assert (
-        list(data["summary"])[-2:] == ["min_confidence", "review_rows"]
-        and data["summary"]["review_rows"] == 2
+        list(data["summary"])[-2:] == ["answer_lang", "review_rows"] and data["summary"]["review_rows"] == 2
     )
     assert "review_rows" not in report.to_json()["summary"]  # the report it came from is unchanged

@@ -64,3 +64,19 @@ def test_values_are_kept_per_language_and_neutral_values_serve_both():
 def test_an_unknown_key_is_refused():
     with pytest.raises(KeyError):
         profile.set_value(connect_memory(), "favourite_colour", "en", "blue")
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Accessibility Contact Name",
+        "Vendor privacy officer email",
+        "セキュリティ担当者の連絡先",
+        "Billing contact phone",
+    ],
+)
+def test_a_contact_for_one_role_is_an_identity_field_without_a_profile_key(label):
+    field = profile.profile_field(label)
+    assert field is not None and not field.settable and field.key not in profile.KEYS
+    with pytest.raises(KeyError):
+        profile.set_value(connect_memory(), field.key, "en", "Jane Doe")

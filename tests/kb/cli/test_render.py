@@ -77,16 +77,17 @@ def test_fill_summary_counts_and_review_line(capsys):
     render.render_fill_summary(make_fill_report().with_review("out/review.html", 2))
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "in.xlsx → out.xlsx"
-    counts = {label.strip(): int(n) for label, n in (line.rsplit(None, 1) for line in lines[3:8])}
+    counts = {label.strip(): int(n) for label, n in (line.rsplit(None, 1) for line in lines[3:9])}
     assert counts == {
         "answered": 1,
         "needs review": 1,
         "no match": 1,
         "kept (already answered)": 1,
+        "not applicable (switched off)": 0,
         "total": 4,
     }
-    assert lines[8] == "2 cells written in チェックシート; output: out.xlsx"
-    assert lines[9] == "review list (2 rows): out/review.html"
+    assert lines[9] == "2 cells written in チェックシート (answer language: ja); output: out.xlsx"
+    assert lines[10] == "review list (2 rows): out/review.html"
 
 
 def test_fill_summary_without_review_list(capsys):

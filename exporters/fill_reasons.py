@@ -1,0 +1,72 @@
+"""Why kb fill decided a row as it did: one catalogue of reason codes and their text.
+
+Every row of a fill carries at least one Reason, answered rows included, so the
+review list can say which rule or threshold decided and tests (and a later
+translation of these texts) can rely on the code instead of the wording.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class ReasonCode(StrEnum):
+    AUTO = "auto"  # confidence at or above the auto threshold
+    APPROVED = "approved"  # an approved answer to this very question
+    LOW_CONFIDENCE = "low_confidence"  # between the review and the auto threshold
+    HELD_BY_ENGINE = "held_by_engine"  # confidence high enough, held back by an answering rule
+    NO_SOURCE = "no_source"  # below the review threshold: nothing in the KB
+    NO_STANCE = "no_stance"  # a yes/no question whose source gives no yes or no
+    OPEN_QUESTION = "open_question"  # a dropdown on a question that is not yes/no
+    NO_OPTION = "no_option"  # the stance has no option in the sheet's dropdown
+    NO_EDITION = "no_edition"  # the source has no edition in the answer language
+    IDENTITY_FROM_PROFILE = "identity_from_profile"
+    IDENTITY_MISSING = "identity_missing"
+    IDENTITY_BY_HAND = "identity_by_hand"  # an identity field the profile has no key for
+    SWITCHED_OFF = "switched_off"
+    NO_NA_OPTION = "no_na_option"  # switched off, N/A wanted, but the sheet has no N/A option
+    KEPT = "kept"
+    NO_ANSWER_CELL = "no_answer_cell"
+    DRAFT_TEXT = "draft_text"  # --draft-text wrote the suggestion into a row left for review
+
+
+# The text of each code; the fields are filled from Reason.params.
+TEXTS: dict[ReasonCode, str] = {
+    ReasonCode.AUTO: "confidence {confidence:.2f} ≥ auto threshold {threshold:.2f} ({lang})",
+    ReasonCode.APPROVED: "an approved earlier answer to this very question",
+    ReasonCode.LOW_CONFIDENCE: "confidence {confidence:.2f} < auto threshold {threshold:.2f} ({lang})",
+    ReasonCode.HELD_BY_ENGINE: "held for review by the answering rules (confidence {confidence:.2f})",
+    ReasonCode.NO_SOURCE: "no source: confidence {confidence:.2f} < review threshold {threshold:.2f}",
+    ReasonCode.NO_STANCE: "no stance: the source says neither yes nor no",
+    ReasonCode.OPEN_QUESTION: "open question: choose an option",
+    ReasonCode.NO_OPTION: "no option for {stance} in the sheet's list",
+    ReasonCode.NO_EDITION: "no {language} version of {source}",
+    ReasonCode.IDENTITY_FROM_PROFILE: "identity field: from the profile ({key})",
+    ReasonCode.IDENTITY_MISSING: "identity field: set it with `kb profile set {key} VALUE`",
+    ReasonCode.IDENTITY_BY_HAND: "identity field ({label}): fill it in by hand",
+    ReasonCode.SWITCHED_OFF: "switched off: {why}",
+    ReasonCode.NO_NA_OPTION: "the sheet has no N/A option to set",
+    ReasonCode.KEPT: "already answered",
+    ReasonCode.NO_ANSWER_CELL: "no answer cell",
+    ReasonCode.DRAFT_TEXT: "draft text written (--draft-text): check it before sending",
+}
+
+LANGUAGE_NAMES = {"ja": "Japanese", "en": "English"}
+
+
+class Reason(NamedTuple):
+    code: ReasonCode
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, code: ReasonCode, **params: object) -> Reason:
+        return cls(code, tuple(params.items()))
+
+    @property
+    def text(self) -> str:
+        return TEXTS[self.code].format(**dict(self.params))
+
+
+def no_edition(lang: str, source: str) -> Reason:
+    return Reason.of(ReasonCode.NO_EDITION, language=LANGUAGE_NAMES.get(lang, lang), source=source)
