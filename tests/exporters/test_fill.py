@@ -193,6 +193,7 @@ def test_answered_sheet_feeds_the_answer_library(demo_db, tmp_path):
         "checksheet",
         str(filled),
         "--answered",
+        "--approved",
         "--customer",
         "ACME",
         "--date",
