@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import sqlite3
-from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -64,9 +63,9 @@ def test_kb_fills_own_output_is_refused(filled):
     assert len(written_rows(out)) >= 2, "kb fill wrote too little for this test to mean anything"
     res = kb(db, "import", "checksheet", str(out), "--answered")
     assert res.exit_code == 2
-    today = datetime.now(UTC).date().isoformat()
+    (filled_at,) = connect(db).execute("SELECT created_at FROM fills").fetchone()
     assert res.stderr.strip() == (
-        f"kb: error: {out} is kb fill's own output (filled {today}, unchanged since):"
+        f"kb: error: {out} is kb fill's own output (filled {filled_at[:10]}, unchanged since):"
         " answer or review it first, then import"
     )
     assert connect(db).execute("SELECT count(*) FROM qa_pairs").fetchone()[0] == 0
