@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exporters.fill_reasons import Reason, ReasonCode, no_edition
-from kb.answer import AUTO_THRESHOLD, REVIEW_THRESHOLD, Answer, Source, Translation
+from kb.answer import REVIEW_THRESHOLD, Answer, Source, Translation, auto_threshold_for
 from kb.batch import Ask, Helpers, answer_many
 from kb.choices import choose_option
 from kb.db import Database
@@ -35,7 +35,7 @@ ProfileLookup = Callable[[str, str], "str | None"]
 @dataclass
 class FillOptions:
     overwrite: bool = False
-    min_confidence: float = AUTO_THRESHOLD
+    min_confidence: float | None = None  # None: the question language's threshold (kb.answer)
     answer_lang: str = "auto"  # ja | en | auto (the sheet's language)
     draft_text: bool = False  # write the suggested text into rows left for review, too
 
@@ -208,13 +208,17 @@ def _question_lang(q: Question, lang: str) -> str:
     return text_language(q.text) or lang
 
 
+def _threshold(q: Question, options: FillOptions) -> float:
+    return auto_threshold_for(q.text) if options.min_confidence is None else options.min_confidence
+
+
 def _why_answered(q: Question, ans: Answer, lang: str, options: FillOptions) -> Reason:
     if ans.sources and ans.sources[0].kind == "qa" and ans.confidence >= 1.0:
         return Reason.of(ReasonCode.APPROVED)
     return Reason.of(
         ReasonCode.AUTO,
         confidence=ans.confidence,
-        threshold=options.min_confidence,
+        threshold=_threshold(q, options),
         lang=_question_lang(q, lang),
     )
 
@@ -222,14 +226,14 @@ def _why_answered(q: Question, ans: Answer, lang: str, options: FillOptions) -> 
 def _why_not_answered(q: Question, ans: Answer, lang: str, options: FillOptions) -> Reason:
     if ans.status == "no_match":
         return Reason.of(ReasonCode.NO_SOURCE, confidence=ans.confidence, threshold=REVIEW_THRESHOLD)
-    if ans.confidence < options.min_confidence:
+    if ans.confidence < _threshold(q, options):
         return Reason.of(
             ReasonCode.LOW_CONFIDENCE,
             confidence=ans.confidence,
-            threshold=options.min_confidence,
+            threshold=_threshold(q, options),
             lang=_question_lang(q, lang),
         )
-    return Reason.of(ReasonCode.HELD_BY_ENGINE, confidence=ans.confidence)
+    return Reason.of(ReasonCode.HELD_BY_ENGINE, why=ans.why or "no reason given", confidence=ans.confidence)
 
 
 def _why_no_choice(q: Question, ans: Answer) -> Reason:
@@ -321,7 +325,7 @@ class FillSummary:
     kept: int
     cells_written: int
     parts_changed: list[str]  # zip members rewritten
-    min_confidence: float
+    min_confidence: float | None  # None: each question language's threshold
     not_applicable: int = 0  # rows the sheet's qualifier questions switched off
     answer_lang: str = "ja"  # the language of the text written
     review_rows: int | None = None  # rows in the review list, once one is written

@@ -36,7 +36,7 @@ TEXTS: dict[ReasonCode, str] = {
     ReasonCode.AUTO: "confidence {confidence:.2f} ≥ auto threshold {threshold:.2f} ({lang})",
     ReasonCode.APPROVED: "an approved earlier answer to this very question",
     ReasonCode.LOW_CONFIDENCE: "confidence {confidence:.2f} < auto threshold {threshold:.2f} ({lang})",
-    ReasonCode.HELD_BY_ENGINE: "held for review by the answering rules (confidence {confidence:.2f})",
+    ReasonCode.HELD_BY_ENGINE: "held for review by the topic gate: {why} (confidence {confidence:.2f})",
     ReasonCode.NO_SOURCE: "no source: confidence {confidence:.2f} < review threshold {threshold:.2f}",
     ReasonCode.NO_STANCE: "no stance: the source says neither yes nor no",
     ReasonCode.OPEN_QUESTION: "open question: choose an option",

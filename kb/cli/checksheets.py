@@ -184,11 +184,10 @@ def fill(
         from exporters.fill import FillOptions
         from importers.checksheet import read_checksheet
         from importers.ooxml import Package
-        from kb.answer import AUTO_THRESHOLD
 
         options = FillOptions(
             overwrite=overwrite,
-            min_confidence=AUTO_THRESHOLD if min_confidence is None else min_confidence,
+            min_confidence=min_confidence,  # None: each question language's threshold
             answer_lang=answer_lang,
             draft_text=draft_text,
         )

@@ -11,7 +11,7 @@ from exporters.fill import FillOptions, answer_language, decide, fill, planned_w
 from exporters.fill_reasons import ReasonCode
 from importers.checksheet import Question, read_checksheet
 from importers.ooxml import CellRef
-from kb.answer import Answer, Translation
+from kb.answer import AUTO_THRESHOLDS, Answer, Translation
 from kb.language import text_language
 from tests.builders import make_source
 from tests.exporters.test_fill import assert_only_sheets_changed, kb
@@ -105,6 +105,8 @@ def test_a_japanese_row_left_for_review_gets_nothing(demo_db, tmp_path):
     assert {r.status for r in report.rows} <= {"needs_review", "no_match"}
     assert any(r.status == "needs_review" for r in report.rows)
     assert all(r.suggestion.text for r in report.rows if r.status == "needs_review")
+    # the threshold asked for is the one the reason names
+    assert all("< auto threshold 0.99 (ja)" in r.reason for r in report.rows if r.status == "needs_review")
     assert report.summary.cells_written == 0 and planned_writes(report.rows) == {}
     assert _cells(out) == {}
 
@@ -140,7 +142,7 @@ def test_an_english_edition_is_written_with_english_citations():
     row = decide(_question(), Answer("q", "answered", 0.8, "yes", [_bilingual_source()]), "en")
     assert row.status == "answered" and row.choice == "Yes" and row.text_lang == "en"
     assert row.text == "Backups are taken daily.\nSource: Whitepaper 12.3.1"
-    assert row.reason == "confidence 0.80 ≥ auto threshold 0.50 (en)"
+    assert row.reason == f"confidence 0.80 ≥ auto threshold {AUTO_THRESHOLDS['en']:.2f} (en)"
     with_ref = decide(
         _question(reference=True), Answer("q", "answered", 0.8, "yes", [_bilingual_source()]), "en"
     )
@@ -174,3 +176,10 @@ def test_a_yes_no_row_without_a_stance_gets_nothing_and_says_why():
 def test_the_answer_language_is_the_one_asked_for_or_the_sheets(choice, texts, lang):
     questions = [Question("S", n, None, t, None, None, None, [], None, None) for n, t in enumerate(texts)]
     assert answer_language(choice, questions) == lang
+
+
+def test_a_row_the_topic_gate_held_says_what_the_gate_said():
+    held = Answer("q", "needs_review", 0.9, "yes", [_bilingual_source()], why="no source covers 'encrypted'")
+    row = decide(_question(), held, "en")
+    assert row.reason_codes == ["held_by_engine"] and not row.written
+    assert row.reason == "held for review by the topic gate: no source covers 'encrypted' (confidence 0.90)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from kb.answer import AUTO_THRESHOLDS
 from tests.builders import make_fill_report
 
 
@@ -35,7 +36,7 @@ def test_report_json_keys_and_values():
         "confidence": 0.91,
         "stance": "yes",
         "choice": "はい",
-        "reason": "confidence 0.91 ≥ auto threshold 0.50 (ja)",
+        "reason": f"confidence 0.91 ≥ auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)",
         "sources": [
             {"kind": "response", "control_id": "6.1.3", "title": "6.1.3 関係当局との連絡", "score": 0.91}
         ],

@@ -9,7 +9,7 @@ from exporters.fill import FillOptions, decide, precheck
 from exporters.review import COLUMNS, STATUS_LABELS, column_widths, review_rows, write_review
 from importers.checksheet import Question, SwitchOff
 from importers.ooxml import CellRef
-from kb.answer import Answer
+from kb.answer import AUTO_THRESHOLDS, Answer
 from kb.errors import KBError
 from tests.builders import make_fill_report, make_source
 
@@ -27,7 +27,10 @@ def test_html_lists_every_row_with_its_candidates(tmp_path):
     assert "<p>自動回答 1・要確認 1・回答候補なし 1・既存回答を保持 1</p>" in page
     assert page.count("<tr>") == 5  # the header and the four rows
     assert "<th>確信度</th>" in page and "<th>理由</th>" in page
-    assert "<td>要確認</td><td>0.4</td><td>confidence 0.40 &lt; auto threshold 0.50 (ja)</td>" in page
+    assert (
+        f"<td>要確認</td><td>0.4</td><td>confidence 0.40 &lt; auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)</td>"
+        in page
+    )
     assert "<td>回答候補なし</td><td>0.0</td>" in page
     # candidates best first, escaped, one paragraph each; their citations below
     assert (
@@ -55,7 +58,7 @@ def test_xlsx_has_one_row_per_question(tmp_path):
         "データは国内に保存されますか。",
         "自動回答",
         0.91,
-        "confidence 0.91 ≥ auto threshold 0.50 (ja)",
+        f"confidence 0.91 ≥ auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)",
         "はい",
     ]
     assert answered[COLUMNS.index("回答文案")].startswith(
@@ -68,7 +71,7 @@ def test_xlsx_has_one_row_per_question(tmp_path):
         "バックアップの保管期間は。",
         "要確認",
         0.4,
-        "confidence 0.40 < auto threshold 0.50 (ja)",
+        f"confidence 0.40 < auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)",
     ]
     assert review[WRITTEN] == "—"  # nothing written into a row left for review
     assert review[COLUMNS.index("候補の回答")].startswith("[12.3.1 情報のバックアップ] バックアップは <毎日>")
