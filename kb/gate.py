@@ -9,12 +9,15 @@ encryption). Before a row is auto-answered, two rules a reviewer would state:
   nor the KB knows ("stored in China?", "demographic information", "hard-coded
   passwords") is something the KB cannot speak to: no text in it says anything about
   that word, so whatever it says about the rest does not answer the question.
-- **The specific concepts, across languages.** When the question is in another language
-  than the source, every concept it matches went through the glossary, whose groups
-  carry the KB's own terms; so a concept the source lacks is not a paraphrase, it is
-  missing. Every concept whose importance is at least GATE_RATIO of the question's most
-  important one must then be covered by the source. Within one language the KB may say
-  the same in other words (設備の容量 → 容量・能力), which confidence already weighs.
+- **The specific concepts, across languages and in English.** When the question is in
+  another language than the source, every concept it matches went through the glossary,
+  whose groups carry the KB's own terms; so a concept the source lacks is not a
+  paraphrase, it is missing. Every concept whose importance is at least GATE_RATIO of the
+  question's most important one must then be covered by the source. English text is only
+  lowercased and stemmed, so an English question on an English source meets the same
+  surface-for-surface matching (and stems that collide: "physically hosted" and "physical
+  hosts"): the rule holds there too. Within Japanese the KB may say the same in other
+  words (設備の容量 → 容量・能力), which Sudachi's normalised forms and confidence weigh.
 
 A gated answer is left for review with the rule that decided (Gate.why), for the filler
 to show.
@@ -79,7 +82,7 @@ def topic_gate(
     unknown = untranslatable(query)
     if unknown:
         return Gate("untranslatable", tuple(_wording(c) for c in unknown))
-    if question_lang and question_lang != source_lang:
+    if question_lang and (question_lang != source_lang or source_lang == "en"):
         missing = uncovered_specific(query, hit)
         if missing:
             return Gate("uncovered", tuple(_wording(c) for c in missing))

@@ -55,3 +55,32 @@ def test_within_one_language_a_missing_word_may_be_paraphrase_and_is_not_gated(t
     """日本語 to a Japanese KB: 研修 and 教育 differ in wording, not in topic."""
     ja = answer(tiny_db, "従業員に研修を実施していますか。", auto_threshold=0.3)
     assert ja.sources[0].control_id == "1.1.2" and ja.why is None
+
+
+def test_an_english_question_on_an_english_source_must_find_its_specific_concept(tmp_path):
+    """English is matched stem for stem: 'physically hosted' meets 'physical hosts' in a
+    capacity section, which says nothing of the country the question asks for."""
+    db = connect(tmp_path / "kb.db")
+    doc = ParsedDocument(
+        kind="whitepaper",
+        title="Gate test whitepaper (English edition)",
+        sha256="gate-test-en",
+        source_name="gate_en.md",
+        lang="en",
+        sections=[
+            _section(
+                "2.1.1",
+                "Capacity",
+                "We monitor the load of our physical hosts and add hosts before they fill up.",
+            ),
+            _section(
+                "2.1.2", "Data location", "Customer data is kept in data centers located in Norway only."
+            ),
+        ],
+    )
+    store.import_document(db, doc)
+    held = answer(db, "In which country are your physical hosts?", auto_threshold=0.3)
+    assert held.sources[0].control_id == "2.1.1"  # the hosts, not the country
+    assert held.status == "needs_review" and held.why and "countri" in held.why
+    ok = answer(db, "Do you monitor the load of your physical hosts?", auto_threshold=0.3)
+    assert (ok.status, ok.why, ok.sources[0].control_id) == ("answered", None, "2.1.1")
