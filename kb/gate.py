@@ -25,10 +25,11 @@ to show.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from kb import search
-from kb.analysis import WORD_CLASS_WEIGHT
+from kb.analysis import WORD_CLASS_WEIGHT, analyze
 from kb.settings import DEFAULTS
 
 GATE_RATIO: float = DEFAULTS["gate_ratio"]  # why this value: kb.settings
@@ -67,12 +68,30 @@ def uncovered_specific(
         return []
     top = max(c.importance for c in query.concepts)
     covered = set(hit.matched)
+    purposes = _infinitives(query.text)
     # Light words ("perform", "use", 利用) say little about the topic whatever their idf.
     return [
         c
         for i, c in enumerate(query.concepts)
-        if c.importance >= ratio * top and i not in covered and not c.unseen and c.weight >= LIGHT_BELOW
+        if c.importance >= ratio * top
+        and i not in covered
+        and not c.unseen
+        and c.weight >= LIGHT_BELOW
+        and c.phrases[0] not in purposes
     ]
+
+
+_INFINITIVE = re.compile(r"\b(?:in order )?to ([a-z]+)\b", re.IGNORECASE)
+
+
+def _infinitives(text: str) -> set[tuple[str, ...]]:
+    """English verbs after the infinitive marker ("used to protect", "in order to prevent").
+
+    English words carry no part of speech here, but after "to" a word is a verb: it says
+    what the practice asked about is for, which the stance's predicate check holds the
+    answering clause to; the gate is about the topic's nouns.
+    """
+    return {tuple(analyze(m.group(1))) for m in _INFINITIVE.finditer(text)}
 
 
 def topic_gate(

@@ -103,9 +103,7 @@ def test_dev_set_targets(seed_db):
     assert m.top1 >= 0.90 and m.top3 >= 0.97
     assert m.auto_precision >= 0.97 and m.abstention >= 0.90
     assert m.english_top3 >= 0.85 and m.stance_accuracy >= 0.90
-    # 0.859 before the topic gate: it holds D72 ("TLS used to protect access": 保護 is not in
-    # the source), an English question whose most important concept the source lacks.
-    assert m.coverage >= 0.84
+    assert m.coverage >= 0.85
 
 
 def test_demo_kb_answers_in_both_languages(demo_db):

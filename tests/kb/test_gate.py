@@ -84,3 +84,12 @@ def test_an_english_question_on_an_english_source_must_find_its_specific_concept
     assert held.status == "needs_review" and held.why and "countri" in held.why
     ok = answer(db, "Do you monitor the load of your physical hosts?", auto_threshold=0.3)
     assert (ok.status, ok.why, ok.sources[0].control_id) == ("answered", None, "2.1.1")
+
+
+def test_a_verb_of_purpose_is_the_predicate_not_the_topic(tiny_db):
+    """After "to" an English word is a verb saying what the practice is for; the topic is the
+    backups. The same word as the topic's noun must still be covered."""
+    purpose = answer(tiny_db, "Are backups taken daily to protect data?", auto_threshold=0.3)
+    assert (purpose.status, purpose.why, purpose.sources[0].control_id) == ("answered", None, "1.1.1")
+    topic = answer(tiny_db, "Is backup protection provided daily?", auto_threshold=0.3)
+    assert topic.status == "needs_review" and topic.why and "protect" in topic.why
