@@ -71,6 +71,13 @@ def _check_paths(src: Path, dst: Path, report_path: str | None, review_path: str
     from importers.ooxml import check_destination, same_file
 
     check_destination(src, dst)
+    if dst.suffix.lower() != src.suffix.lower():
+        # The copy is the same kind of package as the input: an .xlsx named .csv opens nowhere.
+        raise KBError(f"output must end in {src.suffix.lower()} like the input: {dst.name}")
+    if report_path and review_path and same_file(report_path, review_path):
+        raise KBError(
+            f"--report and --review name the same file ({report_path}): one would replace the other"
+        )
     for extra in (report_path, review_path):
         if extra and (same_file(extra, src) or same_file(extra, dst)):
             raise KBError(f"{extra} would overwrite a workbook; choose another name")

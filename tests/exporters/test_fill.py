@@ -177,6 +177,28 @@ def test_refuses_to_overwrite_the_input(demo_db, tmp_path):
     assert src.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    ("output", "extras", "says"),
+    [
+        ("out.csv", (), "must end in .xlsx"),
+        ("out.xlsx", ("--report", "both.json", "--review", "both.json"), "same file"),
+    ],
+)
+def test_outputs_that_would_mislead_or_replace_each_other_are_refused_before_any_work(
+    demo_db, tmp_path, output, extras, says
+):
+    res = kb(
+        "fill",
+        str(DEMO / "sample_checksheet.xlsx"),
+        "-o",
+        str(tmp_path / output),
+        *[str(tmp_path / e) if e.endswith(".json") else e for e in extras],
+        db=demo_db,
+    )
+    assert res.exit_code == 2 and says in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_answered_sheet_feeds_the_answer_library(demo_db, tmp_path):
     filled = tmp_path / "filled.xlsx"
     tables = read_checksheet(DEMO / "sample_checksheet.xlsx")
