@@ -34,3 +34,44 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+class Staged:
+    """Several outputs of one command written as one: each to a temporary file beside its
+    target, all moved into place only once every one is written.
+
+    On any error inside the block the temporary files are removed and every target is
+    left as it was: an old output.xlsx survives a report that cannot be written, and a
+    file the command did not create is never removed. Temporary names keep the target's
+    suffix, for writers that look at it (openpyxl, the review list). An OSError about a
+    temporary file is reported with the user's path.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []  # (temporary, target)
+
+    def path(self, target: str | Path) -> Path:
+        import tempfile
+
+        target = Path(target)
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix)
+        os.close(fd)
+        self._pending.append((Path(name), target))
+        return Path(name)
+
+    def __enter__(self) -> Staged:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            for tmp, target in self._pending:
+                os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
+                os.replace(tmp, target)
+            return
+        for tmp, _ in self._pending:
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename:
+            names = {str(tmp): target for tmp, target in self._pending}
+            for tmp in (str(exc.filename), str(Path(exc.filename).parent)):
+                if tmp in names:
+                    raise OSError(exc.errno, exc.strerror, str(names[tmp])) from exc

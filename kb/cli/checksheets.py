@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ import click
 
 from kb.cli.root import cli, echo_json, json_text, open_db, require_file, write_output
 from kb.errors import KBError
+from kb.files import Staged
 
 if TYPE_CHECKING:
     from exporters.fill import FillOptions, FillReport
@@ -78,6 +80,9 @@ def _check_paths(src: Path, dst: Path, report_path: str | None, review_path: str
         raise KBError(
             f"--report and --review name the same file ({report_path}): one would replace the other"
         )
+    for target in (dst, report_path, review_path):
+        if target and Path(target).is_dir():
+            raise KBError(f"{target} is a folder: name a file to write")
     for extra in (report_path, review_path):
         if extra and (same_file(extra, src) or same_file(extra, dst)):
             raise KBError(f"{extra} would overwrite a workbook; choose another name")
@@ -105,21 +110,16 @@ def _fill(
         )
 
 
-def _write_extras(report: FillReport, report_path: str | None, review_path: str | None) -> FillReport:
-    """The review list and the report file; none of the outputs stays behind if one fails."""
-    written = [report.output]
-    try:
-        if review_path:
-            from exporters.review import write_review
+def _write_extras(
+    report: FillReport, report_path: str | None, review_path: str | None, out: Staged
+) -> FillReport:
+    """The review list and the report file, staged with the workbook (kb.files.Staged)."""
+    if review_path:
+        from exporters.review import write_review
 
-            report = report.with_review(review_path, write_review(report, review_path))
-            written.append(Path(review_path))
-        if report_path:
-            write_output(report_path, json_text(report.to_json()) + "\n")
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+        report = report.with_review(review_path, write_review(report, out.path(review_path)))
+    if report_path:
+        write_output(str(out.path(report_path)), json_text(report.to_json()) + "\n")
     return report
 
 
@@ -187,7 +187,9 @@ def fill(
     db = open_db(ctx)
     # Helpers get the KB ready on the other cores (importing what answering
     # needs, too) while this process reads the sheet.
-    with Helpers.start(db) or nullcontext() as helpers:
+    # Every output is staged beside its target and moved into place once all are
+    # written: a failure leaves the user's earlier outputs as they were.
+    with Staged() as out, Helpers.start(db) or nullcontext() as helpers:
         from exporters.fill import FillOptions
         from importers.checksheet import read_checksheet
         from importers.ooxml import Package
@@ -202,8 +204,9 @@ def fill(
             tables = read_checksheet(
                 workbook, **overrides(sheet, header_row, question_col, answer_col, comment_col)
             )
-            report = _fill(db, workbook, dst, tables, options, helpers)
+            report = replace(_fill(db, workbook, out.path(dst), tables, options, helpers), output=dst)
+        report = _write_extras(report, report_path, review_path, out)
     _remember(db, report)
     from kb.cli.render import render_fill_summary
 
-    render_fill_summary(_write_extras(report, report_path, review_path))
+    render_fill_summary(report)

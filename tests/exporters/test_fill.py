@@ -199,6 +199,37 @@ def test_outputs_that_would_mislead_or_replace_each_other_are_refused_before_any
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failure_after_the_workbook_is_written_leaves_earlier_outputs_as_they_were(
+    demo_db, tmp_path, monkeypatch
+):
+    import errno
+
+    import exporters.review
+
+    old = {name: f"an earlier {name}".encode() for name in ("out.xlsx", "review.html", "report.json")}
+    for name, data in old.items():
+        (tmp_path / name).write_bytes(data)
+
+    def disk_full(report, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(exporters.review, "write_review", disk_full)
+    res = kb(
+        "fill",
+        str(DEMO / "sample_checksheet.xlsx"),
+        "-o",
+        str(tmp_path / "out.xlsx"),
+        "--review",
+        str(tmp_path / "review.html"),
+        "--report",
+        str(tmp_path / "report.json"),
+        db=demo_db,
+    )
+    assert res.exit_code == 2
+    assert res.stderr.strip() == f"kb: error: No space left on device: {tmp_path / 'review.html'}"
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == old  # nothing lost, nothing left
+
+
 def test_answered_sheet_feeds_the_answer_library(demo_db, tmp_path):
     filled = tmp_path / "filled.xlsx"
     tables = read_checksheet(DEMO / "sample_checksheet.xlsx")
