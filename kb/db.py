@@ -292,6 +292,12 @@ class Database:
         # outside atomic() commits by itself, as with sqlite-utils.
         return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
 
+    def close(self) -> None:
+        """Close the connection. SQLite moves the write-ahead log into the database file
+        when its last connection closes, so after a command the .db file alone is the
+        whole KB (a copy of it is a copy of the KB)."""
+        self.conn.close()
+
     @contextmanager
     def atomic(self) -> Iterator[Database]:
         """One transaction; nested blocks become savepoints (as sqlite_utils.Database.atomic)."""

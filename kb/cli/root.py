@@ -63,6 +63,7 @@ def open_db(ctx: click.Context):
     obj = ctx.find_root().obj
     if obj.get("db") is None:
         obj["db"] = connect(obj["db_path"])
+        ctx.find_root().call_on_close(obj["db"].close)
         if ctx.command.name != "reindex" and index.stale(obj["db"]):
             click.echo(
                 "kb: warning: the search index was built by another analyzer version; run `kb reindex`",

@@ -115,3 +115,21 @@ def test_db_env_var_and_real_process_exit_code(tmp_path):
         [sys.executable, "-m", "kb.cli", "show", "1.2.3.4"], capture_output=True, text=True, env=env
     )
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
+
+
+def test_after_a_command_the_db_file_alone_is_the_whole_kb(tmp_path):
+    """kb closes its connection, so SQLite moves the write-ahead log into the file: copying
+    kb.db (without -wal) copies the KB."""
+    kb_file = tmp_path / "kb.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kb.cli", "--db", str(kb_file), "import", "whitepaper", str(WHITEPAPER)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "kb.db-wal").exists() or (tmp_path / "kb.db-wal").stat().st_size == 0
+    copy = tmp_path / "copy" / "kb.db"
+    copy.parent.mkdir()
+    copy.write_bytes(kb_file.read_bytes())
+    shown = run("show", "12.6.1", db=copy)
+    assert shown.exit_code == 0 and "12.6.1" in shown.output
