@@ -32,6 +32,8 @@ class KBGroup(click.Group):
             raise KBCommandError(str(exc)) from None
         except sqlite3.DatabaseError as exc:
             raise KBCommandError(f"database error: {exc}") from None
+        except BrokenPipeError:
+            reader_went_away()
         except OSError as exc:
             where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
             raise KBCommandError(f"{exc.strerror or exc}{where}") from None
@@ -116,3 +118,15 @@ def echo_json(value) -> None:
 
 def main() -> None:
     cli(prog_name="kb")
+
+
+def reader_went_away() -> None:
+    """`kb glossary list | head`: the reader has what it wanted, which is no error.
+    stdout is pointed at devnull so that flushing it at exit cannot fail again
+    (the recipe of Python's signal documentation)."""
+    import os
+    import sys
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)

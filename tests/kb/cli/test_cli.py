@@ -133,3 +133,17 @@ def test_after_a_command_the_db_file_alone_is_the_whole_kb(tmp_path):
     copy.write_bytes(kb_file.read_bytes())
     shown = run("show", "12.6.1", db=copy)
     assert shown.exit_code == 0 and "12.6.1" in shown.output
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`kb glossary list --shipped | head -1`: exit 0 and nothing on stderr."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kb.cli", "--db", str(tmp_path / "kb.db"), "glossary", "list", "--shipped"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    assert proc.stdout.readline()
+    proc.stdout.close()  # as head does once it has its line
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (0, b"")
