@@ -11,6 +11,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
+import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,11 +59,24 @@ def add_group(db: Database, terms: list[str]) -> int:
         raise KBError("a glossary group needs at least two terms")
     if any("\t" in t or "\n" in t for t in terms):
         raise KBError("glossary terms cannot contain tabs or newlines")
+    terms = list(dict.fromkeys(terms))  # a term twice in one group says nothing more
+    wanted = {_same_term(t) for t in terms}
+    if len(wanted) < 2:
+        raise KBError("a glossary group needs at least two different terms")
+    for where, group in [("shipped", g) for g in shipped_groups()] + list(user_groups(db)):
+        if wanted <= {_same_term(t) for t in group}:
+            name = "a shipped group" if where == "shipped" else f"group {where}"
+            raise KBError(f"{name} already holds all of these terms: {' / '.join(group)}")
     with db.atomic():
         return db.execute(
             "INSERT INTO glossary (terms, added_at) VALUES (?, ?)",
             ["\t".join(terms), datetime.now(UTC).isoformat(timespec="seconds")],
         ).lastrowid
+
+
+def _same_term(term: str) -> str:
+    """Terms that search treats alike: after NFKC, case and spacing aside."""
+    return " ".join(unicodedata.normalize("NFKC", term).casefold().split())
 
 
 def remove_group(db: Database, group_id: int) -> None:
