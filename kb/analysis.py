@@ -118,6 +118,33 @@ _EN_LIGHT = set(
     include includes including place placed also only even often many most very well both some within through
     about against etc e.g. i.e. appropriate adequate necessary""".split()
 )
+# Words that say how much, which one or how well, never what about: the topic gate
+# (kb.gate) must not hold a question for them as if they named a topic the KB lacks.
+# Only a query's word weights change; index terms do not (no ANALYZER_VERSION bump).
+# Determiners and quantifiers ("another", "one or more", "full or partial"). Not "own":
+# as a verb it is the topic ("Do you own the data center?").
+_EN_LIGHT |= set(
+    """another one ones every first full partial several various certain same whole entire few either
+    neither none""".split()
+)
+# Prepositions and conjunctions _EN_STOP does not drop ("separated between tenants",
+# "prior to release", "unless prohibited"): they relate the words that carry the topic.
+_EN_LIGHT |= set(
+    """between among across upon via per unless whether whenever although though because throughout toward
+    towards prior""".split()
+)
+# The generic nouns of questionnaires ("in case of", "cybersecurity matters", "the number
+# of", "for example"). Not "instance": in a cloud it is a virtual machine (glossary).
+_EN_LIGHT |= set(
+    """case cases matter matters number numbers type types kind kinds example examples part parts means basis
+    aspect aspects manner extent""".split()
+)
+# Evaluative and epistemic adjectives: whether something is formal, actual, potential,
+# existing or relevant grades the practice asked about; the practice is the topic.
+_EN_LIGHT |= set(
+    """formal actual potential existing specific relevant suitable proper sufficient applicable particular
+    likely""".split()
+)
 
 # Words Snowball conflates with a security term of another meaning: the
 # accessibility section of a questionnaire (WCAG, VPAT) is not access control.
@@ -236,8 +263,17 @@ def _word_class(pos: tuple[str, ...]) -> str:
 _WORD_RE = re.compile(r"[^\s]+")
 
 
+def _ly_bases(word: str) -> tuple[str, ...]:
+    """The adjectives an English -ly adverb may come from: formally, fully, possibly, specifically."""
+    if not word.endswith("ly") or len(word) < 5:
+        return ()
+    return (word[:-2], word[:-1], word[:-1] + "e", word[:-4] if word.endswith("ically") else "")
+
+
 def _latin_class(word: str) -> str:
-    if word.lower() in _EN_LIGHT:
+    word = word.lower()
+    # An adverb says how, as its adjective says which: light when that is.
+    if word in _EN_LIGHT or any(base in _EN_LIGHT for base in _ly_bases(word)):
         return "light"
     return "num" if word.isdigit() else "latin"
 

@@ -69,3 +69,24 @@ def test_cached_morphemes_analyse_as_fresh_ones():
     spans = [(term, start, end) for term, start, end, _ in cold[2] if term == "脆弱"]
     assert len(spans) == 2 and spans[0][1] != spans[1][1]
     assert [t for t, *_ in cold[0]].count("remot") == 3
+
+
+def test_words_of_quantity_and_grade_are_light_and_topic_words_are_not():
+    from kb.analysis import analyze_tagged
+
+    classes = {
+        term: word_class
+        for term, _, _, word_class in analyze_tagged(
+            "Does every tenant own one formally and specifically approved instance in any case?"
+        )
+    }
+    assert (
+        classes["everi"]
+        == classes["one"]
+        == classes["formal"]
+        == classes["specif"]
+        == classes["case"]
+        == "light"
+    )
+    # "own" as a verb asks about ownership; an instance is a virtual machine in a cloud.
+    assert classes["own"] == classes["instanc"] == classes["tenant"] == "latin"

@@ -93,3 +93,18 @@ def test_a_verb_of_purpose_is_the_predicate_not_the_topic(tiny_db):
     assert (purpose.status, purpose.why, purpose.sources[0].control_id) == ("answered", None, "1.1.1")
     topic = answer(tiny_db, "Is backup protection provided daily?", auto_threshold=0.3)
     assert topic.status == "needs_review" and topic.why and "protect" in topic.why
+
+
+def test_words_of_quantity_kind_and_grade_are_not_a_topic_the_kb_lacks(tiny_db):
+    """Determiners ("every"), generic nouns ("in case of", "matters"), evaluative adjectives
+    and their adverbs ("formal", "properly") say how much or how well, not what about: the
+    KB not knowing them is no reason to hold the answer. A content word still is."""
+    for question in (
+        "Are backups taken in every case?",
+        "Are formal backups properly taken in such matters?",
+        "Are full or partial backups taken, whether daily or not?",
+    ):
+        ok = answer(tiny_db, question, auto_threshold=0.3)
+        assert (ok.status, ok.why, ok.sources[0].control_id) == ("answered", None, "1.1.1"), question
+    held = answer(tiny_db, "Are backups taken in every Atlantis case?", auto_threshold=0.3)
+    assert held.status == "needs_review" and held.why and "atlanti" in held.why
