@@ -178,7 +178,7 @@ def fill(
     answer_col,
     comment_col,
 ) -> None:
-    """Fill a customer's check sheet in place from the KB."""
+    """Fill a customer's check sheet from the KB into a copy (-o); the input is never changed."""
     from kb.batch import Helpers
 
     src, dst = Path(file), Path(output)

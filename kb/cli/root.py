@@ -21,7 +21,18 @@ class KBCommandError(click.ClickException):
 
 
 class KBGroup(click.Group):
-    """Turns expected failures into one line on stderr and exit code 2."""
+    """Turns expected failures into one line on stderr and exit code 2, and lists its
+    commands with their whole first sentence, wrapped (click cuts them at the width)."""
+
+    def format_commands(self, ctx, formatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx):
         import sqlite3

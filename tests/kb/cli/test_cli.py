@@ -147,3 +147,12 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     proc.stdout.close()  # as head does once it has its line
     _, err = proc.communicate(timeout=60)
     assert (proc.returncode, err) == (0, b"")
+
+
+def test_help_lists_each_command_with_its_whole_summary(tmp_path):
+    shown = CliRunner().invoke(cli, ["--help"], terminal_width=80)
+    commands = shown.output.split("Commands:", 1)[1]
+    assert shown.exit_code == 0 and "..." not in commands
+    assert "from the KB, with" in commands and "sources." in commands
+    fill = CliRunner().invoke(cli, ["fill", "--help"])
+    assert "in place" not in fill.output and "into a copy (-o)" in fill.output
