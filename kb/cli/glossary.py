@@ -33,7 +33,7 @@ def glossary_add(ctx, terms: tuple[str, ...]) -> None:
     """Add a synonym group: kb glossary add "data residency" 保存場所 所在地"""
     from kb import glossary
 
-    gid = glossary.add_group(open_db(ctx), list(terms))
+    gid = glossary.add_group(open_db(ctx, create=True), list(terms))
     click.echo(f"added glossary group {gid}")
 
 

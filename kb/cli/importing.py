@@ -35,7 +35,7 @@ def import_whitepaper(ctx: click.Context, file: str, service: str | None, lang: 
 
     data = read_input(file)
     parsed = parse_whitepaper(data, source_name=Path(file).name, service=service, lang=lang)
-    result = store.import_document(open_db(ctx), parsed)
+    result = store.import_document(open_db(ctx, create=True), parsed)
     render_whitepaper_import(file, result, lang_given=lang is not None)
 
 
@@ -85,7 +85,7 @@ def import_checksheet(
     if answered_on:
         answered_on = _iso_date(answered_on)
     data = read_input(file)
-    db = open_db(ctx)
+    db = open_db(ctx, create=True)
     filled = store.fill_by_sha256(db, hashlib.sha256(data).hexdigest())
     if filled:
         raise KBError(

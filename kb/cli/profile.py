@@ -45,7 +45,7 @@ def profile_set(ctx, key: str, value: str, lang: str) -> None:
 
     if not value.strip():
         raise KBError("the value is empty; use kb profile unset to remove a field")
-    profile.set_value(open_db(ctx), _known_key(key), _lang(lang), value.strip())
+    profile.set_value(open_db(ctx, create=True), _known_key(key), _lang(lang), value.strip())
     click.echo(f"set {key} ({lang})")
 
 

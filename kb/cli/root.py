@@ -68,14 +68,24 @@ def cli(ctx: click.Context, db_path: str) -> None:
     ctx.obj["db"] = None
 
 
-def open_db(ctx: click.Context):
-    """The KB of this invocation, opened once; warns when its index needs `kb reindex`."""
+def open_db(ctx: click.Context, *, create: bool = False):
+    """The KB of this invocation, opened once; warns when its index needs `kb reindex`.
+
+    Only a command that adds to the KB (``create``) makes a new one: a read command on a
+    path with no KB says so, instead of leaving an empty kb.db behind (a mistyped --db
+    would otherwise look like a KB that knows nothing)."""
     from kb import index
     from kb.db import connect
 
     obj = ctx.find_root().obj
     if obj.get("db") is None:
-        obj["db"] = connect(obj["db_path"])
+        path = Path(obj["db_path"])
+        if not create and not path.exists():
+            raise KBError(
+                f"no knowledge base at {path}: create one with `kb --db {path} import whitepaper FILE`"
+                " (or point --db / KB_DB at yours)"
+            )
+        obj["db"] = connect(path)
         ctx.find_root().call_on_close(obj["db"].close)
         if ctx.command.name != "reindex" and index.stale(obj["db"]):
             click.echo(

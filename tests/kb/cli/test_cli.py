@@ -97,8 +97,28 @@ def test_missing_file_and_unknown_control_are_one_line_errors(tmp_path):
     db = tmp_path / "kb.db"
     res = run("import", "whitepaper", str(tmp_path / "nope.md"), db=db)
     assert res.exit_code == 2 and res.stderr.count("\n") == 1
+    assert not db.exists()  # a failed import creates nothing
+    assert run("import", "whitepaper", str(WHITEPAPER), db=db).exit_code == 0
     res = run("show", "99.9.9", db=db)
-    assert res.exit_code == 2 and "99.9.9" in res.stderr
+    assert res.exit_code == 2 and "99.9.9" in res.stderr and res.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("show", "12.6.1"),
+        ("search", "ぜい弱性"),
+        ("answer", "Are backups taken?"),
+        ("export", "json"),
+        ("glossary", "list"),
+    ],
+)
+def test_a_read_command_on_a_path_with_no_kb_says_so_and_creates_nothing(tmp_path, command):
+    db = tmp_path / "typo.db"
+    res = run(*command, db=db)
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1
+    assert f"no knowledge base at {db}" in res.stderr and "import whitepaper" in res.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_db_env_var_and_real_process_exit_code(tmp_path):
