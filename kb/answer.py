@@ -237,7 +237,11 @@ def _stance(question: str, hit: search.Hit, query: search.Query, asks_yes_no: bo
 
 def auto_threshold_for(question: str) -> float:
     """The confidence from which a question in its language is answered by itself."""
-    return AUTO_THRESHOLDS.get(text_language(question) or "", AUTO_THRESHOLD)
+    return _threshold_in(text_language(question))
+
+
+def _threshold_in(lang: str | None) -> float:
+    return AUTO_THRESHOLDS.get(lang or "", AUTO_THRESHOLD)
 
 
 def _drafts(db: Database, cache: search.IndexCache) -> frozenset[int]:
@@ -284,13 +288,13 @@ def answer(
     )
     hits = one_per_control(db, hits, cache)[:MAX_SOURCES]
     conf = confidence(hits)
-    threshold = auto_threshold_for(question) if auto_threshold is None else auto_threshold
+    question_lang = text_language(question)
+    threshold = _threshold_in(question_lang) if auto_threshold is None else auto_threshold
     gate = None
     if not hits or conf < REVIEW_THRESHOLD:
         status = "no_match"
     else:
-        source_lang = text_language(hits[0].body) or "ja"
-        gate = topic_gate(query, hits[0], text_language(question), source_lang)
+        gate = topic_gate(query, hits[0], question_lang, _text_lang(hits[0].body))
         status = "answered" if conf >= threshold and gate is None else "needs_review"
     if status == "answered" and hits[0].kind == "qa" and hits[0].source_id in _drafts(db, cache):
         status = "needs_review"  # a harvested answer no person approved is a suggestion only
