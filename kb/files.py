@@ -15,19 +15,28 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     On any error the temporary file is removed and ``target`` is left as it was.
     The suffix is kept, for writers that look at it (openpyxl).
     """
-    import tempfile  # here: most commands never write a file, and its import is not free
-
     target = Path(target)
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f"{target.suffix}.tmp")
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _temporary_beside(target, suffix=f"{target.suffix}.tmp")
     try:
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp, target)
+        _put_in_place(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _temporary_beside(target: Path, *, suffix: str) -> Path:
+    """A new empty file in ``target``'s folder (so that moving it in is one rename), hidden."""
+    import tempfile  # here: most commands never write a file, and its import is not free
+
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
+    os.close(fd)
+    return Path(name)
+
+
+def _put_in_place(tmp: Path, target: Path) -> None:
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
+    os.replace(tmp, target)
 
 
 def _umask() -> int:
@@ -51,13 +60,10 @@ class Staged:
         self._pending: list[tuple[Path, Path]] = []  # (temporary, target)
 
     def path(self, target: str | Path) -> Path:
-        import tempfile
-
         target = Path(target)
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix)
-        os.close(fd)
-        self._pending.append((Path(name), target))
-        return Path(name)
+        tmp = _temporary_beside(target, suffix=target.suffix)
+        self._pending.append((tmp, target))
+        return tmp
 
     def __enter__(self) -> Staged:
         return self
@@ -65,8 +71,7 @@ class Staged:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             for tmp, target in self._pending:
-                os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
-                os.replace(tmp, target)
+                _put_in_place(tmp, target)
             return
         for tmp, _ in self._pending:
             tmp.unlink(missing_ok=True)
