@@ -1,0 +1,42 @@
+"""Who may see what: the one module that decides which content an audience receives.
+
+Every row that can reach someone outside the company (a response, a clause, a piece
+of evidence, a library answer, a chunk of the search index) carries a classification
+from kb.db.CLASSIFICATIONS. The levels are ordered: an audience sees its own level and
+those below it, never above. Every reader that writes for people (fill, answer, export,
+publish, serve) asks this module instead of spelling the rule itself.
+"""
+
+from __future__ import annotations
+
+from kb.db import CLASSIFICATIONS
+from kb.errors import KBError
+
+# Least to most restricted: public material may go to anyone, nda material to a
+# customer under a non-disclosure agreement, internal material to staff only.
+LEVELS: tuple[str, ...] = CLASSIFICATIONS
+AUDIENCES: tuple[str, ...] = LEVELS
+# What a customer-facing output assumes when the caller names no audience.
+DEFAULT_AUDIENCE = "public"
+
+
+def check_audience(audience: str) -> str:
+    """``audience`` itself when it is one of AUDIENCES; a KBError naming the choices otherwise."""
+    if audience not in AUDIENCES:
+        raise KBError(f"unknown audience {audience!r}: choose one of {', '.join(AUDIENCES)}")
+    return audience
+
+
+def check_classification(classification: str) -> str:
+    if classification not in LEVELS:
+        raise KBError(f"unknown classification {classification!r}: choose one of {', '.join(LEVELS)}")
+    return classification
+
+
+def visible_to(audience: str) -> tuple[str, ...]:
+    """The classifications ``audience`` may see, least restricted first."""
+    return LEVELS[: LEVELS.index(check_audience(audience)) + 1]
+
+
+def may_see(audience: str, classification: str) -> bool:
+    return check_classification(classification) in visible_to(audience)
