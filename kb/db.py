@@ -27,6 +27,10 @@ CHUNK_KINDS = ("response", "clause", "evidence", "qa")
 # An answer in the library is a draft until a person approves it (kb import checksheet
 # --approved); only approved answers answer by themselves (kb.store.approved_answer).
 QA_STATUSES = ("draft", "approved")
+# What came of reading an evidence file's text (evidence/extract.py): 'text' (all of it),
+# 'truncated' (cut at the extraction bounds of kb.settings), 'no_text' (an image, a scan,
+# a format with no text), 'failed' (unreadable, or the time bound ran out).
+EVIDENCE_TEXT_STATUSES = ("text", "truncated", "no_text", "failed")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -267,7 +271,50 @@ _V4 = [
     "CREATE INDEX fill_rows_question ON fill_rows(question_key)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
+# Version 5 (issue 13, evidence vault): evidence files kept by content (sha256) in the
+# vault folder beside the database (evidence/vault.py), what is known of each, the pages
+# its text was cut into (a page's text is its 'evidence' chunk, chunks.source_id =
+# evidence_pages.id) and the controls each backs up. Evidence defaults to internal.
+_V5 = [
+    f"""
+    CREATE TABLE evidence_files (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        media_type TEXT NOT NULL,
+        original_name TEXT NOT NULL,
+        title TEXT NOT NULL,
+        owner TEXT,
+        classification TEXT NOT NULL DEFAULT 'internal' {_CLASSIFICATION_CHECK},
+        valid_from TEXT,
+        valid_until TEXT,
+        text_status TEXT NOT NULL {_one_of("text_status", EVIDENCE_TEXT_STATUSES)},
+        text_note TEXT NOT NULL DEFAULT '',
+        added_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX evidence_files_valid_until ON evidence_files(valid_until)",
+    """
+    CREATE TABLE evidence_pages (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence_files(id) ON DELETE CASCADE,
+        page INTEGER NOT NULL,
+        UNIQUE (evidence_id, page)
+    )
+    """,
+    """
+    CREATE TABLE evidence_links (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence_files(id) ON DELETE CASCADE,
+        control_id TEXT NOT NULL,
+        linked_at TEXT NOT NULL,
+        UNIQUE (evidence_id, control_id)
+    )
+    """,
+    "CREATE INDEX evidence_links_control ON evidence_links(control_id)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
