@@ -314,7 +314,18 @@ _V5 = [
     "CREATE INDEX evidence_links_control ON evidence_links(control_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]
+# Version 6 (issue 12, the review loop): an answer a person decided in a decision workbook
+# (`kb apply`, kb.library) says who decided it, when, and from which fill; its citations
+# (a JSON list of labels, as kb.answer.Source.citations) are kept apart from its text, so
+# that reusing it writes the same source line and never the earlier customer's name.
+_V6 = [
+    "ALTER TABLE qa_pairs ADD COLUMN decided_by TEXT",
+    "ALTER TABLE qa_pairs ADD COLUMN decided_at TEXT",
+    "ALTER TABLE qa_pairs ADD COLUMN source_fill INTEGER REFERENCES fills(id)",
+    "ALTER TABLE qa_pairs ADD COLUMN citations TEXT NOT NULL DEFAULT '[]'",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
