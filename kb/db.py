@@ -31,6 +31,8 @@ QA_STATUSES = ("draft", "approved")
 # 'truncated' (cut at the extraction bounds of kb.settings), 'no_text' (an image, a scan,
 # a format with no text), 'failed' (unreadable, or the time bound ran out).
 EVIDENCE_TEXT_STATUSES = ("text", "truncated", "no_text", "failed")
+# What a new version of a contract did to one article, against the version before it (kb.clauses).
+CLAUSE_CHANGES = ("added", "removed", "changed", "retitled")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -325,7 +327,71 @@ _V6 = [
     "ALTER TABLE qa_pairs ADD COLUMN citations TEXT NOT NULL DEFAULT '[]'",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6]
+# Version 7 (issue 13, contract clauses): a contract (利用約款) under the name it was imported
+# as, its versions (each import of a changed file; the newest current, the older kept), each
+# version's articles (a clause's text is its 'clause' chunk, chunks.source_id = clauses.id)
+# and what a version changed per article against the one before (importers/clauses.py, kb.clauses).
+_V7 = [
+    """
+    CREATE TABLE contracts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    )
+    """,
+    f"""
+    CREATE TABLE contract_versions (
+        id INTEGER PRIMARY KEY,
+        contract_id INTEGER NOT NULL REFERENCES contracts(id),
+        version TEXT NOT NULL,
+        title TEXT,
+        effective TEXT,
+        sha256 TEXT NOT NULL,
+        source_name TEXT NOT NULL,
+        publisher TEXT,
+        classification TEXT NOT NULL DEFAULT 'public' {_CLASSIFICATION_CHECK},
+        supplementary TEXT NOT NULL DEFAULT '',
+        encoding TEXT NOT NULL DEFAULT 'UTF-8',
+        is_current INTEGER NOT NULL DEFAULT 1,
+        imported_at TEXT NOT NULL,
+        UNIQUE (contract_id, sha256),
+        UNIQUE (contract_id, version)
+    )
+    """,
+    "CREATE INDEX contract_versions_current ON contract_versions(contract_id, is_current)",
+    f"""
+    CREATE TABLE clauses (
+        id INTEGER PRIMARY KEY,
+        version_id INTEGER NOT NULL REFERENCES contract_versions(id) ON DELETE CASCADE,
+        article INTEGER NOT NULL,
+        branch INTEGER NOT NULL DEFAULT 0,
+        title TEXT NOT NULL DEFAULT '',
+        chapter TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        paragraphs TEXT NOT NULL DEFAULT '[]',
+        position INTEGER NOT NULL,
+        classification TEXT NOT NULL DEFAULT 'public' {_CLASSIFICATION_CHECK},
+        is_current INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (version_id, article, branch)
+    )
+    """,
+    "CREATE INDEX clauses_current ON clauses(is_current, article)",
+    f"""
+    CREATE TABLE clause_changes (
+        id INTEGER PRIMARY KEY,
+        version_id INTEGER NOT NULL REFERENCES contract_versions(id) ON DELETE CASCADE,
+        article INTEGER NOT NULL,
+        branch INTEGER NOT NULL DEFAULT 0,
+        change TEXT NOT NULL {_one_of("change", CLAUSE_CHANGES)},
+        old_title TEXT,
+        new_title TEXT
+    )
+    """,
+    "CREATE INDEX clause_changes_version ON clause_changes(version_id)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

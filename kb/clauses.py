@@ -1,0 +1,431 @@
+"""Contract clauses in the KB: storing a contract's versions, resolving the articles responses cite,
+and checking those citations against the contract.
+
+A contract (kb.contracts.ParsedContract) is stored under the name the user gives it (利用約款); each
+import is a version, the newest current, the older ones kept with what changed article by article.
+Every article of the current version is a ``clauses`` row and a search chunk of kind ``clause``.
+
+A response cites an article by the contract's name as its text spells it ("BroadCenter クラウド
+プラットフォームサービス利用約款 第 30 条 (提供場所)", kept in ``clause_refs``). The name a user
+imports a contract under is often shorter ("利用約款"), so a cited name resolves to the contract
+whose name or title it is, or ends with (or that ends with it): the same contract, named with or
+without its provider and service.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from kb import index
+from kb.contracts import Article, ParsedContract, article_label, clause_label, name_key, title_key
+from kb.db import Database
+from kb.errors import KBError
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One stored article of a contract version."""
+
+    id: int
+    document: str  # the contract's name in the KB
+    version: str
+    article: int
+    branch: int
+    title: str
+    text: str
+    classification: str
+    is_current: bool
+
+    @property
+    def label(self) -> str:
+        return clause_label(self.document, self.article, self.title, self.branch)
+
+
+@dataclass(frozen=True)
+class ClauseChange:
+    """What a version changed in one article, against the version before it."""
+
+    article: int
+    branch: int
+    change: str  # one of kb.db.CLAUSE_CHANGES
+    old_title: str | None = None
+    new_title: str | None = None
+
+    @property
+    def label(self) -> str:
+        return article_label(self.article, self.branch)
+
+
+@dataclass(frozen=True)
+class ContractImport:
+    status: str  # "imported" | "new version" | "unchanged"
+    document: str
+    version: str
+    clauses: int = 0
+    effective: str | None = None
+    previous_version: str | None = None  # the version this one replaced as current
+    changes: tuple[ClauseChange, ...] = ()
+
+
+# --------------------------------------------------------------------------- importing
+
+
+def _same_text(text: str) -> str:
+    """Text as two imports of one article agree on it: width and spacing aside."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _changes(old: list[Clause], new: tuple[Article, ...]) -> list[ClauseChange]:
+    before = {(c.article, c.branch): c for c in old}
+    after = {(a.number, a.branch): a for a in new}
+    out: list[ClauseChange] = []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        if was is None:
+            out.append(ClauseChange(*key, "added", None, now.title))
+        elif now is None:
+            out.append(ClauseChange(*key, "removed", was.title, None))
+        else:
+            if title_key(was.title) != title_key(now.title):
+                out.append(ClauseChange(*key, "retitled", was.title, now.title))
+            if _same_text(was.text) != _same_text(now.text):
+                out.append(ClauseChange(*key, "changed", was.title, now.title))
+    return out
+
+
+def _contract_id(db: Database, document: str) -> int:
+    key = name_key(document)
+    row = db.execute("SELECT id FROM contracts WHERE name_key = ?", [key]).fetchone()
+    if row:
+        return row[0]
+    return db.execute(
+        "INSERT INTO contracts (name, name_key, created_at) VALUES (?, ?, ?)",
+        [document.strip(), key, _now()],
+    ).lastrowid
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def import_contract(
+    db: Database,
+    parsed: ParsedContract,
+    *,
+    document: str,
+    version: str | None = None,
+    effective: str | None = None,
+    classification: str = "public",
+) -> ContractImport:
+    """Store a contract as the newest version of ``document``, in one transaction.
+
+    The version before it is kept, no longer current, and what changed in each article is
+    recorded. The same file again is a no-op ("unchanged"). ``version`` defaults to the one
+    the file states, else the next number; ``effective`` to the date on its cover.
+    """
+    if not document.strip():
+        raise KBError("a contract needs a name (--document)")
+    with db.atomic():
+        contract_id = _contract_id(db, document)
+        name = db.execute("SELECT name FROM contracts WHERE id = ?", [contract_id]).fetchone()[0]
+        same = db.execute(
+            "SELECT version FROM contract_versions WHERE contract_id = ? AND sha256 = ?",
+            [contract_id, parsed.sha256],
+        ).fetchone()
+        if same:
+            return ContractImport("unchanged", name, same[0])
+        versions = [
+            v
+            for (v,) in db.execute(
+                "SELECT version FROM contract_versions WHERE contract_id = ?", [contract_id]
+            )
+        ]
+        label = version or parsed.version or str(len(versions) + 1)
+        if label in versions:
+            raise KBError(
+                f"{name} version {label} is already imported from another file: give this one another --version"
+            )
+        previous = db.execute(
+            "SELECT id, version FROM contract_versions WHERE contract_id = ? AND is_current = 1",
+            [contract_id],
+        ).fetchone()
+        changes: list[ClauseChange] = []
+        if previous:
+            changes = _changes(_version_clauses(db, previous[0]), parsed.articles)
+            old_ids = [
+                cid for (cid,) in db.execute("SELECT id FROM clauses WHERE version_id = ?", [previous[0]])
+            ]
+            db.execute("UPDATE contract_versions SET is_current = 0 WHERE id = ?", [previous[0]])
+            db.execute("UPDATE clauses SET is_current = 0 WHERE version_id = ?", [previous[0]])
+            index.retire_chunks(db, "clause", old_ids)
+        effective = effective or parsed.effective
+        version_id = db.execute(
+            """
+            INSERT INTO contract_versions (contract_id, version, title, effective, sha256, source_name,
+                publisher, classification, supplementary, encoding, imported_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                contract_id,
+                label,
+                parsed.title,
+                effective,
+                parsed.sha256,
+                parsed.source_name,
+                parsed.publisher,
+                classification,
+                parsed.supplementary,
+                parsed.encoding,
+                _now(),
+            ],
+        ).lastrowid
+        placed = []
+        for position, article in enumerate(parsed.articles):
+            clause_id = db.execute(
+                """
+                INSERT INTO clauses (version_id, article, branch, title, chapter, text, paragraphs, position,
+                    classification)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    version_id,
+                    article.number,
+                    article.branch,
+                    article.title,
+                    article.chapter,
+                    article.text,
+                    _paragraphs_json(article),
+                    position,
+                    classification,
+                ],
+            ).lastrowid
+            placed.append((clause_id, article))
+        index.add_chunks(
+            db,
+            (
+                # The title is the article's own heading: the contract's name in every clause's
+                # title would give each of them the words 利用・約款・サービス as if it were about them.
+                index.Chunk(
+                    "clause",
+                    clause_id,
+                    clause_label("", a.number, a.title, a.branch),
+                    a.text,
+                    classification=classification,
+                )
+                for clause_id, a in placed
+            ),
+        )
+        db.conn.executemany(
+            "INSERT INTO clause_changes (version_id, article, branch, change, old_title, new_title)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(version_id, c.article, c.branch, c.change, c.old_title, c.new_title) for c in changes],
+        )
+        index.compact(db)
+    return ContractImport(
+        "new version" if previous else "imported",
+        name,
+        label,
+        len(placed),
+        effective,
+        previous[1] if previous else None,
+        tuple(changes),
+    )
+
+
+def _paragraphs_json(article: Article) -> str:
+    return json.dumps(
+        [
+            {
+                "number": p.number,
+                "label": p.label,
+                "text": p.text,
+                "items": [{"label": i.label, "text": i.text} for i in p.items],
+            }
+            for p in article.paragraphs
+        ],
+        ensure_ascii=False,
+    )
+
+
+# --------------------------------------------------------------------------- reading
+
+_CLAUSE_SELECT = """
+    SELECT c.id, k.name, v.version, c.article, c.branch, c.title, c.text, c.classification, c.is_current
+    FROM clauses c
+    JOIN contract_versions v ON v.id = c.version_id
+    JOIN contracts k ON k.id = v.contract_id
+"""
+
+
+def _version_clauses(db: Database, version_id: int) -> list[Clause]:
+    return [
+        Clause(*row[:8], bool(row[8]))
+        for row in db.execute(f"{_CLAUSE_SELECT} WHERE c.version_id = ? ORDER BY c.position", [version_id])
+    ]
+
+
+def clauses_by_id(db: Database, clause_ids: Iterable[int]) -> dict[int, Clause]:
+    ids = list(dict.fromkeys(clause_ids))
+    out: dict[int, Clause] = {}
+    for start in range(0, len(ids), 500):  # within SQLite's limit on bound parameters
+        part = ids[start : start + 500]
+        for row in db.execute(f"{_CLAUSE_SELECT} WHERE c.id IN ({','.join('?' * len(part))})", part):
+            out[row[0]] = Clause(*row[:8], bool(row[8]))
+    return out
+
+
+class ContractVersion(NamedTuple):
+    document: str
+    version: str
+    effective: str | None
+    source_name: str
+    is_current: bool
+    clauses: int
+    changes: tuple[ClauseChange, ...]
+
+
+def versions(db: Database, document: str | None = None) -> list[ContractVersion]:
+    """Every contract's versions, oldest first, with what each changed."""
+    rows = db.execute(
+        """
+        SELECT v.id, k.name, v.version, v.effective, v.source_name, v.is_current,
+               (SELECT count(*) FROM clauses c WHERE c.version_id = v.id)
+        FROM contract_versions v JOIN contracts k ON k.id = v.contract_id
+        WHERE ? IS NULL OR k.name_key = ?
+        ORDER BY k.name, v.id
+        """,
+        [document and name_key(document)] * 2,
+    ).fetchall()
+    out = []
+    for version_id, name, version, effective, source, current, count in rows:
+        changes = tuple(
+            ClauseChange(*row)
+            for row in db.execute(
+                "SELECT article, branch, change, old_title, new_title FROM clause_changes"
+                " WHERE version_id = ? ORDER BY article, branch, id",
+                [version_id],
+            )
+        )
+        out.append(ContractVersion(name, version, effective, source, bool(current), count, changes))
+    return out
+
+
+# --------------------------------------------------------------------------- resolving citations
+
+
+class Contract(NamedTuple):
+    """A contract's names, as citations may spell them: the name it was imported under and
+    the title on its current version's cover."""
+
+    name: str
+    keys: frozenset[str]
+
+
+class Resolution(NamedTuple):
+    """What a cited article is in the KB: the contract's current clause, or why there is none."""
+
+    document: str  # as cited
+    article: int
+    title: str  # as cited
+    contract: str | None  # the KB's contract the citation resolves to
+    clause: Clause | None
+    problem: str | None  # None when the clause exists and its title is the one cited
+
+    @property
+    def cited_label(self) -> str:
+        return clause_label(self.document, self.article, self.title)
+
+
+class ClauseIndex:
+    """Every contract and its current clauses, read once, to resolve many citations against."""
+
+    def __init__(self, db: Database):
+        self.contracts = [
+            Contract(name, frozenset(name_key(n) for n in (name, title) if n))
+            for name, title in db.execute(
+                """
+                SELECT k.name, v.title FROM contracts k
+                LEFT JOIN contract_versions v ON v.contract_id = k.id AND v.is_current = 1
+                ORDER BY k.id
+                """
+            )
+        ]
+        self.current: dict[tuple[str, int], Clause] = {}
+        for row in db.execute(f"{_CLAUSE_SELECT} WHERE c.is_current = 1 AND c.branch = 0"):
+            clause = Clause(*row[:8], bool(row[8]))
+            self.current[(clause.document, clause.article)] = clause
+
+    def contract_for(self, cited: str) -> tuple[str | None, str | None]:
+        """The contract a cited name means, or (None, why not)."""
+        key = name_key(cited)
+        exact = [c.name for c in self.contracts if key in c.keys]
+        if exact:
+            return exact[0], None
+        near = [
+            c.name for c in self.contracts if any(key.endswith(k) or k.endswith(key) for k in c.keys if k)
+        ]
+        if len(near) == 1:
+            return near[0], None
+        if near:
+            return None, f"ambiguous: {cited} may be any of {', '.join(near)}"
+        return None, "no contract"
+
+    def resolve(self, document: str, article: int, title: str) -> Resolution:
+        contract, why = self.contract_for(document)
+        if contract is None:
+            return Resolution(document, article, title, None, None, why)
+        clause = self.current.get((contract, article))
+        if clause is None:
+            return Resolution(document, article, title, contract, None, "no such article")
+        if title and title_key(title) != title_key(clause.title):
+            return Resolution(document, article, title, contract, clause, "title differs")
+        return Resolution(document, article, title, contract, clause, None)
+
+
+def has_contracts(db: Database) -> bool:
+    return db.execute("SELECT 1 FROM contracts LIMIT 1").fetchone() is not None
+
+
+# --------------------------------------------------------------------------- checking citations
+
+
+class RefProblem(NamedTuple):
+    """A citation in a current response that the contract does not bear out."""
+
+    control_id: str | None
+    section: str  # the response's title
+    resolution: Resolution
+
+
+def check_refs(db: Database, document: str | None = None) -> tuple[int, list[RefProblem]]:
+    """(citations checked, those whose article does not exist, whose title differs, or whose
+    contract is not in the KB), over the current responses; ``document`` keeps only the
+    citations that resolve to that contract."""
+    clause_index = ClauseIndex(db)
+    wanted = None
+    if document is not None:
+        wanted, why = clause_index.contract_for(document)
+        if wanted is None:
+            raise KBError(f"no contract named {document} in the KB ({why}): import it with kb import clauses")
+    checked, problems = 0, []
+    for control_id, section, cited, article, title in db.execute(
+        """
+        SELECT r.control_id, r.title, q.document, q.article, q.title
+        FROM clause_refs q JOIN responses r ON r.id = q.response_id
+        WHERE r.is_current = 1
+        ORDER BY r.document_id, r.position, q.id
+        """
+    ):
+        resolution = clause_index.resolve(cited, article, title)
+        if wanted is not None and resolution.contract != wanted:
+            continue
+        checked += 1
+        if resolution.problem:
+            problems.append(RefProblem(control_id, section, resolution))
+    return checked, problems
