@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kb.errors import KBError
+from kb.settings import DEFAULTS
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -438,7 +439,10 @@ class Database:
                 raise
             self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
             return
-        self.conn.execute("BEGIN")
+        # IMMEDIATE: the write lock is taken here, waiting its turn behind another writer
+        # (busy timeout), instead of a read turning into a write halfway through, which SQLite
+        # answers at once with 'database is locked' when another process wrote in between.
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self
         except BaseException:
@@ -470,6 +474,20 @@ class Database:
         return self.utils[table]
 
 
+# How long a kb command waits for another one's write to end before giving up.
+BUSY_TIMEOUT_SECONDS: float = DEFAULTS["busy_timeout_seconds"]
+
+
+def _sqlite_connect(database: str, **kwargs) -> sqlite3.Connection:
+    """sqlite3.connect with the KB's busy timeout, set both ways: the driver's timeout
+    argument, and PRAGMA busy_timeout, which is what SQLite itself honours for every
+    statement of the connection (the one the driver sets can be lost to a library that
+    sets its own handler)."""
+    conn = sqlite3.connect(database, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, **kwargs)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    return conn
+
+
 def connect(path: str | Path) -> Database:
     """Open (creating if needed) and migrate the KB at ``path``."""
     path = Path(path)
@@ -480,7 +498,7 @@ def connect(path: str | Path) -> Database:
     try:
         # isolation_level=None: we issue BEGIN ourselves (via Database.atomic),
         # so the driver never opens a transaction behind our back.
-        conn = sqlite3.connect(str(path), isolation_level=None)
+        conn = _sqlite_connect(str(path))
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -523,11 +541,18 @@ def connect_memory() -> Database:
 
 
 def migrate(db: Database) -> int:
-    """Apply pending migrations; returns the resulting schema version."""
+    """Apply pending migrations; returns the resulting schema version.
+
+    The version is read again inside each migration's (immediate) transaction: two kb
+    processes opening a new KB at once take turns, and the second finds the work done."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
-    for target in range(version + 1, SCHEMA_VERSION + 1):
+    while version < SCHEMA_VERSION:
         with db.atomic():
-            for statement in MIGRATIONS[target - 1]:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                break
+            for statement in MIGRATIONS[version]:
                 db.execute(statement)
-            db.execute(f"PRAGMA user_version = {target}")
-    return max(version, SCHEMA_VERSION)
+            version += 1
+            db.execute(f"PRAGMA user_version = {version}")
+    return version

@@ -245,6 +245,16 @@ SETTINGS: tuple[Setting, ...] = (
         200_000,
         "(chunk, bm25) pairs of phrase postings kept (~20 MB).",
     ),
+    # The KB file (kb.db)
+    Setting(
+        "busy_timeout_seconds",
+        60.0,
+        "How long a kb command waits for another process's write transaction to end (SQLite's "
+        "busy timeout) before it gives up with 'database is locked'. Writers take turns: an import "
+        "of a whitepaper holds the lock for seconds, a reindex of a large KB for longer; readers "
+        "never wait for writers (write-ahead log). A minute lets two imports started together both "
+        "land, and still ends a command stuck behind a hung process.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}

@@ -40,6 +40,7 @@ ALIASES = {
     "cache_max_concepts": [(search.IndexCache, "MAX_CONCEPTS")],
     "cache_max_credits": [(search.IndexCache, "MAX_CREDITS")],
     "cache_max_postings": [(search.IndexCache, "MAX_POSTINGS")],
+    "busy_timeout_seconds": [(db, "BUSY_TIMEOUT_SECONDS")],
 }
 
 
