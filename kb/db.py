@@ -8,12 +8,13 @@ failed migration leaves the file at the previous version.
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb.errors import KBError
 from kb.settings import DEFAULTS
@@ -408,8 +409,9 @@ class Database:
 
     search_cache = None  # kb.search.IndexCache of this connection, while the index is unchanged
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, *, read_only: ReadOnly | None = None):
         self.conn = conn
+        self.read_only = read_only  # why nothing may be written, when the KB was opened read-only
         self._savepoints = itertools.count(1)  # names need only differ within this connection
 
     def execute(self, sql: str, parameters: Sequence | dict[str, Any] | None = None) -> sqlite3.Cursor:
@@ -425,7 +427,10 @@ class Database:
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:
-        """One transaction; nested blocks become savepoints (as sqlite_utils.Database.atomic)."""
+        """One transaction; nested blocks become savepoints (as sqlite_utils.Database.atomic).
+        On a KB opened read-only, ReadOnlyKB before anything is done."""
+        if self.read_only is not None:
+            raise self.read_only.error()
         if self.conn.in_transaction:
             savepoint = f"kb_{next(self._savepoints)}"
             self.conn.execute(f"SAVEPOINT {savepoint}")
@@ -488,13 +493,61 @@ def _sqlite_connect(database: str, **kwargs) -> sqlite3.Connection:
     return conn
 
 
+class ReadOnlyKB(KBError, sqlite3.OperationalError):
+    """A write to a KB opened read-only. Also an sqlite3 error, so that what tolerates a
+    KB that cannot take a write (kb fill's record of what it wrote) tolerates this one."""
+
+
+class ReadOnly(NamedTuple):
+    """Why a KB was opened read-only: the file, or the folder that would hold its
+    write-ahead log and shared-memory files, cannot be written (read-only media, a
+    colleague's shared folder, chmod 555)."""
+
+    path: Path
+    reason: str
+
+    def error(self) -> ReadOnlyKB:
+        return ReadOnlyKB(
+            f"the KB at {self.path} is read-only: {self.reason}; it can be searched and read, not"
+            " changed (copy it somewhere writable, e.g. with kb backup, to change the copy)"
+        )
+
+
+def _read_only_reason(path: Path) -> str | None:
+    """Why the existing KB at ``path`` cannot be written, or None. os.access answers for the
+    user kb runs as (root passes it except on a read-only file system)."""
+    if not path.exists():
+        return None
+    if not os.access(path, os.W_OK):
+        return "the file is not writable"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"its folder {path.parent} is not writable"
+    return None
+
+
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI that reads ``path`` and never writes. In a folder that cannot be written
+    SQLite could not create the -shm file a WAL reader needs, so the file is opened
+    immutable (no locks, no -shm): nobody can be writing it there. Not when a -wal file was
+    left beside it: immutable would ignore what that log holds."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK | os.X_OK) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
+
+
 def connect(path: str | Path) -> Database:
-    """Open (creating if needed) and migrate the KB at ``path``."""
+    """Open (creating if needed) and migrate the KB at ``path``; an existing KB that cannot be
+    written (read-only media) is opened read-only instead, as it is (never migrated)."""
     path = Path(path)
     if path.is_dir():
         raise KBError(f"database path is a directory: {path}")
     if not path.parent.exists():
         raise KBError(f"directory does not exist for database: {path}")
+    reason = _read_only_reason(path)
+    if reason is not None:
+        return _open_read_only(path, ReadOnly(path, reason))
     try:
         # isolation_level=None: we issue BEGIN ourselves (via Database.atomic),
         # so the driver never opens a transaction behind our back.
@@ -518,18 +571,35 @@ def connect_read_only(path: str | Path) -> Database:
     """Open the KB at ``path`` for reading only (an SQLite ``mode=ro`` URI): never
     created, never migrated, and no write gets through. For helpers that answer
     beside the process that opened (and migrated) the KB, which keeps it as it is."""
-    path = Path(path).resolve()
+    return _open_read_only(Path(path).resolve(), ReadOnly(Path(path), "opened for reading only"))
+
+
+def _open_read_only(path: Path, read_only: ReadOnly) -> Database:
+    """The KB for reading only, as it is: so only at this kb's schema version."""
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+        conn = _sqlite_connect(_read_only_uri(path), uri=True)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists():
+            raise KBError(
+                f"the KB at {path} is read-only ({read_only.reason}) and a kb that did not finish left"
+                f" {wal.name} beside it, which SQLite cannot read without writing: open it once"
+                " where it can be written"
+            ) from None
         raise KBError(f"cannot open database {path} read-only: {exc}") from None
     if version != SCHEMA_VERSION:
         conn.close()
+        if version > SCHEMA_VERSION:
+            raise KBError(
+                f"{path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}, upgrade kb"
+            )
         raise KBError(
-            f"{path} has schema version {version}; kb reads version {SCHEMA_VERSION} (open it to migrate)"
+            f"the KB at {path} is read-only ({read_only.reason}) and has schema version {version};"
+            f" this kb reads version {SCHEMA_VERSION}: copy it somewhere writable and open the copy"
+            " to upgrade it"
         )
-    return Database(conn)
+    return Database(conn, read_only=read_only)
 
 
 def connect_memory() -> Database:

@@ -42,6 +42,9 @@ class KBGroup(click.Group):
         except KBError as exc:
             raise KBCommandError(str(exc)) from None
         except sqlite3.DatabaseError as exc:
+            db = (ctx.find_root().obj or {}).get("db")
+            if db is not None and db.read_only is not None and "readonly" in str(exc):
+                raise KBCommandError(str(db.read_only.error())) from None  # a write sqlite refused
             raise KBCommandError(f"database error: {exc}") from None
         except BrokenPipeError:
             reader_went_away()
