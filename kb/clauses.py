@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from kb import index
+from kb import index, search
+from kb.audience import may_see
 from kb.contracts import Article, ParsedContract, article_label, clause_label, name_key, title_key
 from kb.db import Database
 from kb.errors import KBError
@@ -429,3 +430,122 @@ def check_refs(db: Database, document: str | None = None) -> tuple[int, list[Ref
         if resolution.problem:
             problems.append(RefProblem(control_id, section, resolution))
     return checked, problems
+
+
+# --------------------------------------------------------------------------- clauses in answers
+
+
+@dataclass(frozen=True)
+class ClauseQuote:
+    """A contract clause an answer quotes: the article a response cites, where its text covers
+    more of the question than the response does (governing law: the response says where it is
+    set out, the clause says which law)."""
+
+    label: str  # ミナトクラウド サービス利用約款 第26条（準拠法）
+    text: str
+    document: str
+    article: int
+    title: str
+    version: str
+    coverage: float  # of the question, as kb.search measures a source's
+
+
+class ClauseCitation(NamedTuple):
+    """What the clauses add to one source of an answer."""
+
+    label: str | None = None  # a clause found by search: its citation (the contract, article and title)
+    document: str | None = None  # ... and the contract's name
+    quotes: tuple[ClauseQuote, ...] = ()  # a response: the clauses it cites that answer better
+
+
+def _clause_chunks(db: Database) -> dict[int, int]:
+    """chunks.id of every current clause, by clauses.id."""
+    return dict(db.execute("SELECT source_id, id FROM chunks WHERE kind = 'clause' AND is_current = 1"))
+
+
+# A clause found by itself, no response among the sources citing it, is a suggestion for a person:
+# a contract states what the parties agreed, often the customer's duties (契約者は…), not what the
+# provider does, and a yes or no read from it could say the opposite of the provider's practice.
+ALONE_WHY = "a contract clause by itself: it says what was agreed, not what is done; a person decides"
+
+
+def held_alone(top: search.Hit) -> str | None:
+    """Why the best source may not answer by itself when it is a clause, or None."""
+    return ALONE_WHY if top.kind == "clause" else None
+
+
+def _cited_by(db: Database, clause_index: ClauseIndex, response_ids: list[int]) -> set[int]:
+    """clauses.id of the current clauses these responses cite."""
+    if not response_ids:
+        return set()
+    marks = ",".join("?" * len(response_ids))
+    found = set()
+    for document, article, title in db.execute(
+        f"SELECT document, article, title FROM clause_refs WHERE response_id IN ({marks})", response_ids
+    ):
+        clause = clause_index.resolve(document, article, title).clause
+        if clause is not None:
+            found.add(clause.id)
+    return found
+
+
+def fold_cited(db: Database, hits: list[search.Hit], cache: search.IndexCache) -> list[search.Hit]:
+    """The hits without the clauses a response among them cites: the response is the answer,
+    in the words its provider wrote for customers, and the clause is quoted in it where it
+    covers more of the question (clause_citations). A clause no response among the hits cites
+    stays a source of its own."""
+    if not any(h.kind == "clause" for h in hits):
+        return hits
+    clause_index: ClauseIndex = cache.memo("clause_index", lambda: ClauseIndex(db))
+    cited = _cited_by(db, clause_index, [h.source_id for h in hits if h.kind == "response"])
+    return [h for h in hits if not (h.kind == "clause" and h.source_id in cited)]
+
+
+def clause_citations(
+    db: Database,
+    query: search.Query,
+    hits: list[search.Hit],
+    cited: list[list[dict]],
+    audience: str,
+) -> list[ClauseCitation]:
+    """For each hit (with ``cited``, the clause_refs of each, as kb.store.citations_many gives
+    them): a clause hit's citation, or the clauses a response cites that cover more of the
+    question than the response does, current and visible to ``audience``, best first.
+
+    A KB without contracts pays one look-up per snapshot of the index."""
+    cache = query.cache or search.IndexCache.of(db)
+    if not cache.memo("has_contracts", lambda: has_contracts(db)):
+        return [ClauseCitation() for _ in hits]
+    clause_index: ClauseIndex = cache.memo("clause_index", lambda: ClauseIndex(db))
+    by_id = {c.id: c for c in clause_index.current.values()}
+    found = clauses_by_id(db, [h.source_id for h in hits if h.kind == "clause" and h.source_id not in by_id])
+    by_id.update(found)
+    chunk_of: dict[int, int] = cache.memo("clause_chunks", lambda: _clause_chunks(db))
+    shown = {h.source_id for h in hits if h.kind == "clause"}  # quoted already, as sources of their own
+    out = []
+    for hit, refs in zip(hits, cited, strict=True):
+        if hit.kind == "clause":
+            clause = by_id.get(hit.source_id)
+            out.append(ClauseCitation(clause.label, clause.document) if clause else ClauseCitation())
+            continue
+        candidates = []
+        for ref in refs:
+            clause = clause_index.resolve(ref["document"], ref["article"], ref["title"]).clause
+            if (
+                clause is not None
+                and clause.id in chunk_of
+                and clause.id not in shown
+                and may_see(audience, clause.classification)
+            ):
+                candidates.append(clause)
+        chunks = cache.chunks([chunk_of[c.id] for c in candidates])
+        scored = search.rerank(query, [(search.Hit(*chunk.fields, 0.0), chunk) for chunk in chunks.values()])
+        coverage = {h.source_id: h.coverage for h in scored}
+        quotes = [
+            ClauseQuote(c.label, c.text, c.document, c.article, c.title, c.version, round(coverage[c.id], 4))
+            for c in candidates
+            if coverage.get(c.id, 0.0) > hit.coverage
+        ]
+        quotes.sort(key=lambda q: -q.coverage)
+        out.append(ClauseCitation(quotes=tuple(quotes)))
+    return out

@@ -49,8 +49,10 @@ class Article:
     def text(self) -> str:
         """The article's text, one paragraph or item a line, numbered as the contract numbers them."""
         lines: list[str] = []
+        # A lone paragraph is the article itself: "1." before it says nothing (statutes leave it out).
+        alone = len(self.paragraphs) == 1
         for paragraph in self.paragraphs:
-            lines.append(_labelled(paragraph.label, paragraph.text))
+            lines.append(paragraph.text if alone else _labelled(paragraph.label, paragraph.text))
             lines.extend("  " + _labelled(item.label, item.text) for item in paragraph.items)
         return "\n".join(line for line in lines if line.strip())
 
