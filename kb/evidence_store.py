@@ -11,13 +11,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from kb import index
 from kb.analysis import canonical_control_id
 from kb.db import Database
 from kb.errors import KBError
+from kb.settings import DEFAULTS
 
 DEFAULT_CLASSIFICATION = "internal"
+
+
+class Limits(NamedTuple):
+    """Bounds of what one evidence file brings into the KB (why these values: kb.settings)."""
+
+    max_file_bytes: int = DEFAULTS["evidence_max_file_bytes"]
+    max_pages: int = DEFAULTS["evidence_max_pages"]
+    max_chars: int = DEFAULTS["evidence_max_chars"]
+    page_chars: int = DEFAULTS["evidence_page_chars"]
+    seconds: float = DEFAULTS["evidence_extract_seconds"]
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,50 @@ SETTINGS: tuple[Setting, ...] = (
         "never wait for writers (write-ahead log). A minute lets two imports started together both "
         "land, and still ends a command stuck behind a hung process.",
     ),
+    # The evidence vault (evidence/, kb evidence)
+    Setting(
+        "evidence_max_file_bytes",
+        256 * 1024 * 1024,
+        "Largest file kb evidence add takes into the vault. Audit evidence is documents: a scanned "
+        "SOC 2 or ISO audit report runs to tens of MB; the vault copies and hashes every byte, so "
+        "a mistaken directory (videos, disk images) is refused before it fills the disk.",
+    ),
+    Setting(
+        "evidence_max_pages",
+        2_000,
+        "Most pages (PDF pages, workbook sheets, cut text pages) whose text one file adds to the "
+        "index; the rest of the file is stored and marked truncated. Bounds the index growth and "
+        "the time of one add whatever a file claims to hold.",
+    ),
+    Setting(
+        "evidence_max_chars",
+        2_000_000,
+        "Most characters of text one file adds to the index (about a thousand pages of Japanese "
+        "prose), for the same reason: a decompression bomb or a log file must not become the index.",
+    ),
+    Setting(
+        "evidence_page_chars",
+        3_000,
+        "Characters of one page for formats that have no pages (text, Markdown, HTML, CSV, a DOCX "
+        "without page breaks): about a printed A4 page of Japanese, so a citation's page number "
+        "points a reader near the passage and one chunk stays a passage, not a whole file.",
+    ),
+    Setting(
+        "evidence_extract_seconds",
+        60.0,
+        "Time bound of reading one file's text: a malformed PDF can make a parser loop; past it the "
+        "file is kept in the vault with text status failed instead of holding the whole add.",
+    ),
+    # The KB file (kb.db)
+    Setting(
+        "busy_timeout_seconds",
+        60.0,
+        "How long a kb command waits for another process's write transaction to end (SQLite's "
+        "busy timeout) before it gives up with 'database is locked'. Writers take turns: an import "
+        "of a whitepaper holds the lock for seconds, a reindex of a large KB for longer; readers "
+        "never wait for writers (write-ahead log). A minute lets two imports started together both "
+        "land, and still ends a command stuck behind a hung process.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}

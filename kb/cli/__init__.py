@@ -5,7 +5,16 @@ module; render lays out everything printed for a person. Importing this package
 registers every command on ``cli``.
 """
 
-from kb.cli import answering, checksheets, exporting, glossary, importing, maintenance, profile  # noqa: F401
+from kb.cli import (  # noqa: F401
+    answering,
+    checksheets,
+    evidence,
+    exporting,
+    glossary,
+    importing,
+    maintenance,
+    profile,
+)
 from kb.cli.root import cli, main
 
 __all__ = ["cli", "main"]

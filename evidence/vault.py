@@ -1,0 +1,99 @@
+"""The vault: evidence files kept by content (sha256) in a folder beside the database.
+
+The KB ``kb.db`` keeps its evidence in ``kb.db.vault/``; a file with sha256 ``ab12…`` is
+``kb.db.vault/sha256/ab/ab12…``. Names inside the vault are made from the digest alone,
+so no name a user gives (``../../etc/passwd``) ever becomes a path, and the same content
+added twice is one file. Stored files are read-only: the vault is a record, and
+`kb evidence verify` re-hashes every file against its row.
+
+The database does not hold the files: a copy of the KB for an auditor is kb.db and its
+vault folder together (the .db alone still answers and searches, since the text is indexed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from kb.errors import KBError
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+VAULT_SUFFIX = ".vault"
+
+
+def vault_beside(db_path: str | Path) -> Vault:
+    """The vault of the KB at ``db_path``: ``<db_path>.vault`` in the same folder."""
+    db_path = Path(db_path)
+    return Vault(db_path.with_name(db_path.name + VAULT_SUFFIX))
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Vault:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path_of(self, digest: str) -> Path:
+        if not _DIGEST.fullmatch(digest):
+            raise KBError(f"not a sha256 digest: {digest!r}")
+        return self.root / "sha256" / digest[:2] / digest
+
+    def has(self, digest: str) -> bool:
+        return self.path_of(digest).is_file()
+
+    def _folder(self, path: Path) -> None:
+        """Create the folders down to ``path``, refusing any that is a symbolic link:
+        a link inside the vault could point a write anywhere."""
+        for folder in (self.root, self.root / "sha256", path):
+            if folder.is_symlink():
+                raise KBError(f"{folder} is a symbolic link: the vault does not follow links")
+            folder.mkdir(mode=0o755, exist_ok=True)
+
+    def put(self, data: bytes, digest: str) -> bool:
+        """Store ``data`` under its digest; True when it was new (False: already stored).
+
+        Written to a temporary file in the same folder and renamed into place, so a
+        reader (or a crash) never sees half a file.
+        """
+        if sha256_of(data) != digest:
+            raise KBError("content does not match its digest")
+        target = self.path_of(digest)
+        if target.is_file() and not target.is_symlink():
+            return False
+        self._folder(target.parent)
+        tmp = target.with_name(f".{digest}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o444)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return True
+
+    def remove(self, digest: str) -> None:
+        """Take back a file this command stored (an add that failed before its rows were written)."""
+        self.path_of(digest).unlink(missing_ok=True)
+
+    def read(self, digest: str) -> bytes:
+        path = self.path_of(digest)
+        if path.is_symlink() or not path.is_file():
+            raise KBError(f"evidence {digest[:12]}… is missing from the vault {self.root}")
+        return path.read_bytes()
+
+    def digest_on_disk(self, digest: str) -> str | None:
+        """The sha256 of the stored file as it is now, or None when it is missing (or a link)."""
+        path = self.path_of(digest)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()

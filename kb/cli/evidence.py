@@ -1,0 +1,202 @@
+"""`kb evidence add|list|show|verify|export|link`: the evidence vault beside the KB."""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from kb.cli.root import KBGroup, cli, echo_json, open_db
+from kb.db import CLASSIFICATIONS
+from kb.errors import KBError
+
+
+@cli.group(name="evidence", cls=KBGroup)
+def evidence_group() -> None:
+    """Evidence files (certificates, policies, reports) kept in a vault beside the KB."""
+
+
+def _vault(ctx: click.Context):
+    from evidence.vault import vault_beside
+
+    return vault_beside(ctx.find_root().obj["db_path"])
+
+
+def _date(option: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise KBError(f"{option} must be YYYY-MM-DD, got {value!r}") from None
+
+
+def _evidence_id(value: str) -> int:
+    if not value.isdigit():
+        raise KBError(f"evidence ID is a number (kb evidence list shows them), got {value!r}")
+    return int(value)
+
+
+@evidence_group.command(name="add")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--title", help="Title of the evidence (one file only; default: the file name).")
+@click.option("--control", "controls", multiple=True, help="Control it backs up, e.g. 6.1.3 (repeatable).")
+@click.option("--owner", help="Who keeps it up to date.")
+@click.option("--valid-from", help="First day it is valid (YYYY-MM-DD).")
+@click.option("--valid-until", help="Last day it is valid (YYYY-MM-DD): answers citing it are held after.")
+@click.option(
+    "--classification",
+    type=click.Choice(CLASSIFICATIONS),
+    default="internal",
+    show_default=True,
+    help="Who may see it: answers for customers cite only what their audience may see.",
+)
+@click.option("--recursive", "-r", is_flag=True, help="Add the files in folders (hidden ones left out).")
+@click.pass_context
+def add(ctx, paths, title, controls, owner, valid_from, valid_until, classification, recursive) -> None:
+    """Add files to the vault (stored once per content) and their text to the search index."""
+    from evidence.intake import Details, add_files, collect
+    from kb import evidence_store
+    from kb.cli.render_evidence import render_added
+
+    valid_from, valid_until = _date("--valid-from", valid_from), _date("--valid-until", valid_until)
+    if valid_from and valid_until and valid_until < valid_from:
+        raise KBError(f"--valid-until {valid_until} is before --valid-from {valid_from}")
+    files = collect(paths, recursive=recursive)
+    if not files:
+        raise KBError("no files to add (hidden files are left out)")
+    if title and len(files) > 1:
+        raise KBError(f"--title names one file; {len(files)} were given")
+    db = open_db(ctx, create=True)
+    linked = evidence_store.control_ids(db, controls)
+    details = Details(title, owner, classification, valid_from, valid_until)
+    vault = _vault(ctx)
+    folder = any(Path(p).is_dir() for p in paths)
+    if not folder or not sys.stderr.isatty():
+        added = add_files(db, vault, files, details, linked)
+    else:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task("adding evidence", total=len(files))
+            added = add_files(db, vault, files, details, linked, progress=lambda n: progress.advance(task, n))
+    render_added(added)
+
+
+_DAYS = re.compile(r"(\d+)\s*d?")
+
+
+def _expiring(value: str | None) -> date | None:
+    if value is None:
+        return None
+    match = _DAYS.fullmatch(value.strip().lower())
+    if not match:
+        raise KBError(f"--expiring takes a number of days such as 30d, got {value!r}")
+    return date.today() + timedelta(days=int(match.group(1)))
+
+
+@evidence_group.command(name="list")
+@click.option("--expiring", help="Only evidence valid for at most this many days (30d), expired included.")
+@click.option("--control", help="Only evidence linked to this control.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def list_command(ctx, expiring, control, as_json) -> None:
+    """List the evidence in the vault, with its validity and controls."""
+    from kb import evidence_store
+    from kb.analysis import canonical_control_id
+
+    by = _expiring(expiring)
+    files = evidence_store.listing(
+        open_db(ctx), control=canonical_control_id(control) if control else None, expiring_by=by
+    )
+    if as_json:
+        echo_json([f.to_json() for f in files])
+        return
+    from kb.cli.render_evidence import render_listing
+
+    render_listing(files)
+
+
+@evidence_group.command(name="show")
+@click.argument("evidence_id")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON, with the text of each page.")
+@click.pass_context
+def show(ctx, evidence_id, as_json) -> None:
+    """Show one piece of evidence: what is known of it, its controls and its pages."""
+    from kb import evidence_store
+
+    db = open_db(ctx)
+    item = evidence_store.get(db, _evidence_id(evidence_id))
+    pages = evidence_store.page_text(db, item.id)
+    if as_json:
+        echo_json(item.to_json() | {"pages": [{"page": n, "text": t} for n, t in pages]})
+        return
+    from kb.cli.render_evidence import render_evidence
+
+    render_evidence(item, pages, _vault(ctx).path_of(item.sha256))
+
+
+@evidence_group.command(name="verify")
+@click.pass_context
+def verify(ctx) -> None:
+    """Re-hash every stored file; a changed or missing one is listed and the exit code is 1."""
+    from evidence.verify import verify as verify_files
+    from kb import evidence_store
+
+    files = evidence_store.listing(open_db(ctx))
+    problems = verify_files(_vault(ctx), files)
+    for problem in problems:
+        item = problem.evidence
+        click.echo(
+            f"{problem.what}: evidence {item.id} {item.title} ({item.original_name}, sha256 {item.sha256[:12]}…)"
+        )
+    click.echo(f"{len(files)} files verified, {len(problems)} changed or missing", err=bool(problems))
+    if problems:
+        ctx.exit(1)
+
+
+@evidence_group.command(name="export")
+@click.argument("evidence_id")
+@click.option("-o", "--output", required=True, help="Where to write the file (a folder: its original name).")
+@click.pass_context
+def export(ctx, evidence_id, output) -> None:
+    """Write a stored file out as it was added (checked against its sha256 first)."""
+    from evidence.vault import sha256_of
+    from kb import evidence_store
+    from kb.files import atomic_path
+
+    item = evidence_store.get(open_db(ctx), _evidence_id(evidence_id))
+    data = _vault(ctx).read(item.sha256)
+    if sha256_of(data) != item.sha256:
+        raise KBError(f"evidence {item.id} changed in the vault since it was added: run kb evidence verify")
+    target = Path(output)
+    if target.is_dir():
+        target = target / Path(item.original_name).name
+    if target.is_symlink():
+        raise KBError(f"{target} is a symbolic link: kb does not write through links")
+    if not target.parent.is_dir():
+        raise KBError(f"directory does not exist: {target.parent}")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    click.echo(f"evidence {item.id} written to {target} ({item.size:,} bytes)")
+
+
+@evidence_group.command(name="link")
+@click.argument("evidence_id")
+@click.option("--control", "controls", multiple=True, required=True, help="Control it backs up (repeatable).")
+@click.pass_context
+def link(ctx, evidence_id, controls) -> None:
+    """Link a piece of evidence to controls: answers from them cite it."""
+    from kb import evidence_store
+
+    db = open_db(ctx)
+    item = evidence_store.get(db, _evidence_id(evidence_id))
+    linked = evidence_store.link(db, item.id, evidence_store.control_ids(db, controls))
+    already = [c for c in evidence_store.control_ids(db, controls) if c not in linked]
+    if linked:
+        click.echo(f"evidence {item.id} linked to {', '.join(linked)}")
+    if already:
+        click.echo(f"evidence {item.id} was already linked to {', '.join(already)}")
