@@ -483,7 +483,7 @@ class Database:
 BUSY_TIMEOUT_SECONDS: float = DEFAULTS["busy_timeout_seconds"]
 
 
-def _sqlite_connect(database: str, **kwargs) -> sqlite3.Connection:
+def sqlite_connect(database: str, **kwargs) -> sqlite3.Connection:
     """sqlite3.connect with the KB's busy timeout, set both ways: the driver's timeout
     argument, and PRAGMA busy_timeout, which is what SQLite itself honours for every
     statement of the connection (the one the driver sets can be lost to a library that
@@ -525,7 +525,7 @@ def _read_only_reason(path: Path) -> str | None:
     return None
 
 
-def _read_only_uri(path: Path) -> str:
+def read_only_uri(path: Path) -> str:
     """An SQLite URI that reads ``path`` and never writes. In a folder that cannot be written
     SQLite could not create the -shm file a WAL reader needs, so the file is opened
     immutable (no locks, no -shm): nobody can be writing it there. Not when a -wal file was
@@ -551,7 +551,7 @@ def connect(path: str | Path) -> Database:
     try:
         # isolation_level=None: we issue BEGIN ourselves (via Database.atomic),
         # so the driver never opens a transaction behind our back.
-        conn = _sqlite_connect(str(path))
+        conn = sqlite_connect(str(path))
         conn.execute("PRAGMA foreign_keys = ON")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -577,7 +577,7 @@ def connect_read_only(path: str | Path) -> Database:
 def _open_read_only(path: Path, read_only: ReadOnly) -> Database:
     """The KB for reading only, as it is: so only at this kb's schema version."""
     try:
-        conn = _sqlite_connect(_read_only_uri(path), uri=True)
+        conn = sqlite_connect(read_only_uri(path), uri=True)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         wal = path.with_name(path.name + "-wal")

@@ -289,16 +289,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Time bound of reading one file's text: a malformed PDF can make a parser loop; past it the "
         "file is kept in the vault with text status failed instead of holding the whole add.",
     ),
-    # The KB file (kb.db)
-    Setting(
-        "busy_timeout_seconds",
-        60.0,
-        "How long a kb command waits for another process's write transaction to end (SQLite's "
-        "busy timeout) before it gives up with 'database is locked'. Writers take turns: an import "
-        "of a whitepaper holds the lock for seconds, a reindex of a large KB for longer; readers "
-        "never wait for writers (write-ahead log). A minute lets two imports started together both "
-        "land, and still ends a command stuck behind a hung process.",
-    ),
 )
 
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}

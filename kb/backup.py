@@ -1,0 +1,140 @@
+"""`kb backup` and `kb restore`: copies of the KB made and put back through SQLite's
+online backup API, so that neither depends on how the file is being used meanwhile.
+
+* A backup is one consistent snapshot, whatever other processes write while it is made:
+  the whole database is copied in one step of sqlite3.Connection.backup, inside one read
+  transaction (a write in progress is not in it, a finished one is), to a temporary file
+  beside the target, checked (PRAGMA integrity_check) and only then moved into place.
+* A restore first checks that the file is a KB this kb can read (an SQLite database with
+  the KB's tables, schema version at most this kb's, integrity_check ok), then copies it
+  into the live KB in one write transaction: until it commits, every reader sees the old
+  KB, and after it the new one, never a mix. Other kb commands may have the KB open: a
+  writer makes the restore wait its turn (busy timeout), readers see the old or the new KB.
+  A backup of an older schema version is migrated once restored.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import NamedTuple
+
+from kb.db import SCHEMA_VERSION, Database, migrate, read_only_uri, sqlite_connect
+from kb.errors import KBError
+from kb.files import atomic_path
+
+# Tables every KB has had since version 1: a database without them is not a KB.
+_KB_TABLES = ("documents", "responses", "chunks", "kb_meta")
+
+
+class KBFile(NamedTuple):
+    """What a backup or a restore copied."""
+
+    path: Path
+    schema_version: int
+    documents: int
+    bytes: int
+
+
+def backup(db: Database, target: str | Path) -> KBFile:
+    """Write a consistent copy of ``db`` to ``target`` (atomically: an existing file is
+    replaced only once the copy is complete and checked)."""
+    target = Path(target)
+    if target.is_dir():
+        raise KBError(f"is a directory, not a file: {target}")
+    if not target.parent.is_dir():
+        raise KBError(f"directory does not exist: {target.parent}")
+    if _same_database(db, target):
+        raise KBError(f"refusing to back the KB up over itself: {target}")
+    with atomic_path(target) as tmp:
+        copy = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.conn.backup(copy)  # pages=-1: the whole database in one step, one snapshot
+            _check_integrity(copy, target)
+            # A file of its own: no write-ahead log to carry beside it (the source's header
+            # says WAL; a KB opened from the copy turns WAL on again).
+            copy.execute("PRAGMA journal_mode = DELETE")
+            info = _describe(copy, target)
+        finally:
+            copy.close()
+    return info._replace(bytes=target.stat().st_size)
+
+
+def check_kb_file(path: str | Path) -> KBFile:
+    """The KB file at ``path``, read only, if it is one this kb can restore; else KBError."""
+    path = Path(path)
+    if not path.is_file():
+        raise KBError(f"no such file: {path}")
+    try:
+        conn = sqlite_connect(read_only_uri(path), uri=True)
+    except sqlite3.DatabaseError as exc:
+        raise KBError(f"{path} cannot be opened as a KB backup: {exc}") from None
+    try:
+        return _checked(conn, path)
+    finally:
+        conn.close()
+
+
+def restore(db: Database, source: str | Path) -> KBFile:
+    """Replace the content of the KB ``db`` with the KB file ``source`` (checked first),
+    in one transaction, and migrate it to this kb's schema version."""
+    source = Path(source)
+    if db.read_only is not None:
+        raise db.read_only.error()
+    if _same_database(db, source):
+        raise KBError(f"{source} is the KB itself: nothing to restore")
+    info = check_kb_file(source)
+    conn = sqlite_connect(read_only_uri(source), uri=True)
+    try:
+        conn.backup(db.conn)
+    except sqlite3.DatabaseError as exc:
+        raise KBError(f"could not restore {source}: {exc}; the KB is as it was") from None
+    finally:
+        conn.close()
+    db.search_cache = None  # the index it cached is gone
+    migrate(db)
+    return info
+
+
+def _checked(conn: sqlite3.Connection, path: Path) -> KBFile:
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise KBError(f"{path} is not a KB backup: {exc}") from None
+    missing = [t for t in _KB_TABLES if t not in tables]
+    if version < 1 or missing:
+        raise KBError(f"{path} is not a KB backup (an SQLite file without the KB's {', '.join(missing)})")
+    if version > SCHEMA_VERSION:
+        raise KBError(
+            f"{path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}, upgrade kb"
+        )
+    _check_integrity(conn, path)
+    return _describe(conn, path)
+
+
+def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
+    except sqlite3.DatabaseError as exc:
+        problems = [str(exc)]
+    if problems != ["ok"]:
+        raise KBError(f"{path} is damaged (integrity_check: {'; '.join(problems)})")
+
+
+def _describe(conn: sqlite3.Connection, path: Path) -> KBFile:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    return KBFile(path, version, documents, path.stat().st_size if path.exists() else 0)
+
+
+def _same_database(db: Database, other: Path) -> bool:
+    """Whether ``other`` is the file of ``db`` (a symlink or a hard link to it included)."""
+    main = next((row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    if not main or not other.exists():
+        return False
+    try:
+        return os.path.samefile(main, other)
+    except OSError:
+        return False
