@@ -15,6 +15,7 @@ from kb.cli import (  # noqa: F401
     importing,
     maintenance,
     profile,
+    serving,
 )
 from kb.cli.root import cli, main
 

@@ -10,7 +10,16 @@ import sys
 import kb
 from tests.paths import ROOT
 
-OUTSIDE_THE_CORE = ("click", "rich", "openpyxl", "importers", "exporters", "evidence")
+OUTSIDE_THE_CORE = (
+    "click",
+    "rich",
+    "openpyxl",
+    "importers",
+    "exporters",
+    "evidence",
+    "datasette",
+    "datasette_kb",
+)
 
 
 def core_modules() -> list[str]:

@@ -8,7 +8,17 @@ import sys
 
 from tests.paths import ROOT
 
-HEAVY = ("rich", "openpyxl", "sudachipy", "importers", "exporters", "evidence", "sqlite_utils")
+HEAVY = (
+    "rich",
+    "openpyxl",
+    "sudachipy",
+    "importers",
+    "exporters",
+    "evidence",
+    "sqlite_utils",
+    "datasette",
+    "datasette_kb",
+)
 
 
 def test_help_imports_nothing_heavy():

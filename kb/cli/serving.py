@@ -1,0 +1,74 @@
+"""`kb publish` and `kb serve`: the KB for one audience, as a file or in Datasette.
+
+The served database is always a published copy (kb.publish): rows above the audience
+are not in it, so no page, query or JSON endpoint can show them. Datasette and the
+plugin are imported only inside `kb serve`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from kb.audience import AUDIENCES, DEFAULT_AUDIENCE
+from kb.cli.root import cli, open_db
+
+_AUDIENCE = click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default=DEFAULT_AUDIENCE,
+    show_default=True,
+    help="Who the copy is for: it holds only what this audience may see.",
+)
+
+
+@cli.command()
+@_AUDIENCE
+@click.option("-o", "--output", required=True, help="The copy to write (replaced whole).")
+@click.pass_context
+def publish(ctx: click.Context, audience: str, output: str) -> None:
+    """Write a read-only copy of the KB that holds only what AUDIENCE may see, for serving (datasette -i COPY)."""
+    from kb.publish import publish as publish_copy
+
+    done = publish_copy(open_db(ctx), output, audience)
+    removed = sum(done.removed.values())
+    click.echo(
+        f"{done.path}: copy for audience {done.audience}: {done.chunks} searchable rows,"
+        f" {removed} rows above the audience left out"
+    )
+
+
+@cli.command()
+@_AUDIENCE
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one)."
+)
+@click.pass_context
+def serve(ctx: click.Context, audience: str, host: str, port: int) -> None:
+    """Browse the KB in Datasette (read-only, immutable, no download), as far as AUDIENCE may see it."""
+    import tempfile
+    from pathlib import Path
+
+    from kb.publish import publish as publish_copy
+
+    with tempfile.TemporaryDirectory(prefix="kb-serve-") as folder:
+        # The copy is named after the KB, which names the database in Datasette's URLs.
+        copy = Path(folder) / Path(ctx.find_root().obj["db_path"]).name
+        done = publish_copy(open_db(ctx), copy, audience)
+        click.echo(
+            f"serving the copy for audience {audience} ({done.chunks} searchable rows) at http://{host}:{port}/"
+        )
+        run_datasette(copy, host=host, port=port)
+
+
+def run_datasette(copy, *, host: str, port: int) -> None:
+    """Datasette on ``copy``: immutable, downloads off, the plugin loaded (also when evidence-kb
+    is not installed as a package, e.g. run from a checkout)."""
+    import uvicorn
+    from datasette.app import Datasette
+
+    import datasette_kb
+
+    datasette_kb.ensure_registered()
+    ds = Datasette(immutables=[str(copy)], settings=datasette_kb.SERVE_SETTINGS)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")

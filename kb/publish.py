@@ -1,0 +1,169 @@
+"""A copy of the KB for one audience (`kb publish`, `kb serve`): what is not in the copy cannot leak.
+
+The copy is made with SQLite's backup API (a consistent snapshot, write-ahead log
+included), then every row the audience may not see is deleted: rows whose
+classification is above it (kb.audience), the rows that hang off them (by foreign key,
+and chunks by their kind's source table), and the records that name customers. The
+search indexes are rebuilt from what is left and the file is vacuumed with
+secure_delete on, so no freed page still holds deleted text. The copy ends in
+journal_mode DELETE with nothing outstanding, so it can be opened immutable
+(Datasette's -i) or read-only from any number of hosts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import NamedTuple
+
+from kb.audience import check_audience, visible_to
+from kb.chunk_sources import CHUNK_SOURCES
+from kb.db import Database
+from kb.errors import KBError
+from kb.files import atomic_path
+
+# Records of what was sent to which customer (kb fill): they name customers, which is
+# staff's knowledge whatever the classification of what was sent, so only an internal
+# copy keeps them.
+INTERNAL_RECORDS = ("fills", "fill_rows")
+INTERNAL_AUDIENCE = "internal"
+PUBLISHED_AUDIENCE_KEY = "published_audience"  # kb_meta key: the audience a copy was made for
+
+
+class Published(NamedTuple):
+    audience: str
+    path: Path
+    removed: dict[str, int]  # rows deleted, by table (tables that lost none left out)
+    chunks: int  # searchable rows in the copy
+
+
+def publish(db: Database, target: str | Path, audience: str) -> Published:
+    """Write the copy of ``db`` that ``audience`` may see to ``target`` (replaced whole, atomically)."""
+    check_audience(audience)
+    target = Path(target)
+    if target.is_dir():
+        raise KBError(f"is a directory, not a file: {target}")
+    if not target.parent.exists():
+        raise KBError(f"directory does not exist: {target.parent}")
+    if target.exists() and target.resolve() == _database_file(db):
+        raise KBError(f"{target} is the KB itself: publish to another file")
+    with atomic_path(target) as tmp:
+        copy = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            db.conn.backup(copy)
+            removed = _filter(copy, audience)
+            chunks = copy.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        finally:
+            copy.close()
+    return Published(audience, target, removed, chunks)
+
+
+def _database_file(db: Database) -> Path | None:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]).resolve() if row and row[2] else None
+
+
+def _filter(conn: sqlite3.Connection, audience: str) -> dict[str, int]:
+    # The copy is deleted from freely: the KB's own rules (foreign keys, triggers that
+    # refuse edits) are for the KB; here the orphans are found and removed below.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    removed: dict[str, int] = {}
+
+    def count(table: str, cursor: sqlite3.Cursor) -> None:
+        if cursor.rowcount > 0:
+            removed[table] = removed.get(table, 0) + cursor.rowcount
+
+    tables = _tables(conn)
+    visible = visible_to(audience)
+    marks = ",".join("?" * len(visible))
+    conn.execute("BEGIN")
+    for table in tables:
+        if "classification" in _columns(conn, table):
+            count(
+                table, conn.execute(f'DELETE FROM "{table}" WHERE classification NOT IN ({marks})', visible)
+            )
+    if audience != INTERNAL_AUDIENCE:
+        for table in INTERNAL_RECORDS:
+            if table in tables:
+                count(table, conn.execute(f'DELETE FROM "{table}"'))
+    _remove_orphans(conn, tables, count)
+    # Which audience the copy is for, for whoever serves it (the Datasette plugin says so).
+    conn.execute(
+        "INSERT OR REPLACE INTO kb_meta(key, value) VALUES (?, ?)", [PUBLISHED_AUDIENCE_KEY, audience]
+    )
+    conn.execute("COMMIT")
+    for fts in _external_content_fts(conn):
+        conn.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
+    conn.execute("VACUUM")
+    return removed
+
+
+def _remove_orphans(conn: sqlite3.Connection, tables: list[str], count) -> None:
+    """Delete rows whose parent row is gone, until none is left (a document's responses,
+    then their clause references ...), and chunks whose source row is gone (a chunk
+    goes with its source whatever its own classification says)."""
+    keys = [
+        (table, fk[3], fk[2], fk[4] or "id")  # child, its column, parent table, parent column
+        for table in tables
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")')
+    ]
+    sources = {kind: table for kind, table in CHUNK_SOURCES.items() if table in tables}
+    while True:
+        before = conn.total_changes
+        for child, column, parent, parent_column in keys:
+            count(
+                child,
+                conn.execute(
+                    f'DELETE FROM "{child}" WHERE "{column}" IS NOT NULL AND "{column}" NOT IN'
+                    f' (SELECT "{parent_column}" FROM "{parent}")'
+                ),
+            )
+        if "chunks" in tables:
+            for kind, source in sources.items():
+                count(
+                    "chunks",
+                    conn.execute(
+                        f'DELETE FROM chunks WHERE kind = ? AND source_id NOT IN (SELECT id FROM "{source}")',
+                        [kind],
+                    ),
+                )
+        if conn.total_changes == before:
+            return
+
+
+def _tables(conn: sqlite3.Connection) -> list[str]:
+    """Ordinary tables (not the FTS tables' own, which the rebuild rewrites)."""
+    return [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+            " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+        if not _is_fts_shadow(conn, name)
+    ]
+
+
+def _is_fts_shadow(conn: sqlite3.Connection, name: str) -> bool:
+    for suffix in ("_data", "_idx", "_content", "_docsize", "_config"):
+        if name.endswith(suffix):
+            owner = name[: -len(suffix)]
+            row = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [owner]).fetchone()
+            if row and row[0] and row[0].upper().startswith("CREATE VIRTUAL"):
+                return True
+    return False
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+
+
+def _external_content_fts(conn: sqlite3.Connection) -> list[str]:
+    """FTS5 tables that index another table's rows (content=...): rebuilt from what the copy keeps."""
+    found = []
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"):
+        spelled = "".join((sql or "").upper().split())
+        if spelled.startswith("CREATEVIRTUAL") and "USINGFTS5(" in spelled and "CONTENT=" in spelled:
+            found.append(name)
+    return found
