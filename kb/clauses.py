@@ -27,6 +27,10 @@ from kb.audience import may_see
 from kb.contracts import Article, ParsedContract, article_label, clause_label, name_key, title_key
 from kb.db import Database
 from kb.errors import KBError
+from kb.settings import DEFAULTS
+
+# A response shown to a person at all: below this, an answer has no sources (kb.answer).
+REVIEW_THRESHOLD: float = DEFAULTS["review_threshold"]
 
 
 @dataclass(frozen=True)
@@ -474,43 +478,52 @@ def held_alone(top: search.Hit) -> str | None:
     return ALONE_WHY if top.kind == "clause" else None
 
 
-def _cited_by(db: Database, clause_index: ClauseIndex, response_ids: list[int]) -> set[int]:
-    """clauses.id of the current clauses these responses cite."""
+def _cited_by(db: Database, clause_index: ClauseIndex, response_ids: list[int]) -> dict[int, list[Clause]]:
+    """The current clauses each response cites, it or its editions in other languages (an
+    English edition cites "Terms of Service, Article 26" where the contract in the KB is the
+    Japanese one its Japanese edition cites)."""
     if not response_ids:
-        return set()
+        return {}
     marks = ",".join("?" * len(response_ids))
-    found = set()
-    for document, article, title in db.execute(
-        f"SELECT document, article, title FROM clause_refs WHERE response_id IN ({marks})", response_ids
+    found: dict[int, list[Clause]] = {rid: [] for rid in response_ids}
+    for response_id, document, article, title in db.execute(
+        f"""
+        SELECT DISTINCT r.id, q.document, q.article, q.title
+        FROM responses r
+        JOIN responses o ON o.id = r.id
+            OR (o.control_id = r.control_id AND o.service IS r.service AND o.is_current = 1)
+        JOIN clause_refs q ON q.response_id = o.id
+        WHERE r.id IN ({marks})
+        ORDER BY r.id, o.id = r.id DESC, q.id
+        """,
+        response_ids,
     ):
         clause = clause_index.resolve(document, article, title).clause
-        if clause is not None:
-            found.add(clause.id)
+        if clause is not None and clause not in found[response_id]:
+            found[response_id].append(clause)
     return found
 
 
 def fold_cited(db: Database, hits: list[search.Hit], cache: search.IndexCache) -> list[search.Hit]:
     """The hits without the clauses a response among them cites: the response is the answer,
     in the words its provider wrote for customers, and the clause is quoted in it where it
-    covers more of the question (clause_citations). A clause no response among the hits cites
-    stays a source of its own."""
+    covers more of the question (clause_citations). A clause no response among the hits cites,
+    or only one too far from the question to be shown (below the review threshold), stays a
+    source of its own."""
     if not any(h.kind == "clause" for h in hits):
         return hits
     clause_index: ClauseIndex = cache.memo("clause_index", lambda: ClauseIndex(db))
-    cited = _cited_by(db, clause_index, [h.source_id for h in hits if h.kind == "response"])
+    shown = [h.source_id for h in hits if h.kind == "response" and h.coverage >= REVIEW_THRESHOLD]
+    cited = {c.id for found in _cited_by(db, clause_index, shown).values() for c in found}
     return [h for h in hits if not (h.kind == "clause" and h.source_id in cited)]
 
 
 def clause_citations(
-    db: Database,
-    query: search.Query,
-    hits: list[search.Hit],
-    cited: list[list[dict]],
-    audience: str,
+    db: Database, query: search.Query, hits: list[search.Hit], audience: str
 ) -> list[ClauseCitation]:
-    """For each hit (with ``cited``, the clause_refs of each, as kb.store.citations_many gives
-    them): a clause hit's citation, or the clauses a response cites that cover more of the
-    question than the response does, current and visible to ``audience``, best first.
+    """For each hit: a clause hit's citation, or the clauses a response cites (it or its other
+    editions) that cover more of the question than the response does, current and visible to
+    ``audience``, best first.
 
     A KB without contracts pays one look-up per snapshot of the index."""
     cache = query.cache or search.IndexCache.of(db)
@@ -522,22 +535,18 @@ def clause_citations(
     by_id.update(found)
     chunk_of: dict[int, int] = cache.memo("clause_chunks", lambda: _clause_chunks(db))
     shown = {h.source_id for h in hits if h.kind == "clause"}  # quoted already, as sources of their own
+    cited = _cited_by(db, clause_index, [h.source_id for h in hits if h.kind == "response"])
     out = []
-    for hit, refs in zip(hits, cited, strict=True):
+    for hit in hits:
         if hit.kind == "clause":
             clause = by_id.get(hit.source_id)
             out.append(ClauseCitation(clause.label, clause.document) if clause else ClauseCitation())
             continue
-        candidates = []
-        for ref in refs:
-            clause = clause_index.resolve(ref["document"], ref["article"], ref["title"]).clause
-            if (
-                clause is not None
-                and clause.id in chunk_of
-                and clause.id not in shown
-                and may_see(audience, clause.classification)
-            ):
-                candidates.append(clause)
+        candidates = [
+            c
+            for c in cited.get(hit.source_id, [])
+            if c.id in chunk_of and c.id not in shown and may_see(audience, c.classification)
+        ]
         chunks = cache.chunks([chunk_of[c.id] for c in candidates])
         scored = search.rerank(query, [(search.Hit(*chunk.fields, 0.0), chunk) for chunk in chunks.values()])
         coverage = {h.source_id: h.coverage for h in scored}
