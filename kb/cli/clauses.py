@@ -8,19 +8,8 @@ import click
 
 from kb.audience import LEVELS
 from kb.cli.importing import import_group
-from kb.cli.root import KBGroup, cli, echo_json, open_db, read_input
+from kb.cli.root import KBGroup, cli, echo_json, iso_date, open_db, read_input
 from kb.errors import KBError
-
-
-def _iso_date(value: str | None, option: str) -> str | None:
-    from datetime import date
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise KBError(f"{option} must be YYYY-MM-DD, got {value!r}") from None
 
 
 @import_group.command(name="clauses")
@@ -58,7 +47,7 @@ def import_clauses(
     from kb import clauses
     from kb.cli.render_clauses import render_contract_import
 
-    effective = _iso_date(effective, "--effective")
+    effective = iso_date("--effective", effective)
     parsed = parse_contract(read_input(file), Path(file).name)
     document = document or parsed.title
     if not document:

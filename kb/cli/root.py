@@ -107,6 +107,18 @@ def require_file(path: str) -> Path:
     return p
 
 
+def iso_date(option: str, value: str | None) -> str | None:
+    """A date option's value as YYYY-MM-DD (None stays None); a one-line error naming the option."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise KBError(f"{option} must be YYYY-MM-DD, got {value!r}") from None
+
+
 def read_input(path: str) -> bytes:
     return require_file(path).read_bytes()
 
