@@ -140,10 +140,16 @@ def import_contract(
         contract_id = _contract_id(db, document)
         name = db.execute("SELECT name FROM contracts WHERE id = ?", [contract_id]).fetchone()[0]
         same = db.execute(
-            "SELECT version FROM contract_versions WHERE contract_id = ? AND sha256 = ?",
+            "SELECT version, classification FROM contract_versions WHERE contract_id = ? AND sha256 = ?",
             [contract_id, parsed.sha256],
         ).fetchone()
         if same:
+            if same[1] != classification and may_see(classification, same[1]):
+                # Asked for a stricter level, kb would seem to withhold what it goes on showing.
+                raise KBError(
+                    f"{parsed.source_name} is already imported as {name} version {same[0]}, {same[1]}:"
+                    f" it stays {same[1]}, and kb does not make an import {classification} afterwards"
+                )
             return ContractImport("unchanged", name, same[0])
         versions = [
             v
