@@ -8,11 +8,13 @@ from typing import NamedTuple
 
 from kb import index, search, stance, store
 from kb.analysis import analyzed_text
+from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
 from kb.choices import stance_of_option
 from kb.db import Database
 from kb.gate import topic_gate
 from kb.language import text_language
 from kb.settings import DEFAULTS
+from kb.withheld import Withheld, count_withheld, hidden_levels, levels_held
 
 # Confidence is the share of the question's idf-weighted concepts that the best
 # source covers (kb.search.coverage): at or above AUTO the engine answers by
@@ -25,7 +27,6 @@ AUTO_THRESHOLDS: dict[str, float] = {
 }
 REVIEW_THRESHOLD: float = DEFAULTS["review_threshold"]
 MAX_SOURCES: int = DEFAULTS["max_sources"]
-CUSTOMER_SAFE: tuple[str, ...] = DEFAULTS["customer_safe"]
 ANSWER_KINDS: tuple[str, ...] = DEFAULTS["answer_kinds"]
 
 
@@ -69,6 +70,8 @@ class Answer:
     # Why the topic gate held the best source back from answering by itself (kb.gate),
     # whatever the confidence (kb eval calibrates with it); None when it did not.
     why: str | None = None
+    # What matched but is above the audience the answer is for (kb.withheld): counted, never shown.
+    withheld: Withheld | None = None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -147,16 +150,17 @@ def _sources(
     db: Database,
     query: search.Query,
     hits: list[search.Hit],
-    classifications: tuple[str, ...] = CUSTOMER_SAFE,
-) -> list[Source]:
+    audience: str = DEFAULT_AUDIENCE,
+) -> tuple[list[Source], int]:
     """Sources of the hits, each response in its own language with the other editions the
-    audience (``classifications``) may see as its translations."""
+    audience may see as its translations; and how many editions it may not see."""
     cache = query.cache or search.IndexCache.of(db)
     response_ids = [h.source_id for h in hits if h.kind == "response"]
     editions = _editions(db, cache, response_ids)
     shown = {
-        rid: [e for e in editions[rid].others if e.classification in classifications] for rid in response_ids
+        rid: [e for e in editions[rid].others if may_see(audience, e.classification)] for rid in response_ids
     }
+    held_back = sum(len(editions[rid].others) - len(shown[rid]) for rid in response_ids)
     cites = _citations(db, cache, response_ids + [e.response_id for rid in response_ids for e in shown[rid]])
     out = []
     for hit in hits:
@@ -185,7 +189,7 @@ def _sources(
                 for e in shown[hit.source_id]
             )
         out.append(src)
-    return out
+    return out, held_back
 
 
 def citation_labels(src: Source) -> list[str]:
@@ -252,13 +256,16 @@ def answer(
     db: Database,
     question: str,
     *,
-    classifications: tuple[str, ...] = CUSTOMER_SAFE,
+    audience: str = DEFAULT_AUDIENCE,
     auto_threshold: float | None = None,
     keep_sources: bool = False,
     cache: search.IndexCache | None = None,
     asks_yes_no: bool = False,
 ) -> Answer:
-    """``keep_sources`` returns the nearest sources even for no_match (for evaluation).
+    """``audience`` (kb.audience): only what it may see is searched, quoted, counted or
+    used for stance; what matched above it is counted in Answer.withheld.
+
+    ``keep_sources`` returns the nearest sources even for no_match (for evaluation).
 
     ``asks_yes_no``: the sheet says the question asks yes or no whatever its wording
     (importers.checksheet.Question.asks_yes_no); else its wording says (kb.stance).
@@ -270,13 +277,14 @@ def answer(
     answers many questions against one state (kb.batch); else the current one.
     """
     cache = cache or search.IndexCache.of(db)
-    approved = None
+    classifications = visible_to(audience)
+    approved, approved_withheld = None, None  # the latter: the id of one above the audience
     # Most questions have no earlier answer: a set look-up spares them the query.
     approved_keys = cache.memo("approved_keys", lambda: store.approved_question_keys(db))
     if approved_keys and store.question_key(question) in approved_keys:
         approved = store.approved_answer(db, question)
-        if approved and approved["classification"] not in classifications:
-            approved = None
+        if approved and not may_see(audience, approved["classification"]):
+            approved, approved_withheld = None, approved["id"]
     query = search.prepare(db, question, cache=cache)
     hits = search.search(
         db,
@@ -299,7 +307,9 @@ def answer(
     if status == "answered" and hits[0].kind == "qa" and hits[0].source_id in _drafts(db, cache):
         status = "needs_review"  # a harvested answer no person approved is a suggestion only
     top_stance = _stance(question, hits[0], query, asks_yes_no) if hits and status != "no_match" else None
-    sources = _sources(db, query, hits, classifications) if status != "no_match" or keep_sources else []
+    sources, editions_withheld = (
+        _sources(db, query, hits, audience) if status != "no_match" or keep_sources else ([], 0)
+    )
     if approved:
         # An earlier approved answer to this very question beats any search hit.
         sources = [_approved_source(approved)] + [
@@ -316,4 +326,37 @@ def answer(
         stance=top_stance,
         sources=sources,
         why=gate.why if gate else None,
+        withheld=_withheld(db, query, audience, hits, editions_withheld, approved_withheld),
+    )
+
+
+def _withheld(
+    db: Database,
+    query: search.Query,
+    audience: str,
+    shown: list[search.Hit],
+    editions: int,
+    approved: int | None,
+) -> Withheld | None:
+    """What matched the question above ``audience``, besides the editions of the ``shown``
+    hits (counted as ``editions``) and the approved answer to this very question
+    (``approved``, its id), each counted once. A KB that holds nothing above the audience
+    (the seed whitepaper, all public) is spared the second search."""
+    cache = query.cache or search.IndexCache.of(db)
+    hidden = hidden_levels(audience, cache.memo("levels_held", lambda: levels_held(db)))
+    hits: list[search.Hit] = []
+    if hidden:
+        found = search.search(
+            db,
+            query.text,
+            limit=hits_wanted(db, cache),
+            kinds=ANSWER_KINDS,
+            classifications=hidden,
+            query=query,
+        )
+        # Shown hits first: an edition of a source shown is its translation, not another source.
+        ids = {h.chunk_id for h in found if not (h.kind == "qa" and h.source_id == approved)}
+        hits = [h for h in one_per_control(db, shown + found, cache) if h.chunk_id in ids][:MAX_SOURCES]
+    return count_withheld(
+        audience, hits, REVIEW_THRESHOLD, translations=editions, approved=approved is not None
     )

@@ -74,10 +74,19 @@ SETTINGS: tuple[Setting, ...] = (
         "sheet cites; more makes every comment longer.",
     ),
     Setting(
-        "customer_safe",
-        ("public",),
-        "Classifications an answer may quote by default: answers go to customers, so nda and "
-        "internal material is only used when the caller asks for it.",
+        "default_audience",
+        "public",
+        "The audience (kb.audience) of what goes to people outside the company when the caller "
+        "names none: kb answer, kb fill and kb export json. Their output reaches customers, and a "
+        "leak cannot be taken back while a row left unanswered costs a person a minute, so nda and "
+        "internal material is used only when the caller asks for it (--audience nda).",
+    ),
+    Setting(
+        "staff_audience",
+        "internal",
+        "The audience of kb search when the caller names none: a staff tool for finding what the "
+        "KB holds (evidence is internal by default), printed on a staff member's terminal and "
+        "never written into a customer's file; --audience public previews what a customer gets.",
     ),
     Setting(
         "answer_kinds",

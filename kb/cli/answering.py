@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from kb.audience import AUDIENCES, DEFAULT_AUDIENCE, STAFF_AUDIENCE, visible_to
 from kb.cli.root import cli, echo_json, open_db, read_text_input
 from kb.db import CHUNK_KINDS
 from kb.errors import KBError
@@ -16,19 +17,31 @@ from kb.errors import KBError
 @click.option(
     "--kind", type=click.Choice(CHUNK_KINDS), multiple=True, help="Only hits of this kind (repeatable)."
 )
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default=STAFF_AUDIENCE,
+    show_default=True,
+    help="Only what this audience may see (a staff tool: everything by default; public shows what a customer gets).",
+)
 @click.pass_context
-def search(ctx: click.Context, query: str, as_json: bool, limit: int, kind: tuple[str, ...]) -> None:
+def search(
+    ctx: click.Context, query: str, as_json: bool, limit: int, kind: tuple[str, ...], audience: str
+) -> None:
     """Ranked full-text search (Japanese or English) with highlighted snippets."""
     from kb import search as search_mod
 
     db = open_db(ctx)
     prepared = search_mod.prepare(db, query)
-    hits = search_mod.search(db, query, limit=limit, kinds=kind or None, query=prepared)
+    hits = search_mod.search(
+        db, query, limit=limit, kinds=kind or None, classifications=visible_to(audience), query=prepared
+    )
     if as_json:
         echo_json(
             [
                 {
                     "kind": h.kind,
+                    "classification": h.classification,
                     "control_id": h.control_id,
                     "title": h.title,
                     "snippet": search_mod.snippet(h.body, prepared),
@@ -50,8 +63,17 @@ def search(ctx: click.Context, query: str, as_json: bool, limit: int, kind: tupl
 @click.argument("question", required=False)
 @click.option("--file", "questions_file", help="Answer each line of this file (one question per line).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer(s) as JSON.")
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default=DEFAULT_AUDIENCE,
+    show_default=True,
+    help="Who the answer is for: only what this audience may see is quoted; what matched above it is counted.",
+)
 @click.pass_context
-def answer(ctx: click.Context, question: str | None, questions_file: str | None, as_json: bool) -> None:
+def answer(
+    ctx: click.Context, question: str | None, questions_file: str | None, as_json: bool, audience: str
+) -> None:
     """Answer QUESTION (or each line of --file) from the KB, with sources."""
     from kb.batch import answer_many
 
@@ -62,7 +84,7 @@ def answer(ctx: click.Context, question: str | None, questions_file: str | None,
         questions = [line.strip() for line in lines if line.strip()]
     else:
         questions = [question]
-    answers = answer_many(open_db(ctx), questions)
+    answers = answer_many(open_db(ctx), questions, audience=audience)
     if as_json:
         payload = [a.to_json() for a in answers]
         echo_json(payload if questions_file else payload[0])

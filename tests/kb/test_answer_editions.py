@@ -79,12 +79,14 @@ def test_an_edition_the_audience_may_not_see_is_no_translation():
     public = answer(db, "お客様のデータはどこのデータセンターに保存しますか。", keep_sources=True)
     assert public.sources[0].lang == "ja" and public.sources[0].translations == ()
     everyone = answer(
-        db,
-        "お客様のデータはどこのデータセンターに保存しますか。",
-        keep_sources=True,
-        classifications=("public", "nda"),
+        db, "お客様のデータはどこのデータセンターに保存しますか。", keep_sources=True, audience="nda"
     )
     assert [t.lang for t in everyone.sources[0].translations] == ["en"]
+    assert everyone.withheld is None
+    # Counted for the public answer, not shown, and not counted again as another source.
+    assert public.withheld is not None and public.withheld.sources == 0
+    # Every Kestrel control has an English edition; a general section has none.
+    assert public.withheld.translations == sum(1 for s in public.sources if s.control_id) >= 1
 
 
 def test_a_kb_in_one_language_answers_without_translations():

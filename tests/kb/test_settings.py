@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kb import answer, batch, db, search, settings
+from kb import answer, audience, batch, db, search, settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -14,7 +14,8 @@ ALIASES = {
     "auto_threshold": [(answer, "AUTO_THRESHOLD")],
     "review_threshold": [(answer, "REVIEW_THRESHOLD")],
     "max_sources": [(answer, "MAX_SOURCES")],
-    "customer_safe": [(answer, "CUSTOMER_SAFE")],
+    "default_audience": [(audience, "DEFAULT_AUDIENCE")],
+    "staff_audience": [(audience, "STAFF_AUDIENCE")],
     "answer_kinds": [(answer, "ANSWER_KINDS")],
     "parallel_min": [(batch, "PARALLEL_MIN")],
     "max_workers": [(batch, "MAX_WORKERS")],
@@ -70,7 +71,8 @@ def test_every_setting_is_read_where_it_is_used():
 def test_settings_agree_with_each_other_and_the_schema():
     d = settings.DEFAULTS
     assert 0 < d["review_threshold"] < d["auto_threshold"] <= 1
-    assert set(d["customer_safe"]) <= set(db.CLASSIFICATIONS)
+    assert d["default_audience"] in db.CLASSIFICATIONS[:-1]  # a customer is never internal
+    assert d["staff_audience"] in db.CLASSIFICATIONS
     assert set(d["answer_kinds"]) <= set(db.CHUNK_KINDS)
     assert d["postings_max_df"] <= d["exact_phrase_df_limit"]
     assert d["coverage_share"] + d["bm25_share"] == pytest.approx(1.0)
