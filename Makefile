@@ -20,8 +20,11 @@ demo: $(STAMP)
 	@rm -f $(DEMO)/kb.db $(DEMO)/kb.db-wal $(DEMO)/kb.db-shm
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper.md
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper_en.md --lang en
+	$(BIN)/kb --db $(DEMO)/kb.db import clauses demo/sample_contract.md
+	$(BIN)/kb --db $(DEMO)/kb.db check refs --document "ミナトクラウド サービス利用約款"
 	$(BIN)/kb --db $(DEMO)/kb.db answer "データセンターはどの国にありますか。"
 	$(BIN)/kb --db $(DEMO)/kb.db answer "Where are your data centers located?"
+	$(BIN)/kb --db $(DEMO)/kb.db answer "契約の準拠法はどこの国の法律ですか。"
 	$(BIN)/kb --db $(DEMO)/kb.db export json -o $(DEMO)/kb.json
 	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/filled_checksheet.xlsx \
 		--report $(DEMO)/fill_report.json --review $(DEMO)/review.html

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from kb import clauses as clauses_mod
 from kb import index, search, stance, store
 from kb.analysis import analyzed_text
 from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
@@ -52,6 +53,8 @@ class Source:
     document: str | None = None
     lang: str = "ja"  # the language of text and citations
     translations: tuple[Translation, ...] = ()  # other editions of the same response
+    # Contract clauses this source cites that cover more of the question than it does (kb.clauses).
+    clauses: list[clauses_mod.ClauseQuote] = field(default_factory=list)
 
     def in_language(self, lang: str) -> Translation | None:
         """This source's text and citations in ``lang``, or None when the KB has no such edition."""
@@ -189,6 +192,10 @@ def _sources(
                 for e in shown[hit.source_id]
             )
         out.append(src)
+    for src, cited in zip(out, clauses_mod.clause_citations(db, query, hits, audience), strict=True):
+        src.clauses = list(cited.quotes)
+        if cited.label:  # a clause found by search is cited as its contract's article
+            src.document, src.citations = cited.document, [cited.label]
     return out, held_back
 
 
@@ -294,7 +301,7 @@ def answer(
         classifications=classifications,
         query=query,
     )
-    hits = one_per_control(db, hits, cache)[:MAX_SOURCES]
+    hits = clauses_mod.fold_cited(db, one_per_control(db, hits, cache), cache)[:MAX_SOURCES]
     conf = confidence(hits)
     question_lang = text_language(question)
     threshold = _threshold_in(question_lang) if auto_threshold is None else auto_threshold
@@ -306,6 +313,9 @@ def answer(
         status = "answered" if conf >= threshold and gate is None else "needs_review"
     if status == "answered" and hits[0].kind == "qa" and hits[0].source_id in _drafts(db, cache):
         status = "needs_review"  # a harvested answer no person approved is a suggestion only
+    held = clauses_mod.held_alone(hits[0]) if status == "answered" else None
+    if held:
+        status = "needs_review"
     top_stance = _stance(question, hits[0], query, asks_yes_no) if hits and status != "no_match" else None
     sources, editions_withheld = (
         _sources(db, query, hits, audience) if status != "no_match" or keep_sources else ([], 0)
@@ -325,7 +335,7 @@ def answer(
         confidence=conf,
         stance=top_stance,
         sources=sources,
-        why=gate.why if gate else None,
+        why=gate.why if gate else held,
         withheld=_withheld(db, query, audience, hits, editions_withheld, approved_withheld),
     )
 

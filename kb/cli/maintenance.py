@@ -27,7 +27,21 @@ def show(ctx: click.Context, control_id: str) -> None:
     history = [r for r in rows if not r["is_current"]]
     citations = store.citations_many(db, [r["id"] for r in full])
     revisions = {r["id"]: store.revisions_touching(db, r["document_id"], cid) for r in full}
-    render_control(full, history, citations, revisions)
+    render_control(full, history, citations, revisions, cited_clauses(db, citations))
+
+
+def cited_clauses(db, citations: dict[int, dict]) -> dict[tuple[str, int], object]:
+    """What each cited article is in the KB's contracts (kb.clauses.Resolution), when it has any."""
+    from kb import clauses
+
+    if not clauses.has_contracts(db):
+        return {}
+    index = clauses.ClauseIndex(db)
+    return {
+        (ref["document"], ref["article"]): index.resolve(ref["document"], ref["article"], ref["title"])
+        for cites in citations.values()
+        for ref in cites["clause_refs"]
+    }
 
 
 @cli.command()

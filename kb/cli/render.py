@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from exporters.fill import FillReport
     from importers.checksheet import SheetReport
     from kb.answer import Answer
+    from kb.clauses import Resolution
     from kb.evaluate import Failure, Metrics
     from kb.search import Hit, Query
     from kb.store import ImportResult, Revision
@@ -77,12 +78,17 @@ def render_qa_import(file: str, result: ImportResult, *, approved: bool, as_fill
 
 
 def render_control(
-    full: list[dict], history: list[dict], citations: dict[int, dict], revisions: dict[int, list[Revision]]
+    full: list[dict],
+    history: list[dict],
+    citations: dict[int, dict],
+    revisions: dict[int, list[Revision]],
+    clauses: dict[tuple[str, int], Resolution] | None = None,
 ) -> None:
     """Responses to one control in full, with citations and revisions, then earlier versions dimmed.
 
     Rows are store.responses_for_control's; ``citations`` and ``revisions`` are keyed
-    by response id and cover the ``full`` ones.
+    by response id and cover the ``full`` ones; ``clauses`` is what each cited
+    (document, article) is in the KB's contracts, whose text is shown under its citation.
     """
     from rich.panel import Panel
     from rich.table import Table
@@ -104,6 +110,8 @@ def render_control(
                 lines.append(f"Terms: {ref['document']}, Article {ref['article']}{title}")
             else:
                 lines.append(f"約款: {ref['document']} 第{ref['article']}条（{ref['title']}）")
+            found = (clauses or {}).get((ref["document"], ref["article"]))
+            lines.extend(_cited_clause_lines(found, console.width - 4))  # inside the panel's borders
         for name in cites["doc_refs"]:
             lines.append(f"{'See' if english else '参照'}: {name}")
         title = f"{row['control_id']} {row['title']}" + (
@@ -127,6 +135,23 @@ def render_control(
                 row["text"], title=f"以前の版: {row['document']} {row['document_version'] or ''}", style="dim"
             )
         )
+
+
+def _cited_clause_lines(found: Resolution | None, width: int) -> list[str]:
+    """The cited clause's text under its citation, or what is wrong with the citation."""
+    from kb.cli.render_clauses import fold
+
+    if found is None:
+        return []
+    if found.clause is None:
+        return [f"  ({found.problem}: kb check refs)"]
+    clause = found.clause
+    notes = (
+        [f"  ({found.problem}: the contract's is （{clause.title}）; kb check refs)"] if found.problem else []
+    )
+    if clause.classification != "public":
+        notes.append(f"  [{clause.classification}]")
+    return notes + fold(clause.text, width, "    ")
 
 
 def render_hits(hits: list[Hit], query: Query) -> None:
@@ -158,7 +183,20 @@ def render_answer(answer: Answer) -> None:
         console.print(f"     {shown.text}")
         for label in shown.citations:
             console.print(f"     [dim]{'Source' if shown.lang == 'en' else '出典'}: {label}[/dim]")
+        _print_clause_quotes(console, src)
     console.print()
+
+
+def _print_clause_quotes(console, src) -> None:
+    """The clauses a source cites that answer the question better than it does, in their words."""
+    from rich.markup import escape
+
+    from kb.cli.render_clauses import fold
+
+    for quote in src.clauses:
+        console.print(f"     [dim]約款: {escape(quote.label)}[/dim]")
+        for line in fold(quote.text, console.width, "       "):
+            console.print(escape(line))
 
 
 def _shown_metric(value: float | int | None) -> str:
