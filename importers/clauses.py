@@ -265,6 +265,17 @@ class _Heading:
     rest: str  # the first paragraph, when it stands on the heading's line
 
 
+def _closing(text: str) -> int:
+    """Where the bracket that opens ``text`` closes, brackets inside it counted (「（料金（税込））」), or -1."""
+    opening, closing = text[0], _OPEN[text[0]]
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == opening) - (ch == closing)
+        if depth == 0:
+            return i
+    return -1
+
+
 def _article_heading(line: _Line) -> _Heading | None:
     m = _ARTICLE_RE.match(line.text)
     if not m:
@@ -275,7 +286,7 @@ def _article_heading(line: _Line) -> _Heading | None:
     if not stripped:
         pass
     elif stripped[0] in _OPEN:
-        close = stripped.find(_OPEN[stripped[0]], 1)
+        close = _closing(stripped)
         if close < 0:
             return None
         title, rest = stripped[1:close].strip(), stripped[close + 1 :]
@@ -291,7 +302,7 @@ def _article_heading(line: _Line) -> _Heading | None:
     else:
         return None  # 「第5条に定める」, 「第5条第2項」: a mention
     branch = m.group("branch")
-    return _Heading(_number(m.group("num")), _number(branch) if branch else 0, _collapse(_nfkc(title)), rest)
+    return _Heading(_number(m.group("num")), _number(branch) if branch else 0, _collapse(title), rest)
 
 
 # --------------------------------------------------------------------------- articles
@@ -486,7 +497,7 @@ class _Reader:
 def _caption_title(line: _Line) -> str:
     m = _CAPTION_RE.match(line.text)
     assert m is not None
-    return _collapse(_nfkc(m.group(1)))
+    return _collapse(m.group(1))
 
 
 # --------------------------------------------------------------------------- cover

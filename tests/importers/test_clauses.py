@@ -41,6 +41,11 @@ def test_each_way_of_heading_an_article_gives_its_number_and_title(heading):
     assert article.text == "当社はデータを国内の設備に置きます。"
 
 
+def test_a_title_with_brackets_inside_keeps_them():
+    [article] = parse("第5条（料金（税込））\n月額 1,100 円です。\n").articles
+    assert (article.title, article.text) == ("料金（税込）", "月額 1,100 円です。")
+
+
 def test_kanji_numbers_with_units_and_written_digit_by_digit():
     contract = parse(
         "第二十三条（返金）\n料金は返しません。\n\n第百一条（雑則）\n定めのない事項は協議します。\n"
