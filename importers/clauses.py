@@ -171,6 +171,7 @@ def _docx_lines(data: bytes, source_name: str) -> list[_Line]:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:
         raise KBError(f"cannot read {source_name} as DOCX: {type(exc).__name__}: {exc}") from None
+    numbering = _WordNumbering(document)
     lines: list[_Line] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -180,20 +181,121 @@ def _docx_lines(data: bytes, source_name: str) -> list[_Line]:
             continue
         style = (block.style.name if block.style is not None else "") or ""
         heading = style.startswith(("Heading", "Title", "見出し", "表題"))
-        for part in block.text.split("\n"):  # a manual line break is a line of its own
-            lines.append(_Line(part.strip(), len(lines) + 1, heading, _list_level(block)))
+        level = None
+        parts = block.text.split("\n")  # a manual line break is a line of its own
+        numbered = _numbered(block)
+        if numbered is not None:
+            # Word writes the number (第%1条, %1., (%1), 一) when it shows the paragraph: so does this.
+            label = numbering.label(*numbered)
+            if label is None:
+                level = numbered[1]
+            elif parts[0].strip():
+                parts[0] = (
+                    f"{label} {parts[0].strip()}" if label[-1] not in " 　" else label + parts[0].strip()
+                )
+        for part in parts:
+            lines.append(_Line(part.strip(), len(lines) + 1, heading, level))
         lines.append(_Line("", len(lines) + 1))  # Word paragraphs are blocks
     return lines
 
 
-def _list_level(paragraph) -> int | None:
-    """The automatic numbering level of a Word paragraph (its own or its style's), if numbered."""
+def _numbered(paragraph) -> tuple[str, int] | None:
+    """(numId, level) of a Word paragraph's automatic numbering (its own or its style's), if any."""
     for holder in (paragraph._p, getattr(paragraph.style, "element", None)):
         ppr = holder.pPr if holder is not None else None
         num = ppr.numPr if ppr is not None else None
         if num is not None and num.numId is not None and num.numId.val != 0:
-            return int(num.ilvl.val) if num.ilvl is not None else 0
+            return str(num.numId.val), int(num.ilvl.val) if num.ilvl is not None else 0
     return None
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_IROHA_FULL = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
+_AIUEO = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+
+
+def _kanji(n: int) -> str:
+    """一, 十, 二十三: Japanese counting, as Word's japaneseCounting writes numbers under 10000."""
+    digits = "〇一二三四五六七八九"
+    out = ""
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
+        q, n = divmod(n, value)
+        if q:
+            out += ("" if q == 1 else digits[q]) + unit
+    return out + (digits[n] if n else "") or "〇"
+
+
+_FORMATS = {
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "decimalFullWidth": lambda n: str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    "decimalFullWidth2": lambda n: str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    "decimalEnclosedCircle": lambda n: chr(ord("①") + n - 1) if 1 <= n <= 20 else str(n),
+    "japaneseCounting": _kanji,
+    "japaneseDigitalTenThousand": lambda n: "".join("〇一二三四五六七八九"[int(d)] for d in str(n)),
+    "ideographDigital": lambda n: "".join("〇一二三四五六七八九"[int(d)] for d in str(n)),
+    "aiueoFullWidth": lambda n: _AIUEO[(n - 1) % len(_AIUEO)],
+    "aiueo": lambda n: _AIUEO[(n - 1) % len(_AIUEO)],
+    "irohaFullWidth": lambda n: _IROHA_FULL[(n - 1) % len(_IROHA_FULL)],
+    "iroha": lambda n: _IROHA_FULL[(n - 1) % len(_IROHA_FULL)],
+    "lowerLetter": lambda n: chr(ord("a") + (n - 1) % 26),
+    "upperLetter": lambda n: chr(ord("A") + (n - 1) % 26),
+}
+
+
+class _WordNumbering:
+    """The numbers Word shows before numbered paragraphs, counted as Word counts them: per list
+    (numId), a level's count going on until a higher level of the same list comes again."""
+
+    def __init__(self, document) -> None:
+        self.levels: dict[
+            str, dict[int, tuple[str, str, int]]
+        ] = {}  # numId -> level -> (format, text, start)
+        self.counts: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):
+            return
+        abstract = {}
+        for node in root.iter(f"{_W}abstractNum"):
+            levels = {}
+            for lvl in node.iter(f"{_W}lvl"):
+                fmt, text, start = (lvl.find(f"{_W}{tag}") for tag in ("numFmt", "lvlText", "start"))
+                levels[int(lvl.get(f"{_W}ilvl", "0"))] = (
+                    fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
+                    text.get(f"{_W}val", "") if text is not None else "",
+                    int(start.get(f"{_W}val", "1")) if start is not None else 1,
+                )
+            abstract[node.get(f"{_W}abstractNumId")] = levels
+        for num in root.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is not None:
+                self.levels[num.get(f"{_W}numId")] = abstract.get(ref.get(f"{_W}val"), {})
+
+    def label(self, num_id: str, level: int) -> str | None:
+        """The number Word shows for the next paragraph of this list and level, or None when
+        its format is not one this reads (the caller then numbers it in sequence)."""
+        levels = self.levels.get(num_id, {})
+        if level not in levels:
+            return None
+        counts = self.counts.setdefault(num_id, {})
+        counts[level] = counts.get(level, levels[level][2] - 1) + 1
+        for deeper in [k for k in counts if k > level]:
+            del counts[deeper]  # a new paragraph of a level restarts the levels under it
+        fmt, text, _ = levels[level]
+        if fmt == "bullet":
+            return "・"
+        if fmt == "none":
+            return text.strip() or None
+
+        def number(m: re.Match) -> str:
+            at = int(m.group(1)) - 1
+            shown = counts.get(at, levels.get(at, ("decimal", "", 1))[2])
+            render = _FORMATS.get(levels.get(at, ("decimal",))[0])
+            return render(shown) if render else m.group(0)
+
+        out = re.sub(r"%(\d)", number, text)
+        return None if "%" in out or not out.strip() else out
 
 
 # --------------------------------------------------------------------------- decoding

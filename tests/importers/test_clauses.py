@@ -235,3 +235,55 @@ def test_docx_headings_and_word_numbered_paragraphs():
         (1, "1.", "帳簿データは国内のデータセンターに保存します。"),
         (2, "2.", "バックアップは毎日取得します。"),
     ]
+
+
+_NUMBERING = (
+    '<w:abstractNum xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:abstractNumId="90">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="第%1条"/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimalFullWidth"/><w:lvlText w:val="%2"/></w:lvl>'
+    '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="japaneseCounting"/><w:lvlText w:val="%3"/></w:lvl>'
+    "</w:abstractNum>"
+)
+
+
+def test_docx_whose_article_numbers_word_writes_itself():
+    from docx.oxml import parse_xml
+
+    def build(document):
+        numbering = document.part.numbering_part.element
+        numbering.insert(0, parse_xml(_NUMBERING))  # abstract numbering definitions come first
+        numbering.append(
+            parse_xml(
+                '<w:num xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:numId="90">'
+                '<w:abstractNumId w:val="90"/></w:num>'
+            )
+        )
+
+        def numbered(text: str, level: int):
+            paragraph = document.add_paragraph(text)
+            num = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+            num.get_or_add_numId().val = 90
+            num.get_or_add_ilvl().val = level
+
+        numbered("（目的）", 0)
+        numbered("この規約は、ファイル共有サービスの利用条件を定めます。", 1)
+        numbered("（禁止事項）", 0)
+        numbered("利用者は、次の行為をしてはなりません。", 1)
+        numbered("著作権を侵害する行為", 2)
+        numbered("他の利用者の妨げとなる行為", 2)
+        numbered("当社は、違反した利用者の利用を停止できます。", 1)
+
+    contract = parse_contract(_docx(build), "terms.docx")
+    first, second = contract.articles
+    assert (first.number, first.title, first.text) == (
+        1,
+        "目的",
+        "この規約は、ファイル共有サービスの利用条件を定めます。",
+    )
+    assert (second.number, second.title) == (2, "禁止事項")
+    assert second.text.splitlines() == [
+        "１ 利用者は、次の行為をしてはなりません。",
+        "  一 著作権を侵害する行為",
+        "  二 他の利用者の妨げとなる行為",
+        "２ 当社は、違反した利用者の利用を停止できます。",
+    ]
