@@ -14,7 +14,6 @@ The core package kb/ never imports Datasette: everything that does lives here.
 
 from __future__ import annotations
 
-import copy
 import re
 import sqlite3
 from pathlib import Path
@@ -27,9 +26,14 @@ from datasette_kb import metadata as metadata_mod
 from datasette_kb import table_search
 from datasette_kb.queries import canned_queries as canned_queries_for
 
-# Datasette settings for serving a copy (kb serve, and any host that serves one): no
+# Datasette settings for serving a copy (kb serve, and any host that serves one). No
 # download of the whole file: the pages, queries and JSON are the interface.
-SERVE_SETTINGS = {"allow_download": False}
+SERVE_SETTINGS = {
+    "allow_download": False,
+    # Facet suggestions run a query per column on every table page (four fifths of a search
+    # page's time on a 10k-chunk KB); the metadata names the facets worth having.
+    "suggest_facets": False,
+}
 
 # A KB is a database with these tables (kb.db version 1).
 KB_TABLES = {"chunks", "chunks_fts", "responses", "documents", "kb_meta"}
@@ -108,9 +112,12 @@ def prepare_connection(conn):
 
 @hookimpl
 def get_metadata(datasette, key, database, table):
+    # Called dozens of times a page, so the dicts are not copied (a deep copy was a third of
+    # a table page's time). Datasette writes into what it gets only by merging in values
+    # that come out the same each time (a host's own metadata file, inherited source and
+    # license keys), so what it leaves in our dicts is what it would put there again.
     databases = {name: kb_info(datasette, name).metadata for name in kb_databases(datasette)}
-    # A copy: Datasette merges what hooks return into its own dicts, and must not change ours.
-    return copy.deepcopy({"databases": databases}) if databases else {}
+    return {"databases": databases} if databases else {}
 
 
 @hookimpl
@@ -121,9 +128,13 @@ def canned_queries(datasette, database):
 
 @hookimpl
 def register_routes():
+    from datasette_kb import evidence_files
     from datasette_kb.search_page import search_view
 
-    return [(r"^/-/kb-search(?P<format>\.json)?$", search_view)]
+    return [
+        (r"^/-/kb-search(?P<format>\.json)?$", search_view),
+        (evidence_files.ROUTE, evidence_files.evidence_view),
+    ]
 
 
 @hookimpl
@@ -145,13 +156,24 @@ def filters_from_request(request, database, table, datasette):
     context = {"supports_search": True, "search": query}
     if not query:
         return FilterArguments([], extra_context=context)
-    where = table_search.where(target, "id", query)
-    return FilterArguments(
-        [where.clause],
-        params=where.params,
-        human_descriptions=[f'search matches "{query}"'],
-        extra_context=context,
-    )
+
+    async def inner():
+        scan = False
+        if table_search.has_short_word(query):
+            # LIKE only when the analyzer finds nothing: one cheap look first.
+            found = await datasette.get_database(database).execute(
+                f"{table_search.ANALYSED_MATCH} LIMIT 1", {"kb_search": query}
+            )
+            scan = not found.rows
+        where = table_search.where(target, "id", query, scan=scan)
+        return FilterArguments(
+            [where.clause],
+            params=where.params,
+            human_descriptions=[f'search matches "{query}"'],
+            extra_context=context,
+        )
+
+    return inner
 
 
 _TABLE_PATH = re.compile(r"^/(?P<database>[^/]+)/(?P<table>[^/.]+)(?P<format>\.(json|csv))?$")
@@ -185,6 +207,24 @@ def _without_internal_columns(datasette, scope: dict) -> dict:
         return scope
     args += [("_nocol", column) for column in hidden]
     return {**scope, "query_string": urlencode(args).encode("ascii")}
+
+
+# Datasette lists every column's description above a table's rows; folded, the rows come first.
+_FOLD_COLUMN_DESCRIPTIONS = """
+document.querySelectorAll("dl.column-descriptions").forEach(function (list) {
+  var fold = document.createElement("details");
+  var summary = document.createElement("summary");
+  summary.textContent = "列の説明 / About the columns";
+  fold.appendChild(summary);
+  list.parentNode.insertBefore(fold, list);
+  fold.appendChild(list);
+});
+"""
+
+
+@hookimpl
+def extra_body_script(database, datasette):
+    return _FOLD_COLUMN_DESCRIPTIONS if kb_info(datasette, database) else ""
 
 
 @hookimpl

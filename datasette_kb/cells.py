@@ -43,13 +43,27 @@ def render(value, column: str, table: str, database: str, datasette) -> Markup |
     if column in HIDDEN_COLUMNS.get(table, ()):
         return Markup('<span class="kb-internal" title="検索索引用 / for the search index">…</span>')
     if not isinstance(value, str):
-        return None
+        return render_number(value, column, table, database, datasette)
     if (table, column) in MARKDOWN_COLUMNS and _STRUCTURE in value.strip():
         return markdown(value)
     if table == "responses" and column == "control_id" and value:
         return _control_links(value, database, datasette)
     if table == "revisions" and column == "changed":
         return _changed_controls(value, database, datasette)
+    if table == "evidence_files" and column == "sha256":
+        href = datasette.urls.path(f"/-/kb-evidence/{value}?db={quote(database)}")
+        return Markup(
+            f'<code>{escape(value[:12])}…</code> <a href="{escape(href)}">ダウンロード / download</a>'
+        )
+    return None
+
+
+def render_number(value, column: str, table: str, database: str, datasette) -> Markup | None:
+    """A cited article links to the current clause of that number (response -> clause)."""
+    if table == "clause_refs" and column == "article" and isinstance(value, int):
+        if "clauses" in _tables(datasette, database):
+            href = f"{datasette.urls.table(database, 'clauses')}?article={value}&is_current=1"
+            return Markup(f'<a href="{escape(href)}">第{value}条</a>')
     return None
 
 

@@ -238,6 +238,72 @@ TABLES: dict[str, Table] = {
         sort="control_id",
         facets=("control_id", "evidence_id"),
     ),
+    "contracts": Table(
+        "約款 / Contracts",
+        "取り込んだ約款（利用約款など）。版は「約款の版」/ Contracts imported (terms of service); "
+        "their versions are in contract versions.",
+        {
+            "name": "約款名 / contract name",
+            "name_key": "照合用の名前 / the name normalised for matching",
+            "created_at": "登録日時 / added at",
+        },
+        label_column="name",
+    ),
+    "contract_versions": Table(
+        "約款の版 / Contract versions",
+        "約款の版ごとの施行日と出典 / Each version of a contract, its effective date and source.",
+        {
+            "contract_id": "約款 / contract",
+            "version": "版 / version",
+            "title": "表題 / title",
+            "effective": "施行日 / effective from",
+            "sha256": "取り込んだファイルの SHA-256 / SHA-256 of the imported file",
+            "source_name": "取り込んだファイル名 / file name imported",
+            "publisher": "発行者 / publisher",
+            "classification": _CLASSIFICATION,
+            "supplementary": "附則 / supplementary provisions",
+            "encoding": "文字コード / text encoding",
+            "is_current": _CURRENT,
+            "imported_at": "取り込み日時 / imported at",
+        },
+        label_column="version",
+        sort_desc="effective",
+        facets=("contract_id", "classification", "is_current"),
+    ),
+    "clauses": Table(
+        "約款の条項 / Contract clauses",
+        "約款の条（第N条）ごとの本文。回答が引用する条は「条項参照」から / Each article of a contract "
+        "version; the responses citing one are found through clause references.",
+        {
+            "version_id": "約款の版 / contract version",
+            "article": "条番号 / article (第N条)",
+            "branch": "枝番（第N条の2 なら 2）/ branch number (第N条の2: 2)",
+            "title": "条の見出し / heading",
+            "chapter": "章 / chapter",
+            "text": "条文 / text",
+            "paragraphs": "項（JSON 配列）/ paragraphs (JSON list)",
+            "position": "約款中の順番 / order in the contract",
+            "classification": _CLASSIFICATION,
+            "is_current": _CURRENT,
+        },
+        label_column="title",
+        sort="position",
+        facets=("version_id", "chapter", "is_current", "classification"),
+    ),
+    "clause_changes": Table(
+        "条項の改定 / Clause changes",
+        "約款の版が前の版から変えた条（追加・削除・本文・見出し）/ What a contract version changed per article.",
+        {
+            "version_id": "約款の版 / contract version",
+            "article": "条番号 / article",
+            "branch": "枝番 / branch",
+            "change": "変更の種類 / kind of change",
+            "old_title": "旧見出し / old heading",
+            "new_title": "新見出し / new heading",
+        },
+        sort="article",
+        facets=("version_id", "change"),
+    ),
     # Internals: kept in the copy (search needs them), not for browsing.
     "kb_meta": Table(
         "KB の情報 / KB facts", "索引を作った解析器の版など / e.g. the analyzer version.", {}, hidden=True

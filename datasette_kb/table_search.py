@@ -5,9 +5,11 @@ chunks_fts holds analysed terms (ぜい弱性 is indexed as 脆弱 性), so it f
 Here a row matches when either
 - the analyzer finds every word of the query in the row's chunk (kb_match: the words
   analysed as `kb search` analyses them, each word a phrase, all of them required), or
-- the row's text contains every word as written: through the trigram index when each
-  word has three characters or more, by LIKE when one is shorter (a trigram index
-  cannot look up ログ or 認証).
+- the row's text contains every word as written, through the trigram index when each
+  word has three characters or more.
+A trigram index cannot look up ログ or 認証: for a query with a word that short, a scan
+with LIKE is the fallback when the analyzer finds nothing (a scan of every chunk for every
+query Datasette runs for the page would be too slow on a large KB; see needs_scan).
 Both expressions are built from quoted terms, so no query is malformed for FTS5.
 """
 
@@ -101,15 +103,24 @@ class Where(NamedTuple):
     params: dict[str, str]
 
 
-def where(target: SearchTarget, pk: str, query: str) -> Where:
-    """The WHERE clause (and its parameters) of a table search for ``query``."""
+ANALYSED_MATCH = "SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH kb_match(:kb_search)"
+
+
+def has_short_word(query: str) -> bool:
+    """Whether the trigram index cannot look up one of the query's words."""
+    return any(len(w) < TRIGRAM_MIN_CHARS for w in words(query))
+
+
+def where(target: SearchTarget, pk: str, query: str, *, scan: bool = False) -> Where:
+    """The WHERE clause (and its parameters) of a table search for ``query``; ``scan``: also
+    rows whose text contains every word as written, found by LIKE (for short words)."""
     ws = list(dict.fromkeys(words(query)))
     params = {"kb_search": query}
-    matching = ["SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH kb_match(:kb_search)"]
-    if ws and all(len(w) >= TRIGRAM_MIN_CHARS for w in ws):
+    matching = [ANALYSED_MATCH]
+    if ws and not has_short_word(query):
         params["kb_trigram"] = " AND ".join(_quoted(w) for w in ws)
         matching.append("SELECT rowid FROM chunks_trigram WHERE chunks_trigram MATCH :kb_trigram")
-    elif ws:
+    elif ws and scan:
         likes = []
         for i, w in enumerate(ws):
             params[f"kb_like_{i}"] = _like(w)

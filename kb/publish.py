@@ -101,25 +101,28 @@ def _filter(conn: sqlite3.Connection, audience: str) -> dict[str, int]:
 
 
 def _remove_orphans(conn: sqlite3.Connection, tables: list[str], count) -> None:
-    """Delete rows whose parent row is gone, until none is left (a document's responses,
-    then their clause references ...), and chunks whose source row is gone (a chunk
-    goes with its source whatever its own classification says)."""
-    keys = [
-        (table, fk[3], fk[2], fk[4] or "id")  # child, its column, parent table, parent column
-        for table in tables
-        for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")')
-    ]
+    """Rows whose parent row is gone, until none is left: a row that must have its parent
+    (a NOT NULL reference: a document's responses, then their clause references ...) goes
+    with it; an optional reference (qa_pairs.source_fill) is cleared, the row kept. Chunks
+    whose source row is gone go (whatever their own classification says), and a contract
+    none of whose versions is left."""
+    keys = []
+    for table in tables:
+        required = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")') if row[3]}
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")'):
+            # child, its column, parent table, parent column, whether the child needs it
+            keys.append((table, fk[3], fk[2], fk[4] or "id", fk[3] in required or fk[6] == "CASCADE"))
     sources = {kind: table for kind, table in CHUNK_SOURCES.items() if table in tables}
     while True:
         before = conn.total_changes
-        for child, column, parent, parent_column in keys:
-            count(
-                child,
-                conn.execute(
-                    f'DELETE FROM "{child}" WHERE "{column}" IS NOT NULL AND "{column}" NOT IN'
-                    f' (SELECT "{parent_column}" FROM "{parent}")'
-                ),
+        for child, column, parent, parent_column, needed in keys:
+            missing = (
+                f'"{column}" IS NOT NULL AND "{column}" NOT IN (SELECT "{parent_column}" FROM "{parent}")'
             )
+            if needed:
+                count(child, conn.execute(f'DELETE FROM "{child}" WHERE {missing}'))
+            else:
+                conn.execute(f'UPDATE "{child}" SET "{column}" = NULL WHERE {missing}')
         if "chunks" in tables:
             for kind, source in sources.items():
                 count(
@@ -129,6 +132,13 @@ def _remove_orphans(conn: sqlite3.Connection, tables: list[str], count) -> None:
                         [kind],
                     ),
                 )
+        if "contracts" in tables and "contract_versions" in tables:
+            count(
+                "contracts",
+                conn.execute(
+                    "DELETE FROM contracts WHERE id NOT IN (SELECT contract_id FROM contract_versions)"
+                ),
+            )
         if conn.total_changes == before:
             return
 

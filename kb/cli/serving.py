@@ -30,10 +30,12 @@ def publish(ctx: click.Context, audience: str, output: str) -> None:
     from kb.publish import publish as publish_copy
 
     done = publish_copy(open_db(ctx), output, audience)
+    files = copy_evidence(ctx.find_root().obj["db_path"], done.path)
     removed = sum(done.removed.values())
     click.echo(
         f"{done.path}: copy for audience {done.audience}: {done.chunks} searchable rows,"
         f" {removed} rows above the audience left out"
+        + (f", {files} evidence files beside it" if files else "")
     )
 
 
@@ -55,6 +57,7 @@ def serve(ctx: click.Context, audience: str, host: str, port: int) -> None:
         # The copy is named after the KB, which names the database in Datasette's URLs.
         copy = Path(folder) / Path(ctx.find_root().obj["db_path"]).name
         done = publish_copy(open_db(ctx), copy, audience)
+        copy_evidence(ctx.find_root().obj["db_path"], copy)
         click.echo(
             f"serving the copy for audience {audience} ({done.chunks} searchable rows) at http://{host}:{port}/"
         )
@@ -72,3 +75,38 @@ def run_datasette(copy, *, host: str, port: int) -> None:
     datasette_kb.ensure_registered()
     ds = Datasette(immutables=[str(copy)], settings=datasette_kb.SERVE_SETTINGS)
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+def copy_evidence(kb_path, copy_path) -> int:
+    """Put beside the copy the vault files of the evidence rows it kept (and no other), for
+    the plugin's downloads; returns how many. A file missing from the KB's vault is left
+    out (kb evidence verify tells which)."""
+    import os
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    from evidence.vault import vault_beside
+
+    conn = sqlite3.connect(f"{Path(copy_path).resolve().as_uri()}?immutable=1", uri=True)
+    try:
+        has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'evidence_files'").fetchone()
+        digests = [d for (d,) in conn.execute("SELECT sha256 FROM evidence_files")] if has_table else []
+    finally:
+        conn.close()
+    source, target = vault_beside(kb_path), vault_beside(copy_path)
+    if target.root.exists():
+        shutil.rmtree(target.root)  # the vault of an earlier copy: it may hold files this one must not
+    copied = 0
+    for digest in digests:
+        src = source.path_of(digest)
+        if src.is_symlink() or not src.is_file():
+            continue
+        dst = target.path_of(digest)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)  # the vault's files are read-only and named by content: sharing is safe
+        except OSError:
+            shutil.copyfile(src, dst)
+        copied += 1
+    return copied

@@ -19,8 +19,8 @@ class Served:
         self.ds = Datasette(immutables=[str(p) for p in paths], settings=datasette_kb.SERVE_SETTINGS)
         self.loop = asyncio.new_event_loop()
 
-    def get(self, path: str):
-        return self.loop.run_until_complete(self.ds.client.get(path))
+    def get(self, path: str, *, follow_redirects: bool = False):
+        return self.loop.run_until_complete(self.ds.client.get(path, follow_redirects=follow_redirects))
 
     def close(self) -> None:
         self.loop.close()

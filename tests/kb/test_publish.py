@@ -61,6 +61,11 @@ def kb_with_secrets(tmp_path):
         "INSERT INTO fills (output_sha256, input_name, output_name, customer, questions, answered, created_at)"
         " VALUES ('cd', 'in.xlsx', 'out.xlsx', 'ACME-SECRET', 3, 1, '2025-01-01')"
     )
+    # A public answer decided from that fill: an optional reference to a record the copy drops.
+    db.execute(
+        "INSERT INTO qa_pairs (document_id, question, question_key, answer_text, status, source_fill)"
+        " VALUES (1, '暗号化していますか', 'k', 'はい', 'approved', (SELECT id FROM fills))"
+    )
     return db
 
 
@@ -152,3 +157,26 @@ def test_the_kb_itself_and_bad_targets_are_refused(kb_with_secrets, tmp_path):
     with pytest.raises(KBError, match="unknown audience"):
         publish(kb_with_secrets, tmp_path / "x.db", "everyone")
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_contract_above_the_audience_goes_with_its_clauses(kb_with_secrets, tmp_path):
+    db = kb_with_secrets
+    contract = db.execute(
+        "INSERT INTO contracts (name, name_key, created_at) VALUES (?, 'naibu', '2025-01-01') RETURNING id",
+        [MARKER],
+    ).fetchone()[0]
+    version = db.execute(
+        "INSERT INTO contract_versions (contract_id, version, sha256, source_name, classification, imported_at)"
+        " VALUES (?, '1', 'ef', 'c.md', 'internal', '2025-01-01') RETURNING id",
+        [contract],
+    ).fetchone()[0]
+    clause = db.execute(
+        "INSERT INTO clauses (version_id, article, text, position, classification) VALUES (?, 3, ?, 1, 'public') RETURNING id",
+        [version, f"{MARKER}条文"],
+    ).fetchone()[0]
+    index.add_chunk(db, kind="clause", source_id=clause, title="第3条", body=f"{MARKER}条文")
+    conn = _open(publish(db, tmp_path / "public.db", "public").path)
+    for table in ("contracts", "contract_versions", "clauses"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+    assert conn.execute("SELECT count(*) FROM chunks WHERE kind = 'clause'").fetchone()[0] == 0
+    assert MARKER.encode() not in (tmp_path / "public.db").read_bytes()
