@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from exporters.fill_length import limited
 from exporters.fill_reasons import Reason, ReasonCode, no_edition
 from kb.answer import REVIEW_THRESHOLD, Answer, Source, Translation, auto_threshold_for
 from kb.batch import Ask, Helpers, answer_many
@@ -24,6 +25,7 @@ from kb.profile import profile_field
 from kb.stance import is_yes_no_question
 
 if TYPE_CHECKING:
+    from exporters.previous import Match, PreviousReport, PreviousSheet
     from importers.checksheet import Question
     from importers.ooxml import CellRef, Package
 
@@ -38,6 +40,8 @@ class FillOptions:
     min_confidence: float | None = None  # None: the question language's threshold (kb.answer)
     answer_lang: str = "auto"  # ja | en | auto (the sheet's language)
     draft_text: bool = False  # write the suggested text into rows left for review, too
+    wrap: bool = False  # written cells get a wrapped copy of their style, their rows grow (xlsx_styles)
+    max_chars: int | None = None  # texts longer are cut at a sentence end (exporters.fill_length)
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class RowResult:
     """The decision for one row. choice, text and citation are what is written into the sheet."""
 
     question: Question
-    status: str  # answered | needs_review | no_match | kept | not_applicable
+    status: str  # answered | needs_review | no_match | kept | not_applicable | reused (--previous)
     answer: Answer | None = None
     choice: str | None = None
     text: str | None = None
@@ -63,6 +67,7 @@ class RowResult:
     citation: str | None = None
     reasons: tuple[Reason, ...] = ()
     suggestion: Suggestion = field(default_factory=Suggestion)
+    full_text: str | None = None  # --max-chars: the whole text, for the comment column
 
     @property
     def reason(self) -> str | None:
@@ -312,6 +317,8 @@ def planned_writes(rows: list[RowResult]) -> dict[str, dict[CellRef, str]]:
             cells[text_cell] = r.text
         if r.citation and q.reference_cell and (r.choice or r.text):
             cells[q.reference_cell] = r.citation
+        if r.full_text and q.comment_cell and q.comment_cell != text_cell:
+            cells[q.comment_cell] = r.full_text
     return {sheet: cells for sheet, cells in writes.items() if cells}
 
 
@@ -329,6 +336,8 @@ class FillSummary:
     not_applicable: int = 0  # rows the sheet's qualifier questions switched off
     answer_lang: str = "ja"  # the language of the text written
     review_rows: int | None = None  # rows in the review list, once one is written
+    reused: int = 0  # rows answered with the previous answer (--previous)
+    styles_added: int | None = None  # --wrap: cell formats added to styles.xml
 
 
 @dataclass(frozen=True)
@@ -340,6 +349,7 @@ class FillReport:
     summary: FillSummary
     rows: list[RowResult]
     review: str | None = None  # the review list's path, once one is written
+    previous: PreviousReport | None = None  # --previous: unchanged, changed and new questions
 
     def with_review(self, path: str, rows: int) -> FillReport:
         return replace(self, review=path, summary=replace(self.summary, review_rows=rows))
@@ -362,6 +372,10 @@ class FillReport:
         }
         if s.review_rows is not None:
             summary["review_rows"] = s.review_rows
+        if self.previous is not None:
+            summary["reused"] = s.reused
+        if s.styles_added is not None:
+            summary["styles_added"] = s.styles_added
         out = {
             "input": str(self.input),
             "output": str(self.output),
@@ -370,6 +384,8 @@ class FillReport:
         }
         if self.review is not None:
             out["review"] = self.review
+        if self.previous is not None:
+            out["previous"] = self.previous.to_json()
         return out
 
 
@@ -382,14 +398,16 @@ def fill(
     *,
     progress: Callable[[int], None] | None = None,
     helpers: Helpers | None = None,
+    previous: PreviousSheet | None = None,
 ) -> FillReport:
     """``workbook``: the Package the tables were read from, so that the file is opened
     once (a path is opened here). ``helpers``: see kb.batch.Helpers; used up here, even
-    when no question needs the KB.
+    when no question needs the KB. ``previous``: last year's final answers (exporters.previous).
 
     Rows are decided, and their cells patched, as each chunk of answers arrives:
     this process would otherwise wait idle while the helpers answer.
     """
+    from exporters.previous import match_questions, match_reason, previous_report
     from exporters.xlsx_patch import WorkbookPatch
     from importers.ooxml import Package
     from kb import profile
@@ -403,17 +421,30 @@ def fill(
     rows: list[RowResult | None] = [
         precheck(q, options, lang=lang, profile_value=profile_value) for q in questions
     ]
+    matches = match_questions(questions, previous) if previous else None
+    if previous and matches:
+        rows = [
+            _with_previous(q, m, row, previous.name)
+            for q, m, row in zip(questions, matches, rows, strict=True)
+        ]
+
+    def finished(i: int, row: RowResult) -> RowResult:
+        if matches and row.status != "reused" and (reason := match_reason(matches[i], previous.name)):
+            row = replace(row, reasons=(*row.reasons, reason))
+        return limited(row, options.max_chars, _text_cell(row.question)) if options.max_chars else row
+
+    rows = [finished(i, row) if row is not None else None for i, row in enumerate(rows)]
     pending = [i for i, row in enumerate(rows) if row is None]
     if progress and len(pending) < len(rows):
         progress(len(rows) - len(pending))
     with nullcontext(workbook) if isinstance(workbook, Package) else Package(workbook) as package:
-        patch = WorkbookPatch(package)
+        patch = WorkbookPatch(package, wrap=options.wrap)
         patch.add(planned_writes([row for row in rows if row is not None]))
 
         def decided(first: int, answers: list[Answer]) -> None:
             chunk = []
             for i, ans in zip(pending[first : first + len(answers)], answers, strict=True):
-                rows[i] = decide(questions[i], ans, lang, options)
+                rows[i] = finished(i, decide(questions[i], ans, lang, options))
                 chunk.append(rows[i])
             patch.add(planned_writes(chunk))
 
@@ -427,6 +458,7 @@ def fill(
         )
         changed = patch.write(dst)
         cells_written = patch.cells
+        styles_added = patch.styles_added if options.wrap else None
     counts = Counter(r.status for r in rows)
     summary = FillSummary(
         sheets=[t.sheet for t in tables],
@@ -440,5 +472,20 @@ def fill(
         min_confidence=options.min_confidence,
         not_applicable=counts["not_applicable"],
         answer_lang=lang,
+        reused=counts["reused"],
+        styles_added=styles_added,
     )
-    return FillReport(input=package.path, output=dst, summary=summary, rows=rows)
+    report = previous_report(previous, questions, matches, rows) if previous and matches is not None else None
+    return FillReport(input=package.path, output=dst, summary=summary, rows=rows, previous=report)
+
+
+def _with_previous(q: Question, match: Match, row: RowResult | None, source: str) -> RowResult | None:
+    """The previous answer to the very same question, unless the row is a person's, switched
+    off or has no cell to write (precheck decided it so), else what precheck decided."""
+    if row is not None and row.status in ("kept", "not_applicable"):
+        return row
+    if row is not None and ReasonCode.NO_ANSWER_CELL in row.reason_codes:
+        return row
+    from exporters.previous import reused_row
+
+    return reused_row(q, match, source, _text_cell) or row

@@ -29,6 +29,14 @@ class ReasonCode(StrEnum):
     KEPT = "kept"
     NO_ANSWER_CELL = "no_answer_cell"
     DRAFT_TEXT = "draft_text"  # --draft-text wrote the suggestion into a row left for review
+    TEXT_CUT = "text_cut"  # --max-chars: cut at a sentence end
+    TEXT_CUT_MID_SENTENCE = "text_cut_mid_sentence"  # --max-chars: even the first sentence was longer
+    PREVIOUS_REUSED = "previous_reused"  # --previous: the answer sent last time to the same question
+    PREVIOUS_NO_OPTION = "previous_no_option"  # the previous choice is not among this sheet's options
+    PREVIOUS_TEXT_NO_CELL = "previous_text_no_cell"  # the previous text has no cell in this sheet
+    PREVIOUS_AMBIGUOUS = "previous_ambiguous"  # asked more than once before, answered differently
+    QUESTION_CHANGED = "question_changed"  # --previous: same number or close wording, other words
+    QUESTION_NEW = "question_new"  # --previous: not in the previous sheet
 
 
 # The text of each code; the fields are filled from Reason.params.
@@ -50,6 +58,17 @@ TEXTS: dict[ReasonCode, str] = {
     ReasonCode.KEPT: "already answered",
     ReasonCode.NO_ANSWER_CELL: "no answer cell",
     ReasonCode.DRAFT_TEXT: "draft text written (--draft-text): check it before sending",
+    ReasonCode.TEXT_CUT: "text cut to {limit} characters at a sentence end ({length} in full; "
+    "the full text is {where})",
+    ReasonCode.TEXT_CUT_MID_SENTENCE: "text cut to {limit} characters in its first sentence ({length} in"
+    " full; the full text is {where}): check that what is left says what the answer says",
+    ReasonCode.PREVIOUS_REUSED: "previous answer reused ({file}, {where}): same question",
+    ReasonCode.PREVIOUS_NO_OPTION: "the previous choice {choice!r} is not among this sheet's options",
+    ReasonCode.PREVIOUS_TEXT_NO_CELL: "the previous text has no cell in this sheet",
+    ReasonCode.PREVIOUS_AMBIGUOUS: "previous answer not reused ({file}): {why}",
+    ReasonCode.QUESTION_CHANGED: "question changed since {file} ({how}, {where}): it asked “{question}”,"
+    " answered “{answer}”",
+    ReasonCode.QUESTION_NEW: "new question: not in {file}",
 }
 
 LANGUAGE_NAMES = {"ja": "Japanese", "en": "English"}

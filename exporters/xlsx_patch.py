@@ -14,6 +14,9 @@ comments. So the workbook is never re-serialised:
   outside them (openpyxl's read-only mode, for one, trusts the dimension);
 * text is written as an inline string, never as a formula, so sharedStrings.xml is
   never touched.
+* with ``wrap`` (kb fill --wrap) the written cells point at wrapped copies of their
+  styles, which exporters.xlsx_styles appends to styles.xml (then the one more member
+  that changes), and their rows lose a fixed height so that Excel fits them on opening.
 
 Formula cells: by default a write to a cell holding a formula is refused with a
 KBError (the check-sheet reader never proposes such cells: the workbook computes
@@ -33,7 +36,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
@@ -218,21 +221,32 @@ def _cell_ext_pattern(prefix: str) -> re.Pattern[str]:
     return re.compile(rf"<{re.escape(prefix)}extLst[\s>].*?</{re.escape(prefix)}extLst>", re.S)
 
 
-def _rewrite_cell(text: str, prefix: str, cell: _Element, ref: str, value: str, overwrite_formulas: bool):
-    """(new XML for an existing cell, whether a formula was removed). Keeps every attribute but t/cm/vm."""
+def _rewrite_cell(text: str, prefix: str, cell: _Element, ref: str, value: str, ctx: _SheetContext):
+    """(new XML for an existing cell, whether a formula was removed). Keeps every attribute but
+    t/cm/vm, and the style unless ctx.restyle gives it another."""
     body = "" if cell.self_closing else text[cell.body_start : cell.body_end]
     formula = _start_tag_pattern(prefix, "f").search(body) if body else None
     if formula:
         kind = _attr(formula.group(1), "t")
-        if not overwrite_formulas:
+        if not ctx.overwrite_formulas:
             raise _FormulaRefused(ref, "holds a formula")
         if kind == "array" or (kind == "shared" and _attr(formula.group(1), "ref")):
             raise _FormulaRefused(ref, f"holds a {kind} formula that other cells depend on")
     attrs = _VALUE_ATTRS.sub("", cell.attrs).rstrip()
     if _attr(attrs, "r") is None:
         attrs = f' r="{ref}"' + attrs
+    if ctx.restyle is not None:
+        attrs = _restyled(attrs, ctx.restyle)
     ext = _cell_ext_pattern(prefix).search(body) if body else None
     return _cell_xml(prefix, attrs, value, ext.group(0) if ext else ""), bool(formula)
+
+
+def _restyled(attrs: str, restyle: Restyle) -> str:
+    style = _attr(attrs, "s")
+    new = restyle(style)
+    if new == style:
+        return attrs
+    return _set_attr(attrs, "s", new) if style is not None else f'{attrs} s="{new}"'
 
 
 def _new_cell(prefix: str, ref: str, style: str | None, value: str) -> str:
@@ -243,12 +257,23 @@ def _new_cell(prefix: str, ref: str, style: str | None, value: str) -> str:
 # --- rows --------------------------------------------------------------------------------
 
 
+# A written cell's style (its s attribute, None for the default) -> the one to give it.
+Restyle = Callable[[str | None], str | None]
+
+
 @dataclass
 class _SheetContext:
     text: str
     prefix: str
     column_styles: list[tuple[int, int, str]]
     overwrite_formulas: bool
+    restyle: Restyle | None = None  # --wrap: the wrapped copy of each written cell's style
+    grow_rows: bool = False  # --wrap: rows with written cells lose a fixed height
+
+
+def _new_cell_style(ctx: _SheetContext, row_attrs: str | None, col: int) -> str | None:
+    style = _default_style(ctx, row_attrs, col)
+    return ctx.restyle(style) if ctx.restyle is not None else style
 
 
 def _column_styles(text: str, prefix: str, before: int) -> list[tuple[int, int, str]]:
@@ -269,6 +294,8 @@ def _default_style(ctx: _SheetContext, row_attrs: str | None, col: int) -> str |
 
 
 _SPANS = re.compile(r"(\d+):(\d+)")
+# A row's fixed height: without it Excel fits the row to its wrapped text when it opens the file.
+_FIXED_HEIGHT = re.compile(r"\s+(?:ht|customHeight)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 
 
 def _widened_spans(start_tag: str, attrs: str, columns: list[int]) -> str:
@@ -311,7 +338,7 @@ def _patch_row(
         while pending and (limit_col is None or pending[0][0] < limit_col):
             col, value = pending.pop(0)
             ref = f"{column_letters(col)}{row_number}"
-            pieces.append(_new_cell(prefix, ref, _default_style(ctx, row.attrs, col), value))
+            pieces.append(_new_cell(prefix, ref, _new_cell_style(ctx, row.attrs, col), value))
 
     for col, cell in cells:
         after_cells = cell.end
@@ -323,7 +350,7 @@ def _patch_row(
         if pending and pending[0][0] == col:
             _, value = pending.pop(0)
             ref = f"{column_letters(col)}{row_number}"
-            new_xml, had_formula = _rewrite_cell(text, prefix, cell, ref, value, ctx.overwrite_formulas)
+            new_xml, had_formula = _rewrite_cell(text, prefix, cell, ref, value, ctx)
             pieces.append(new_xml)
             pos = cell.end
             if had_formula:
@@ -335,12 +362,14 @@ def _patch_row(
     insert_new_before(None)  # after the last cell, before a row-level <extLst> if any
     pieces.append(text[pos:body_end])
     start_tag = _widened_spans(start_tag, row.attrs, list(values))
+    if ctx.grow_rows:
+        start_tag = _FIXED_HEIGHT.sub("", start_tag)
     return f"{start_tag}{''.join(pieces)}</{prefix}row>", removed
 
 
 def _new_row(ctx: _SheetContext, row_number: int, values: dict[int, str]) -> str:
     cells = "".join(
-        _new_cell(ctx.prefix, f"{column_letters(col)}{row_number}", _default_style(ctx, None, col), value)
+        _new_cell(ctx.prefix, f"{column_letters(col)}{row_number}", _new_cell_style(ctx, None, col), value)
         for col, value in sorted(values.items())
     )
     return f'<{ctx.prefix}row r="{row_number}">{cells}</{ctx.prefix}row>'
@@ -382,7 +411,11 @@ class _SheetPatch:
     """patch_sheet_xml in steps: each existing row is rewritten as soon as values for it
     come (add), the part is put together once (result). The bytes are the same as those
     of one patch_sheet_xml with every value at once: a row is always rewritten from its
-    original text with all the values it has received so far."""
+    original text with all the values it has received so far.
+
+    kb fill --wrap calls restyle() once every write is in, which rewrites the rows again:
+    the wrapped styles are handed out only when every written cell is known, in style
+    order, so that the same fill writes the same bytes whatever order its answers came in."""
 
     def __init__(self, xml: bytes, overwrite_formulas: bool):
         text = _decode_part(xml)
@@ -415,6 +448,31 @@ class _SheetPatch:
         for row in sorted(touched):
             if row in self.existing:
                 self.patched[row] = _patch_row(self.ctx, self.existing[row], row, self.by_row[row])
+
+    def styles_used(self) -> set[str | None]:
+        """The s attribute (None: none) of every cell written, as the patch finds or makes them."""
+        used: set[str | None] = set()
+
+        def record(style: str | None) -> str | None:
+            used.add(style)
+            return style
+
+        ctx = replace(self.ctx, restyle=record)
+        for row, values in self.by_row.items():
+            if row in self.existing:
+                _patch_row(ctx, self.existing[row], row, values)
+            else:
+                used.update(_default_style(ctx, None, col) for col in values)
+        return used
+
+    def restyle(self, restyle: Restyle) -> None:
+        """Give written cells the styles ``restyle`` says and let their rows grow (wrap)."""
+        self.ctx = replace(self.ctx, restyle=restyle, grow_rows=True)
+        self.patched = {
+            row: _patch_row(self.ctx, self.existing[row], row, values)
+            for row, values in self.by_row.items()
+            if row in self.existing
+        }
 
     def result(self) -> tuple[bytes, list[str]]:
         ctx, sheet_data, by_row = self.ctx, self.sheet_data, self.by_row
@@ -549,9 +607,11 @@ class WorkbookPatch:
     and leaves it open. The output is the same as one patch_workbook with every write at once.
     """
 
-    def __init__(self, package: Package, *, overwrite_formulas: bool = False):
+    def __init__(self, package: Package, *, overwrite_formulas: bool = False, wrap: bool = False):
         self.package = package
         self.overwrite_formulas = overwrite_formulas
+        self.wrap = wrap  # written cells get a wrapped copy of their style (exporters.xlsx_styles)
+        self.styles_added = 0  # cell formats added to styles.xml by write()
         self.sheets = {s.name: s for s in package.sheets}
         self.patches: dict[str, tuple[SheetRef, bytes, _SheetPatch]] = {}  # name -> (sheet, original, patch)
 
@@ -590,6 +650,8 @@ class WorkbookPatch:
         dst = Path(dst)
         check_destination(self.package.path, dst)
         replaced: dict[str, bytes] = {}
+        if self.wrap:
+            replaced.update(self._wrap())
         removed_formulas: dict[str, set[str]] = {}  # sheetId -> refs
         for sheet, original, patch in self.patches.values():
             patched, removed = patch.result()
@@ -601,6 +663,39 @@ class WorkbookPatch:
         replaced.update(_patched_calc_chain(self.package, removed_formulas))
         _write_atomically(dst, lambda out: write_copy(self.package, out, replaced))
         return [info.filename for info in self.package.members() if info.filename in replaced]
+
+    def _wrap(self) -> dict[str, bytes]:
+        """Point the written cells at wrapped copies of their styles; styles.xml with the copies."""
+        from exporters.xlsx_styles import WrappedStyles
+
+        part = self.package.related_part("styles")
+        original = self.package.read(part) if part else None
+        styles = WrappedStyles.parse(original) if original is not None else None
+        if styles is None:  # no formats to copy: cells keep theirs, the rows still grow
+            for _, _, patch in self.patches.values():
+                patch.restyle(lambda style: style)
+            return {}
+        used = set().union(*(patch.styles_used() for _, _, patch in self.patches.values()))
+        wrapped = styles.wrap_all(_style_index(style) for style in used)
+        for _, _, patch in self.patches.values():
+            patch.restyle(lambda style: _wrapped_style(style, wrapped))
+        self.styles_added = len(styles.added)
+        xml = styles.xml()
+        if xml is None:
+            return {}
+        _check_well_formed(xml, part, original)
+        return {part: xml}
+
+
+def _style_index(style: str | None) -> int:
+    """A cell's cellXfs index: its s attribute, 0 without one (or with one Excel could not read)."""
+    return int(style) if style and style.isdigit() else 0
+
+
+def _wrapped_style(style: str | None, wrapped: dict[int, int]) -> str | None:
+    index = _style_index(style)
+    new = wrapped.get(index, index)
+    return style if new == index else str(new)
 
 
 def _patched_calc_chain(package: Package, removed: dict[str, set[str]]) -> dict[str, bytes]:
@@ -642,7 +737,9 @@ def _check_well_formed(xml: bytes, part: str, original: bytes) -> None:
     raise KBError(f"internal error: patched {part} is not well-formed XML ({error})")
 
 
-def patch_workbook(src, dst, writes: Writes, *, overwrite_formulas: bool = False) -> list[str]:
+def patch_workbook(
+    src, dst, writes: Writes, *, overwrite_formulas: bool = False, wrap: bool = False
+) -> list[str]:
     """Copy `src` to `dst` with the given cells set to text; returns the zip members that changed.
 
     `writes` maps sheet name -> {CellRef(7, 4) or "D7": "text"}. Text is stored as an inline string
@@ -653,7 +750,7 @@ def patch_workbook(src, dst, writes: Writes, *, overwrite_formulas: bool = False
     check_destination(src, dst)
     normalized = _normalize_writes(writes)
     with Package(src) as package:
-        patch = WorkbookPatch(package, overwrite_formulas=overwrite_formulas)
+        patch = WorkbookPatch(package, overwrite_formulas=overwrite_formulas, wrap=wrap)
         patch._add_normalized(normalized)
         return patch.write(dst)
 

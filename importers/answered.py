@@ -5,9 +5,19 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from importers.checksheet import read_checksheet
+from importers.checksheet import Question, read_checksheet
 from kb.errors import KBError
 from kb.model import ParsedDocument, QAPair
+
+
+def answer_in_row(q: Question) -> tuple[str | None, str | None]:
+    """(choice, text) a row holds: with a dropdown, the answer cell is the choice and the
+    comment the text; without, the text is the comment or else the answer cell."""
+    choice = (q.existing_answer or "").strip() if q.options else ""
+    text = (q.existing_comment or "").strip()
+    if not q.options and not text:
+        text = (q.existing_answer or "").strip()
+    return choice or None, text or None
 
 
 def parse_answered(path: str | Path, data: bytes, **overrides) -> tuple[ParsedDocument, list[QAPair]]:
@@ -16,16 +26,13 @@ def parse_answered(path: str | Path, data: bytes, **overrides) -> tuple[ParsedDo
     pairs = []
     for table in tables:
         for q in table.questions:
-            choice = (q.existing_answer or "").strip() if q.options else ""
-            text = (q.existing_comment or "").strip()
-            if not q.options and not text:
-                text = (q.existing_answer or "").strip()
+            choice, text = answer_in_row(q)
             if choice or text:
                 pairs.append(
                     QAPair(
                         question=q.text,
-                        choice=choice or None,
-                        text=text or None,
+                        choice=choice,
+                        text=text,
                         number=q.number,
                         sheet=q.sheet,
                         row=q.row,

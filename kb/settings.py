@@ -101,6 +101,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Analysed response clauses remembered for stance: the same few responses come up again "
         "and again while a sheet is answered; this bounds the memory of a long-lived process.",
     ),
+    # Re-sent sheets (exporters.previous, kb fill --previous)
+    Setting(
+        "previous_near_match",
+        0.7,
+        "Similarity (difflib's ratio on the NFKC text without whitespace) at or above which a new "
+        "question is listed as a changed version of a previous question no question asks again. "
+        "It only labels the row for the reviewer (nothing is written for a changed question, and "
+        "the reason quotes the previous question), so a loose value costs little. Measured on our "
+        "own pairs: reworded or extended questions score 0.77-0.85 ('国内にありますか' -> '日本国内に"
+        "所在していますか' 0.77, 'data' -> 'customer data' 0.85); Japanese questions sharing only "
+        "'…していますか。' 0.44-0.51; one template with another topic ('documented incident "
+        "response plan' / '... business continuity plan') 0.74, which passes: only previous "
+        "questions no question asks again are candidates, so in a re-sent sheet such a pair is "
+        "rare (tests/exporters/test_previous.py).",
+    ),
     # Answering many (kb.batch)
     Setting(
         "parallel_min",

@@ -16,6 +16,7 @@ from kb.files import Staged
 
 if TYPE_CHECKING:
     from exporters.fill import FillOptions, FillReport
+    from exporters.previous import PreviousSheet
     from importers.ooxml import Package
     from kb.batch import Helpers
     from kb.db import Database
@@ -92,21 +93,42 @@ def _check_paths(src: Path, dst: Path, report_path: str | None, review_path: str
         raise KBError(f"review file must end in .xlsx or .html: {review_path}")
 
 
+def _check_previous(previous: str, dst: Path) -> None:
+    from importers.ooxml import same_file
+
+    require_file(previous)
+    if same_file(previous, dst):
+        raise KBError(f"-o {dst.name} would overwrite the --previous workbook; choose another name")
+
+
 def _fill(
-    db: Database, src: Package, dst: Path, tables: list, options: FillOptions, helpers: Helpers | None
+    db: Database,
+    src: Package,
+    dst: Path,
+    tables: list,
+    options: FillOptions,
+    helpers: Helpers | None,
+    previous: PreviousSheet | None = None,
 ) -> FillReport:
     """exporters.fill.fill, with a progress bar on a terminal when the sheet is long."""
     from exporters.fill import fill
 
     total = sum(len(t.questions) for t in tables)
     if total < 50 or not sys.stderr.isatty():
-        return fill(db, src, dst, tables, options, helpers=helpers)
+        return fill(db, src, dst, tables, options, helpers=helpers, previous=previous)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task("answering", total=total)
         return fill(
-            db, src, dst, tables, options, progress=lambda n: progress.advance(task, n), helpers=helpers
+            db,
+            src,
+            dst,
+            tables,
+            options,
+            progress=lambda n: progress.advance(task, n),
+            helpers=helpers,
+            previous=previous,
         )
 
 
@@ -160,6 +182,24 @@ def _remember(db: Database, report: FillReport) -> None:
     is_flag=True,
     help="Also write the suggested text into rows left for review (a draft a person must check).",
 )
+@click.option(
+    "--wrap",
+    is_flag=True,
+    help="Give the cells written a wrapped copy of their own cell format and let their rows grow;"
+    " without it the customer's formatting is untouched.",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1),
+    help="Cut an answer text longer than N characters at the last sentence end that fits; the full"
+    " text goes to the comment column when the sheet has one.",
+)
+@click.option(
+    "--previous",
+    "previous_path",
+    help="Last year's final workbook of this sheet: reuse its answers to unchanged questions and list"
+    " changed and new ones.",
+)
 @checksheet_options
 @click.pass_context
 def fill(
@@ -177,6 +217,9 @@ def fill(
     question_col,
     answer_col,
     comment_col,
+    wrap,
+    max_chars,
+    previous_path,
 ) -> None:
     """Fill a customer's check sheet from the KB into a copy (-o); the input is never changed."""
     from kb.batch import Helpers
@@ -184,6 +227,8 @@ def fill(
     src, dst = Path(file), Path(output)
     require_file(file)
     _check_paths(src, dst, report_path, review_path)
+    if previous_path:
+        _check_previous(previous_path, dst)
     db = open_db(ctx)
     # Helpers get the KB ready on the other cores (importing what answering
     # needs, too) while this process reads the sheet.
@@ -199,12 +244,21 @@ def fill(
             min_confidence=min_confidence,  # None: each question language's threshold
             answer_lang=answer_lang,
             draft_text=draft_text,
+            wrap=wrap,
+            max_chars=max_chars,
         )
+        previous = None
+        if previous_path:
+            from exporters.previous import read_previous
+
+            previous = read_previous(Path(previous_path), db)
         with Package(src) as workbook:  # opened once: the sheet is read from it, then patched
             tables = read_checksheet(
                 workbook, **overrides(sheet, header_row, question_col, answer_col, comment_col)
             )
-            report = replace(_fill(db, workbook, out.path(dst), tables, options, helpers), output=dst)
+            report = replace(
+                _fill(db, workbook, out.path(dst), tables, options, helpers, previous), output=dst
+            )
         report = _write_extras(report, report_path, review_path, out)
     _remember(db, report)
     from kb.cli.render import render_fill_summary

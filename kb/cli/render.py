@@ -13,6 +13,7 @@ import click
 
 if TYPE_CHECKING:
     from exporters.fill import FillReport
+    from exporters.previous import PreviousReport
     from importers.checksheet import SheetReport
     from kb.answer import Answer
     from kb.clauses import Resolution
@@ -245,6 +246,7 @@ _FILL_ROWS = (
     ("no_match", "no match"),
     ("kept", "kept (already answered)"),
     ("not_applicable", "not applicable (switched off)"),
+    ("reused", "reused (previous answer)"),  # shown with --previous only
     (None, "total"),
 )
 
@@ -261,6 +263,8 @@ def render_fill_summary(report: FillReport) -> None:
     click.echo(f"  {'status'.ljust(width)}  {'questions':>9}")
     click.echo(f"  {'-' * width}  {'-' * 9}")
     for key, label in _FILL_ROWS:
+        if key == "reused" and report.previous is None:
+            continue
         count = getattr(s, key) if key else s.questions
         styled = click.style(label.ljust(width), fg=STATUS_STYLE.get(key), bold=key is None or None)
         click.echo(f"  {styled}  {count:>9}")
@@ -268,5 +272,36 @@ def render_fill_summary(report: FillReport) -> None:
         f"{s.cells_written} cells written in {', '.join(s.sheets)} (answer language: {s.answer_lang}); "
         f"output: {report.output}"
     )
+    if s.styles_added is not None:
+        click.echo(f"--wrap: {s.styles_added} wrapped cell formats added to styles.xml")
+    if report.previous is not None:
+        render_previous(report.previous)
     if report.review:
         click.echo(f"review list ({s.review_rows or 0} rows): {report.review}")
+
+
+# Questions listed by name after a fill with --previous; the report file has them all.
+_PREVIOUS_LISTED = 20
+
+
+def render_previous(previous: PreviousReport) -> None:
+    """What --previous found: counts, then the changed and the new questions by number."""
+    click.echo(
+        f"previous {previous.file}: {previous.unchanged} questions unchanged ({previous.reused} answers"
+        f" reused), {len(previous.changed)} changed, {len(previous.new)} new, {previous.dropped} no longer asked"
+    )
+
+    def listed(title: str, questions: list) -> None:
+        if not questions:
+            return
+        click.echo(f"  {title}:")
+        for q in questions[:_PREVIOUS_LISTED]:
+            text = " ".join(q.text.split())
+            click.echo(
+                f"    {q.sheet} row {q.row} {q.number or ''}: {text[:70]}{'…' if len(text) > 70 else ''}"
+            )
+        if len(questions) > _PREVIOUS_LISTED:
+            click.echo(f"    … {len(questions) - _PREVIOUS_LISTED} more in the report (--report)")
+
+    listed("changed", [q for q, _ in previous.changed])
+    listed("new", previous.new)
