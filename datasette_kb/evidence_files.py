@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import quote
 
-from datasette.utils.asgi import Forbidden, NotFound, Response
+from datasette.utils.asgi import NotFound, Response
 
 from datasette_kb import kb_databases, kb_info
 
@@ -40,10 +40,10 @@ async def evidence_view(request, datasette):
     name = request.args.get("db") or (names[0] if names else None)
     if name not in names:
         raise NotFound(_NOT_SERVED)
-    if not await datasette.permission_allowed(
-        request.actor, "view-table", resource=(name, "evidence_files"), default=True
-    ):
-        raise Forbidden("view-table")
+    # As Datasette's table pages: the most specific decision wins (table, database, instance).
+    await datasette.ensure_permissions(
+        request.actor, [("view-table", (name, "evidence_files")), ("view-database", name), "view-instance"]
+    )
     db = datasette.get_database(name)
     row = (
         await db.execute("SELECT media_type, original_name FROM evidence_files WHERE sha256 = ?", [digest])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from datasette.utils.asgi import Forbidden, NotFound, Response
+from datasette.utils.asgi import NotFound, Response
 
 from datasette_kb import kb_databases, kb_info
 from datasette_kb.ranked import BadSearch, SearchOutcome, parse_request, ranked_search
@@ -21,10 +21,8 @@ async def search_view(request, datasette):
     name = request.args.get("db") or (names[0] if names else None)
     if name not in names:
         raise NotFound("この名前の KB は公開されていません / No knowledge base of that name is served.")
-    if not await datasette.permission_allowed(request.actor, "view-instance", default=True):
-        raise Forbidden("view-instance")
-    if not await datasette.permission_allowed(request.actor, "view-database", resource=name, default=True):
-        raise Forbidden("view-database")
+    # As Datasette's own pages: the most specific decision wins (database, then instance).
+    await datasette.ensure_permissions(request.actor, [("view-database", name), "view-instance"])
     db = datasette.get_database(name)
     status = 200
     try:

@@ -10,6 +10,7 @@ are lowercased and Snowball-stemmed.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -168,13 +169,28 @@ def canonical_control_id(raw: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():
-    from sudachipy import Dictionary, SplitMode
+def _dictionary():
+    from sudachipy import Dictionary
 
-    dictionary = Dictionary(dict="core")
-    # sudachipy 0.7 renamed create() to tokenizer(); 0.6 only has create().
-    make = getattr(dictionary, "tokenizer", None) or dictionary.create
-    return make(mode=SplitMode.A)
+    return Dictionary(dict="core")
+
+
+# A Sudachi tokenizer refuses to be used by two threads at once ("Tokenizer is already in
+# use"), and the Datasette plugin analyses on Datasette's worker threads: one tokenizer a
+# thread, all made from the one dictionary (loading it is what costs).
+_thread = threading.local()
+
+
+def _tokenizer():
+    tokenizer = getattr(_thread, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import SplitMode
+
+        dictionary = _dictionary()
+        # sudachipy 0.7 renamed create() to tokenizer(); 0.6 only has create().
+        make = getattr(dictionary, "tokenizer", None) or dictionary.create
+        tokenizer = _thread.tokenizer = make(mode=SplitMode.A)
+    return tokenizer
 
 
 def sudachi_identity() -> list[bytes]:

@@ -44,7 +44,7 @@ def kb_serve(db: Path, *args: str) -> Iterator[int]:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             try:
-                if raw_get(port, "/-/versions.json")[0] == 200:
+                if raw_get(port, "/-/versions.json")[0] in (200, 403):  # 403: it asks for a login
                     break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:

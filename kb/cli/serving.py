@@ -45,35 +45,55 @@ def publish(ctx: click.Context, audience: str, output: str) -> None:
 @click.option(
     "--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one)."
 )
+@click.option(
+    "--password-file",
+    help="Accounts that may log in, one NAME:HASH a line (hashes from `datasette hash-password`); without it, no login.",
+)
 @click.pass_context
-def serve(ctx: click.Context, audience: str, host: str, port: int) -> None:
+def serve(ctx: click.Context, audience: str, host: str, port: int, password_file: str | None) -> None:
     """Browse the KB in Datasette (read-only, immutable, no download), as far as AUDIENCE may see it."""
     import tempfile
     from pathlib import Path
 
+    from kb.cli.root import read_text_input
     from kb.publish import publish as publish_copy
+
+    metadata = None
+    if password_file:  # read before anything is published: a bad file costs nothing
+        from datasette_kb.login import login_metadata, read_accounts
+
+        metadata = login_metadata(read_accounts(read_text_input(password_file), password_file))
 
     with tempfile.TemporaryDirectory(prefix="kb-serve-") as folder:
         # The copy is named after the KB, which names the database in Datasette's URLs.
         copy = Path(folder) / Path(ctx.find_root().obj["db_path"]).name
         done = publish_copy(open_db(ctx), copy, audience)
         copy_evidence(ctx.find_root().obj["db_path"], copy)
+        login = f", login required ({len(metadata['allow']['id'])} accounts)" if metadata else ""
         click.echo(
-            f"serving the copy for audience {audience} ({done.chunks} searchable rows) at http://{host}:{port}/"
+            f"serving the copy for audience {audience} ({done.chunks} searchable rows) at http://{host}:{port}/{login}"
         )
-        run_datasette(copy, host=host, port=port)
+        run_datasette(copy, host=host, port=port, metadata=metadata)
 
 
-def run_datasette(copy, *, host: str, port: int) -> None:
+def run_datasette(copy, *, host: str, port: int, metadata: dict | None = None) -> None:
     """Datasette on ``copy``: immutable, downloads off, the plugin loaded (also when evidence-kb
     is not installed as a package, e.g. run from a checkout)."""
+    import os
+
     import uvicorn
     from datasette.app import Datasette
 
     import datasette_kb
 
     datasette_kb.ensure_registered()
-    ds = Datasette(immutables=[str(copy)], settings=datasette_kb.SERVE_SETTINGS)
+    # DATASETTE_SECRET, as `datasette serve` reads it: login cookies that every host accepts.
+    ds = Datasette(
+        immutables=[str(copy)],
+        settings=datasette_kb.SERVE_SETTINGS,
+        metadata=metadata,
+        secret=os.environ.get("DATASETTE_SECRET") or None,
+    )
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
 
 

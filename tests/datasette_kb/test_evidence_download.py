@@ -6,47 +6,13 @@ import hashlib
 from urllib.parse import quote
 
 import pytest
-from click.testing import CliRunner
 
-from kb.cli import cli
-from tests.builders import build_demo_db
-from tests.datasette_kb.conftest import Served
-
-PUBLIC = "脆弱性診断報告書の概要 2025 年度。外部の専門業者による診断を実施しました。\n"
-INTERNAL = "社内限りの診断詳細 ZZSECRETZZ。\n"
-
-
-def _kb(tmp_path, *args):
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "kb.db"), *args])
-    assert result.exit_code == 0, result.output
-    return result.output
+from tests.datasette_kb.conftest import INTERNAL, PUBLIC, Served
 
 
 @pytest.fixture(scope="module")
-def copy(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("evidence")
-    build_demo_db(tmp_path).close()
-    (tmp_path / "診断報告.txt").write_text(PUBLIC, encoding="utf-8")
-    (tmp_path / "internal.txt").write_text(INTERNAL, encoding="utf-8")
-    _kb(
-        tmp_path,
-        "evidence",
-        "add",
-        str(tmp_path / "診断報告.txt"),
-        "--control",
-        "12.6.1",
-        "--classification",
-        "public",
-    )
-    _kb(tmp_path, "evidence", "add", str(tmp_path / "internal.txt"), "--control", "12.6.1")
-    out = _kb(tmp_path, "publish", "--audience", "public", "-o", str(tmp_path / "public.db"))
-    assert "1 evidence files beside it" in out
-    return tmp_path / "public.db"
-
-
-@pytest.fixture(scope="module")
-def site(copy):
-    served = Served(copy)
+def site(evidence_copy):
+    served = Served(evidence_copy)
     yield served
     served.close()
 
@@ -66,7 +32,8 @@ def test_a_public_file_downloads_with_its_type_and_name(site):
     assert f"/-/kb-evidence/{_digest(PUBLIC)}" in page.text
 
 
-def test_a_file_not_in_the_copy_is_not_found(site, copy):
+def test_a_file_not_in_the_copy_is_not_found(site, evidence_copy):
+    copy = evidence_copy
     assert (
         site.get(f"/-/kb-evidence/{_digest(INTERNAL)}").status_code == 404
     )  # internal: not in a public copy
@@ -83,7 +50,8 @@ def test_a_file_not_in_the_copy_is_not_found(site, copy):
         assert site.get(path, follow_redirects=True).status_code == 404, path
 
 
-def test_a_changed_file_is_not_served(copy, tmp_path):
+def test_a_changed_file_is_not_served(evidence_copy, tmp_path):
+    copy = evidence_copy
     import shutil
 
     moved = tmp_path / "public.db"

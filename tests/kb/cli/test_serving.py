@@ -71,3 +71,21 @@ def test_serve_answers_search_and_nothing_outside_the_copy(served, demo_kb):
         status, body = raw_get(served, path)
         assert status == 404, path
         assert b"root:" not in body and b"SQLite format" not in body
+
+
+def test_serve_with_a_password_file_locks_every_page(demo_kb, tmp_path):
+    from datasette_auth_passwords.utils import hash_password
+
+    accounts = tmp_path / "accounts"
+    accounts.write_text(f"auditor:{hash_password('pw', iterations=1000)}\n", encoding="utf-8")
+    with kb_serve(demo_kb, "--password-file", str(accounts)) as port:
+        for path in ("/", "/kb/responses.json", "/-/kb-search.json?q=x", "/kb.json?sql=select+1"):
+            assert raw_get(port, path)[0] == 403, path
+        assert raw_get(port, "/-/login")[0] == 200
+
+
+def test_serve_refuses_a_password_file_of_plain_passwords(demo_kb, tmp_path):
+    accounts = tmp_path / "accounts"
+    accounts.write_text("auditor:hunter2\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", str(demo_kb), "serve", "--password-file", str(accounts)])
+    assert result.exit_code == 2 and "never a password itself" in result.output
