@@ -33,6 +33,7 @@ class ReasonCode(StrEnum):
     TEXT_CUT_MID_SENTENCE = "text_cut_mid_sentence"  # --max-chars: even the first sentence was longer
     PREVIOUS_REUSED = "previous_reused"  # --previous: the answer sent last time to the same question
     PREVIOUS_NO_OPTION = "previous_no_option"  # the previous choice is not among this sheet's options
+    PREVIOUS_NO_CHOICE = "previous_no_choice"  # the previous answer chose no option, this sheet has a list
     PREVIOUS_TEXT_NO_CELL = "previous_text_no_cell"  # the previous text has no cell in this sheet
     PREVIOUS_AMBIGUOUS = "previous_ambiguous"  # asked more than once before, answered differently
     QUESTION_CHANGED = "question_changed"  # --previous: same number or close wording, other words
@@ -64,6 +65,7 @@ TEXTS: dict[ReasonCode, str] = {
     " full; the full text is {where}): check that what is left says what the answer says",
     ReasonCode.PREVIOUS_REUSED: "previous answer reused ({file}, {where}): same question",
     ReasonCode.PREVIOUS_NO_OPTION: "the previous choice {choice!r} is not among this sheet's options",
+    ReasonCode.PREVIOUS_NO_CHOICE: "the previous answer chose no option: choose one from this sheet's list",
     ReasonCode.PREVIOUS_TEXT_NO_CELL: "the previous text has no cell in this sheet",
     ReasonCode.PREVIOUS_AMBIGUOUS: "previous answer not reused ({file}): {why}",
     ReasonCode.QUESTION_CHANGED: "question changed since {file} ({how}, {where}): it asked “{question}”,"

@@ -1,10 +1,11 @@
 """Last year's final answers for a re-sent sheet (`kb fill NEW --previous LAST_FINAL`).
 
 A re-sent sheet asks mostly what it asked before. A question whose text is the same
-(after NFKC, whitespace ignored) gets the answer a person sent last time. Questions
-are matched by their text, not by row or number: rows move between versions. A
-question with the same number but other words, or words close to a question of the
-previous sheet that no question kept, is listed as changed; anything else as new.
+(kb.question_versions: NFKC, whitespace, case and a trailing note mark aside) gets the
+answer a person sent last time. Questions are matched by their text, not by row or
+number: rows move between versions. A question worded close to a question of the
+previous sheet that no question asks again, or failing that with its number, is listed
+as changed; anything else as new.
 Both are answered as any row is, and say so.
 
 The previous answers must be a person's: the final workbook that went to the
@@ -20,6 +21,7 @@ again as a new answer.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,13 +171,22 @@ def _by_number(q: Question, left: list[PreviousRow]) -> PreviousRow | None:
 # --- reusing -----------------------------------------------------------------------------
 
 
-def _choice_for(previous: str, options: list[str]) -> str | None:
-    """The previous choice among this sheet's options: the same option, else the one saying
-    the same yes/no/N/A (はい for Yes) when the sheet changed its list's wording."""
-    same = [o for o in options if version_key(o).casefold() == version_key(previous).casefold()]
+# A list's numbering before an option ('1) Yes', '(b) AWS', 'A. Daily'): the list's, not the option's words.
+_ENUMERATOR = re.compile(r"^\s*(?:\(?(?:\d{1,2}|[A-Za-z])[.)]|\(\d{1,2}\))\s+")
+
+
+def _option_key(option: str) -> str:
+    return version_key(_ENUMERATOR.sub("", option))
+
+
+def choice_in_list(previous: str, options: list[str]) -> str | None:
+    """The previous choice among this sheet's options: the same option (its list numbering
+    aside: '1) Yes' is Yes), else the one saying the same yes/no/N/A (はい for Yes) when the
+    sheet changed its list's wording."""
+    same = [o for o in options if _option_key(o) == _option_key(previous)]
     if same:
         return same[0]
-    return choose_option(stance_of_option(previous), options)
+    return choose_option(stance_of_option(_ENUMERATOR.sub("", previous)), options)
 
 
 def reused_row(
@@ -189,7 +200,7 @@ def reused_row(
     if match.kind != "unchanged" or prev is None or not prev.answered:
         return None
     if q.options:
-        choice = _choice_for(prev.choice, q.options) if prev.choice else None
+        choice = choice_in_list(prev.choice, q.options) if prev.choice else None
         text = prev.text
     else:  # a free-text cell now: the choice, then the words that went with it
         choice, text = None, "\n".join(part for part in (prev.choice, prev.text) if part)
@@ -201,7 +212,10 @@ def reused_row(
     status = "reused"
     if q.options and choice is None:
         status = "needs_review"
-        reasons.append(Reason.of(ReasonCode.PREVIOUS_NO_OPTION, choice=prev.choice or "(none)"))
+        if prev.choice:
+            reasons.append(Reason.of(ReasonCode.PREVIOUS_NO_OPTION, choice=prev.choice))
+        else:
+            reasons.append(Reason.of(ReasonCode.PREVIOUS_NO_CHOICE))
     if text and cell is None:
         reasons.append(Reason.of(ReasonCode.PREVIOUS_TEXT_NO_CELL))
     return RowResult(
@@ -249,6 +263,7 @@ class PreviousReport:
     file: str
     unchanged: int  # questions asked in the same words
     reused: int  # rows answered with the previous answer
+    reused_in_part: int  # of those, rows whose choice or text could not be written (left for review)
     changed: list[tuple[Question, Match]]
     new: list[Question]
     dropped: int  # previous questions no question asks any more
@@ -261,6 +276,7 @@ class PreviousReport:
             "file": self.file,
             "unchanged": self.unchanged,
             "reused": self.reused,
+            "reused_in_part": self.reused_in_part,
             "changed": [
                 {
                     **where(q),
@@ -287,6 +303,7 @@ class PreviousReport:
 def previous_report(
     previous: PreviousSheet, questions: list[Question], matches: list[Match], rows: list[RowResult]
 ) -> PreviousReport:
+    reused = [r for r in rows if ReasonCode.PREVIOUS_REUSED in r.reason_codes]
     claimed = {(m.previous.sheet, m.previous.row) for m in matches if m.previous is not None}
     unchanged_keys = {
         version_key(q.text) for q, m in zip(questions, matches, strict=True) if m.kind == "unchanged"
@@ -299,7 +316,8 @@ def previous_report(
     return PreviousReport(
         file=previous.name,
         unchanged=sum(1 for m in matches if m.kind == "unchanged"),
-        reused=sum(1 for r in rows if ReasonCode.PREVIOUS_REUSED in r.reason_codes),
+        reused=len(reused),
+        reused_in_part=sum(1 for r in reused if r.status != "reused"),
         changed=[(q, m) for q, m in zip(questions, matches, strict=True) if m.kind == "changed"],
         new=[q for q, m in zip(questions, matches, strict=True) if m.kind == "new"],
         dropped=dropped,

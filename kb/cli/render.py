@@ -286,9 +286,11 @@ _PREVIOUS_LISTED = 20
 
 def render_previous(previous: PreviousReport) -> None:
     """What --previous found: counts, then the changed and the new questions by number."""
+    in_part = f", {previous.reused_in_part} of them in part" if previous.reused_in_part else ""
     click.echo(
         f"previous {previous.file}: {previous.unchanged} questions unchanged ({previous.reused} answers"
-        f" reused), {len(previous.changed)} changed, {len(previous.new)} new, {previous.dropped} no longer asked"
+        f" reused{in_part}), {len(previous.changed)} changed, {len(previous.new)} new,"
+        f" {previous.dropped} no longer asked"
     )
 
     def listed(title: str, questions: list) -> None:

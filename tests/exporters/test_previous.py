@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from exporters.previous import PreviousRow, PreviousSheet, match_questions, read_previous
+from exporters.previous import PreviousRow, PreviousSheet, choice_in_list, match_questions, read_previous
 from importers.checksheet import Question, read_checksheet
 from kb.cli import cli
 from kb.question_versions import NEAR_MATCH, similarity, version_key
@@ -70,10 +70,17 @@ def test_questions_are_matched_by_their_words_not_their_rows(versions):
     assert matches[2].similarity >= NEAR_MATCH > matches[4].similarity
 
 
-def test_the_same_question_is_the_same_words_after_nfkc_and_whitespace():
+def test_the_same_question_is_the_same_words_after_nfkc_whitespace_case_and_note_marks():
     assert version_key("Ｄｏ you  encrypt\ndata？") == version_key("Do you encrypt data?")
     assert version_key("データを 暗号化 していますか。") == version_key("データを暗号化していますか。")
     assert version_key("Do you encrypt data?") != version_key("Do you encrypt all data?")
+    # a new edition's capitals and its mark for required questions change nothing asked
+    assert version_key("Does your Change Management process include testing?*") == version_key(
+        "Does your change management process include testing?"
+    )
+    assert version_key("バックアップを取得していますか。※") == version_key("バックアップを取得していますか。")
+    # punctuation and cited numbers are words: 'and/or' is not 'and'
+    assert version_key("Is data returned and/or deleted?") != version_key("Is data returned and deleted?")
 
 
 def test_near_matches_on_our_own_questions():
@@ -213,6 +220,20 @@ def test_the_previous_choice_is_written_in_this_sheet_s_options(demo_db, version
         res = CliRunner().invoke(cli, ["--db", db, "fill", str(src), "-o", str(out), "--previous", str(last)])
         assert res.exit_code == 0, res.output
         assert openpyxl.load_workbook(out)["Q"][cell].value == expected
+
+
+@pytest.mark.parametrize(
+    ("previous", "options", "expected"),
+    [
+        ("Yes", ["Yes", "No"], "Yes"),
+        ("1) Yes", ["Yes", "No"], "Yes"),  # the old list's numbering is not the option's words
+        ("(d) AWS", ["Self-Managed", "AWS", "Azure"], "AWS"),
+        ("Yes", ["はい", "いいえ"], "はい"),  # the same stance in the new list's words
+        ("4) Azure", ["Self-Managed", "AWS"], None),  # not offered any more: a person chooses
+    ],
+)
+def test_a_previous_choice_in_this_sheet_s_list(previous, options, expected):
+    assert choice_in_list(previous, options) == expected
 
 
 def test_kb_fill_s_own_output_is_refused_as_previous(demo_db, versions, tmp_path):
