@@ -1,4 +1,5 @@
-"""The review list a salesperson works through after `kb fill` (.xlsx or .html).
+"""The review list a salesperson works through after `kb fill`: .xlsx is the decision
+workbook `kb apply` reads back (exporters.decisions), .html a read-only list.
 
 It holds every row of the fill, auto-answered ones included: what was decided,
 why (the rule or threshold), what the KB suggests in the sheet's own words and
@@ -7,8 +8,8 @@ what was written, so nothing reaches a customer without a reason a person can se
 
 from __future__ import annotations
 
+import hashlib
 import html
-import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,8 +34,6 @@ COLUMNS = (
     "候補の回答",
     "出典",
 )
-# Widest a column grows to (characters; a full-width character counts two), so long texts wrap.
-MAX_WIDTHS = (16, 6, 12, 50, 16, 8, 36, 12, 60, 24, 60, 40)
 # 該当なし is an answer option (N/A) on Japanese sheets: a row the KB has nothing for is
 # never labelled with it.
 STATUS_LABELS = {
@@ -95,42 +94,86 @@ def review_rows(rows: list[RowResult]) -> list[list]:
     return out
 
 
-def _display_width(line: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+def _text(cell, value) -> None:
+    """A string is text in our own file too, even one that looks like a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
 
 
-def column_widths(rows: list[list]) -> list[int]:
-    """Each column as wide as its longest line, within MAX_WIDTHS (then the text wraps)."""
-    widths = []
-    for i, cap in enumerate(MAX_WIDTHS):
-        lines = [line for row in [COLUMNS, *rows] for line in str(row[i]).split("\n")]
-        widths.append(min(cap, max(4, *(_display_width(line) + 2 for line in lines))))
-    return widths
-
-
-def _write_xlsx(rows: list[list], path: Path) -> None:
+def _write_decisions(report: FillReport, filled_sha256: str, path: Path) -> int:
+    """The decision workbook (exporters.decisions): a row per question, a decision dropdown,
+    the editable answer text, hidden key columns; frozen header, wrapped text, A4 landscape."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
+    from exporters import decisions as dz
+
+    labels = dz.LABELS.get(report.summary.answer_lang, dz.LABELS["en"])
+    rows = dz.decision_rows(report, filled_sha256)
+    visible = dz.visible_cells(report, rows)
     wb = Workbook()
     ws = wb.active
-    ws.title = "確認リスト"
-    ws.append(COLUMNS)
+    ws.title = labels.sheet
+    headers = (*labels.headers, *dz.KEYS)
+    ws.append(headers)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E78")
-    for row in rows:
-        # Strings that look like formulas must stay text in our own file too.
-        ws.append([f"'{v}" if isinstance(v, str) and v.startswith("=") else v for v in row])
-    for i, width in enumerate(column_widths(rows), start=1):
+        cell.alignment = wrap
+    editable = PatternFill("solid", fgColor="FFF2CC")  # where the person types
+    for line, (cells, d) in enumerate(zip(visible, rows, strict=True), start=2):
+        for col, value in enumerate([*cells, *dz.key_cells(d)], start=1):
+            cell = ws.cell(line, col)
+            _text(cell, value)
+            cell.alignment = wrap
+        ws.cell(line, dz.DECISION_COL).fill = editable
+        ws.cell(line, dz.ANSWER_TEXT_COL).fill = editable
+    # One dropdown per distinct list, its items on a hidden sheet: an item may hold a comma
+    # (which a literal list cannot) and a literal list is limited to 255 characters.
+    lists = wb.create_sheet(labels.lists_sheet)
+    lists.sheet_state = "hidden"
+    validations: dict[tuple[str, ...], DataValidation] = {}
+    for line, d in enumerate(rows, start=2):
+        items = tuple(d.choices(labels))
+        if items not in validations:
+            col = get_column_letter(len(validations) + 1)
+            for i, item in enumerate(items, start=1):
+                _text(lists[f"{col}{i}"], item)
+            dv = DataValidation(
+                type="list",
+                formula1=f"'{labels.lists_sheet}'!${col}$1:${col}${len(items)}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=labels.error_title,
+                error=labels.error,
+            )
+            ws.add_data_validation(dv)
+            validations[items] = dv
+        validations[items].add(ws.cell(line, dz.DECISION_COL))
+    all_labels = [item for items in validations for item in items]
+    widths = dz.column_widths(labels.headers, visible, {dz.DECISION_COL - 1: all_labels})
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions  # filter by status or reason
+    for i in range(len(labels.headers) + 1, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(i)].hidden = True
+    ws.freeze_panes = ws.cell(2, dz.DECISION_COL)  # the header, and number and question beside
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(labels.headers))}{len(rows) + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(dz.PRINTED_COLUMNS)}{len(rows) + 1}"
+    howto = wb.create_sheet(labels.howto_sheet)
+    for line in labels.howto:
+        howto.append([line])
+    howto.column_dimensions["A"].width = 110
     wb.save(path)
+    return len(rows)
 
 
 def _counts_line(rows: list[list]) -> str:
@@ -155,13 +198,22 @@ def _write_html(rows: list[list], path: Path) -> None:
     )
 
 
-def write_review(report: FillReport, path: str | Path) -> int:
-    """Write the review list of a fill atomically; returns the number of rows in it."""
+def write_review(report: FillReport, path: str | Path, *, written_at: Path | None = None) -> int:
+    """Write the review list of a fill atomically; returns the number of rows in it.
+
+    .xlsx is the decision workbook `kb apply` reads back, bound to the filled workbook's
+    bytes by their sha256: those at ``written_at`` (kb fill's staged output), else at
+    report.output. .html is a read-only list.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm"):
         raise KBError(f"review file must end in .xlsx or .html: {path}")
-    table = review_rows(report.rows)
+    if suffix != ".xlsx":
+        table = review_rows(report.rows)
+        with atomic_path(path) as tmp:
+            _write_html(table, tmp)
+        return len(table)
+    filled_sha256 = hashlib.sha256(Path(written_at or report.output).read_bytes()).hexdigest()
     with atomic_path(path) as tmp:
-        (_write_xlsx if suffix == ".xlsx" else _write_html)(table, tmp)
-    return len(table)
+        return _write_decisions(report, filled_sha256, tmp)

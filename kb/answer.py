@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from kb import clauses as clauses_mod
-from kb import index, search, stance, store
+from kb import index, library, search, stance, store
 from kb.analysis import analyzed_text
 from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
 from kb.choices import stance_of_option
@@ -53,6 +53,9 @@ class Source:
     document: str | None = None
     lang: str = "ja"  # the language of text and citations
     translations: tuple[Translation, ...] = ()  # other editions of the same response
+    # An answer from the library (kind 'qa'): its status, who decided it, when, for whom.
+    # For the people reviewing a suggestion; never written into a customer's sheet.
+    past: library.PastAnswer | None = None
     # Contract clauses this source cites that cover more of the question than it does (kb.clauses).
     clauses: list[clauses_mod.ClauseQuote] = field(default_factory=list)
 
@@ -81,16 +84,20 @@ class Answer:
 
 
 def _approved_source(row: dict) -> Source:
-    label = row["document"] + "".join(f" {v}" for v in (row["customer"], row["answered_on"]) if v)
+    """An approved library answer (kb.store.approved_answer's row) as the first source. Its
+    citations are those the person accepted with it, never the earlier customer's name or
+    sheet: the text may be written into another customer's sheet."""
+    past = library.past_answer(row)
     return Source(
         kind="qa",
         control_id=None,
         title=row["question"],
         text=row["answer_text"] or row["choice"] or "",
         score=1.0,
-        citations=[f"{label}（回答済み）"],
+        citations=list(past.citations),
         document=row["document"],
         lang=_text_lang(row["answer_text"] or row["question"]),
+        past=past,
     )
 
 
@@ -196,7 +203,15 @@ def _sources(
         src.clauses = list(cited.quotes)
         if cited.label:  # a clause found by search is cited as its contract's article
             src.document, src.citations = cited.document, [cited.label]
+    _with_past(db, out, [h.source_id for h in hits])
     return out, held_back
+
+
+def _with_past(db: Database, sources: list[Source], source_ids: list[int]) -> None:
+    """Mark each library answer among the sources with what the library knows of it."""
+    qa = {sid: src for src, sid in zip(sources, source_ids, strict=True) if src.kind == "qa"}
+    for qa_id, past in library.past_answers(db, list(qa)).items():
+        qa[qa_id].past, qa[qa_id].citations = past, list(past.citations)
 
 
 def citation_labels(src: Source) -> list[str]:

@@ -43,7 +43,17 @@ class Chunk(NamedTuple):
 
 
 def add_chunks(db: Database, chunks: Iterable[Chunk]) -> None:
-    """Analyse and insert chunks, in one statement per batch (the FTS triggers still see each row)."""
+    """Analyse and insert chunks, in one statement per batch (the FTS triggers still see each row).
+
+    Each distinct text is analysed once per batch: answers decided in a decision workbook
+    (kb.library) repeat the same few responses across many questions."""
+    terms: dict[str, str] = {}
+
+    def analysed(text: str) -> str:
+        if text not in terms:
+            terms[text] = analyzed_text(text)
+        return terms[text]
+
     rows = [
         {
             "kind": c.kind,
@@ -51,8 +61,8 @@ def add_chunks(db: Database, chunks: Iterable[Chunk]) -> None:
             "control_id": c.control_id,
             "title": c.title,
             "body": c.body,
-            "title_terms": analyzed_text(c.title),
-            "body_terms": analyzed_text(c.body),
+            "title_terms": analysed(c.title),
+            "body_terms": analysed(c.body),
             "classification": c.classification,
             "is_current": int(c.is_current),
         }

@@ -292,7 +292,7 @@ def approved_answer(db: Database, question: str) -> dict | None:
         db,
         """
         SELECT q.id, q.question, q.choice, q.answer_text, q.customer, q.answered_on, q.classification,
-               d.title AS document
+               q.status, q.decided_by, q.decided_at, q.citations, d.title AS document
         FROM qa_pairs q JOIN documents d ON d.id = q.document_id
         WHERE q.question_key = ? AND q.status = 'approved' AND q.is_current = 1
         ORDER BY q.answered_on DESC, q.id DESC LIMIT 1

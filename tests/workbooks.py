@@ -193,3 +193,18 @@ def build_statement_workbook(path: Path) -> Path:
     ws.add_data_validation(other)
     wb.save(path)
     return path
+
+
+def decide_in(review: Path, decisions: dict[int, tuple[str | None, str | None]], out: Path) -> Path:
+    """A person's decisions in a decision workbook (kb fill --review X.xlsx): line -> (判断,
+    回答文; None leaves the pre-filled text). Our own review workbook, so openpyxl is fine."""
+    from exporters.decisions import ANSWER_TEXT_COL, DECISION_COL
+
+    wb = openpyxl.load_workbook(review)
+    ws = wb.worksheets[0]
+    for line, (decision, text) in decisions.items():
+        ws.cell(line, DECISION_COL).value = decision
+        if text is not None:
+            ws.cell(line, ANSWER_TEXT_COL).value = text
+    wb.save(out)
+    return out

@@ -7,6 +7,7 @@ registers every command on ``cli``.
 
 from kb.cli import (  # noqa: F401
     answering,
+    applying,
     backups,
     checksheets,
     clauses,

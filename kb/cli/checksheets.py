@@ -133,13 +133,15 @@ def _fill(
 
 
 def _write_extras(
-    report: FillReport, report_path: str | None, review_path: str | None, out: Staged
+    report: FillReport, report_path: str | None, review_path: str | None, out: Staged, written_at: Path
 ) -> FillReport:
-    """The review list and the report file, staged with the workbook (kb.files.Staged)."""
+    """The review list and the report file, staged with the workbook (kb.files.Staged) at
+    ``written_at``: the decision workbook is bound to those bytes (exporters.decisions)."""
     if review_path:
         from exporters.review import write_review
 
-        report = report.with_review(review_path, write_review(report, out.path(review_path)))
+        rows = write_review(report, out.path(review_path), written_at=written_at)
+        report = report.with_review(review_path, rows)
     if report_path:
         write_output(str(out.path(report_path)), json_text(report.to_json()) + "\n")
     return report
@@ -167,7 +169,11 @@ def _remember(db: Database, report: FillReport) -> None:
 @click.argument("file")
 @click.option("-o", "--output", required=True, help="Filled workbook to write (never the input).")
 @click.option("--report", "report_path", help="Write the per-question report as JSON.")
-@click.option("--review", "review_path", help="Write the rows to review as .xlsx or .html.")
+@click.option(
+    "--review",
+    "review_path",
+    help="Write every row for review: .xlsx is a decision workbook for kb apply, .html a list to read.",
+)
 @click.option("--min-confidence", type=click.FloatRange(0, 1), help="Answer automatically at or above this.")
 @click.option("--overwrite", is_flag=True, help="Replace answers a person already wrote.")
 @click.option(
@@ -256,10 +262,11 @@ def fill(
             tables = read_checksheet(
                 workbook, **overrides(sheet, header_row, question_col, answer_col, comment_col)
             )
+            written_at = out.path(dst)
             report = replace(
-                _fill(db, workbook, out.path(dst), tables, options, helpers, previous), output=dst
+                _fill(db, workbook, written_at, tables, options, helpers, previous), output=dst
             )
-        report = _write_extras(report, report_path, review_path, out)
+        report = _write_extras(report, report_path, review_path, out, written_at)
     _remember(db, report)
     from kb.cli.render import render_fill_summary
 

@@ -210,7 +210,7 @@ def test_a_failure_after_the_workbook_is_written_leaves_earlier_outputs_as_they_
     for name, data in old.items():
         (tmp_path / name).write_bytes(data)
 
-    def disk_full(report, path):
+    def disk_full(report, path, **_):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     monkeypatch.setattr(exporters.review, "write_review", disk_full)

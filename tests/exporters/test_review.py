@@ -1,16 +1,27 @@
-"""The review list a person works through after kb fill: every row, with why it was decided so."""
+"""The review list a person works through after kb fill: every row, with why it was decided so;
+the .xlsx is the decision workbook kb apply reads back."""
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
+import re
+import zipfile
+from dataclasses import replace
+
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
+from exporters.decisions import KEYS, LABELS, candidates
 from exporters.fill import FillOptions, decide, precheck
-from exporters.review import COLUMNS, STATUS_LABELS, column_widths, review_rows, write_review
+from exporters.review import COLUMNS, STATUS_LABELS, review_rows, write_review
 from importers.checksheet import Question, SwitchOff
 from importers.ooxml import CellRef
 from kb.answer import AUTO_THRESHOLDS, Answer
 from kb.errors import KBError
+from kb.library import PastAnswer
 from tests.builders import make_fill_report, make_source
 
 STATUS = COLUMNS.index("状態")
@@ -44,43 +55,128 @@ def test_html_lists_every_row_with_its_candidates(tmp_path):
     assert "<td>多要素認証を利用できますか。</td><td>既存回答を保持</td>" in page
 
 
-def test_xlsx_has_one_row_per_question(tmp_path):
+def _decision_workbook(tmp_path, report=None):
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(b"the filled workbook's bytes")
     path = tmp_path / "review.xlsx"
-    assert write_review(make_fill_report(), path) == 4
-    ws = openpyxl.load_workbook(path)["確認リスト"]
+    assert write_review(report or make_fill_report(), path, written_at=filled) == 4
+    return path, hashlib.sha256(filled.read_bytes()).hexdigest()
+
+
+def test_xlsx_is_a_decision_workbook_with_one_row_per_question(tmp_path):
+    path, sha = _decision_workbook(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["確認リスト", "判断の選択肢", "使い方"]
+    assert wb["判断の選択肢"].sheet_state == "hidden"
+    ws = wb["確認リスト"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[0] == list(COLUMNS)
-    answered, review, no_match, kept = rows[1:]
-    assert answered[:8] == [
-        "チェックシート",
-        5,
-        "1-1",
-        "データは国内に保存されますか。",
-        "自動回答",
-        0.91,
-        f"confidence 0.91 ≥ auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)",
-        "はい",
-    ]
-    assert answered[COLUMNS.index("回答文案")].startswith(
-        "日本国内のデータセンターにのみ配置しています。\n出典: "
+    ja = LABELS["ja"]
+    assert rows[0] == [*ja.headers, *KEYS]
+    answered, review, no_match, kept = (dict(zip(rows[0], row, strict=True)) for row in rows[1:])
+    assert answered["番号"] == "1-1" and answered["質問"] == "データは国内に保存されますか。"
+    assert answered["判断"] is None  # the person decides; nothing is decided for them
+    assert answered["回答文（編集可）"].startswith("日本国内のデータセンターにのみ配置しています。\n出典: ")
+    assert (
+        answered["推奨の選択肢"] == "はい" and answered["状態"] == "自動回答" and answered["確信度"] == 0.91
     )
-    assert review[:7] == [
-        "チェックシート",
-        6,
-        "1-2",
-        "バックアップの保管期間は。",
-        "要確認",
-        0.4,
-        f"confidence 0.40 < auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)",
-    ]
-    assert review[WRITTEN] == "—"  # nothing written into a row left for review
-    assert review[COLUMNS.index("候補の回答")].startswith("[12.3.1 情報のバックアップ] バックアップは <毎日>")
-    # a question that looks like a formula stays text in the review list too
-    assert no_match[3] == "'=WEBSERVICE() を使えますか。" and ws.cell(4, 4).data_type == "s"
-    assert no_match[STATUS] == "回答候補なし" and no_match[COLUMNS.index("候補の回答")] is None
-    assert kept[STATUS] == "既存回答を保持" and kept[WHY] == "already answered"
-    assert ws.freeze_panes == "A2"
-    assert all(ws.cell(2, c).alignment.wrap_text for c in range(1, len(COLUMNS) + 1))
+    assert answered["理由"] == f"confidence 0.91 ≥ auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)"
+    assert answered["記入した内容"] == "選択肢: はい\n回答文"
+    # the row left for review: its text pre-filled from the first candidate, both candidates shown
+    assert review["回答文（編集可）"].startswith("バックアップは <毎日> 取得します")
+    assert review["候補2"].startswith("日本国内のデータセンター") and review["候補3"] is None
+    assert review["出典"] == "2: ホワイトペーパー 6.1.3／利用約款 第12条（データの保管場所）"
+    assert review["記入した内容"] == "—"
+    # a question that looks like a formula stays text, as it was
+    assert no_match["質問"] == "=WEBSERVICE() を使えますか。" and ws.cell(4, 2).data_type == "s"
+    assert no_match["状態"] == "回答候補なし" and no_match["回答文（編集可）"] is None
+    assert kept["状態"] == "既存回答を保持" and kept["理由"] == "already answered"
+    # the hidden keys: where each answer goes, and the hashes apply checks
+    assert [answered[k] for k in KEYS[:5]] == ["チェックシート", 5, "C5", "D5", None]
+    assert json.loads(answered["kb:candidate1"])[0] == "はい" and answered["kb:candidate2"] is None
+    assert answered["kb:filled_sha256"] == sha
+    assert (
+        answered["kb:question_sha256"]
+        == hashlib.sha256("データは国内に保存されますか。".encode()).hexdigest()
+    )
+    assert json.loads(answered["kb:options"]) == ["はい", "いいえ", "該当なし"]
+    hidden = [ws.column_dimensions[get_column_letter(i)].hidden for i in range(1, len(rows[0]) + 1)]
+    assert hidden == [False] * len(ja.headers) + [True] * len(KEYS)
+
+
+def _validations(path) -> list[tuple[str, str]]:
+    """(formula, cells) of each list validation, read from the sheet's XML as Excel reads it."""
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml").decode()
+    found = re.findall(r"<dataValidation ([^>]*)><formula1>([^<]*)</formula1>", xml)
+    assert all('type="list"' in attrs and 'showErrorMessage="1"' in attrs for attrs, _ in found)
+    return [(html.unescape(f), re.search(r'sqref="([^"]*)"', attrs).group(1)) for attrs, f in found]
+
+
+def test_each_row_offers_its_own_decisions_as_a_dropdown(tmp_path):
+    path, _ = _decision_workbook(tmp_path)
+    lists = openpyxl.load_workbook(path)["判断の選択肢"]
+    offered = {}
+    for formula, cells in _validations(path):
+        col = re.fullmatch(r"'判断の選択肢'!\$([A-Z]+)\$1:\$\1\$(\d+)", formula)
+        assert col, formula
+        items = [lists[f"{col.group(1)}{i}"].value for i in range(1, int(col.group(2)) + 1)]
+        for cell in cells.split():
+            offered[cell] = items
+    options = ["はい", "いいえ", "該当なし", "自由記述", "スキップ"]
+    assert offered["C2"] == ["候補1を採用", *options]
+    assert offered["C3"] == ["候補1を採用", "候補2を採用", *options]  # two candidates
+    assert offered["C4"] == offered["C5"] == options  # nothing to accept
+
+
+def test_layout_fits_japanese_and_prints_on_a4_landscape(tmp_path):
+    path, _ = _decision_workbook(tmp_path)
+    ws = openpyxl.load_workbook(path)["確認リスト"]
+    assert ws.freeze_panes == "C2"  # the header, and number and question beside what is decided
+    assert all(
+        ws.cell(r, c).alignment.wrap_text for r in (1, 2) for c in range(1, len(LABELS["ja"].headers) + 1)
+    )
+    question = "データは国内に保存されますか。"
+    assert (
+        ws.column_dimensions["B"].width
+        == max(len(q) for q in (question, "多要素認証を利用できますか。")) * 2 + 2
+    )
+    assert (
+        ws.column_dimensions["C"].width == len("候補1を採用") * 2 + 2 - 1
+    )  # the widest label ("1" is half-width)
+    assert ws.column_dimensions["D"].width == 50  # long texts: capped, then wrapped
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1" and ws.print_area == "'確認リスト'!$A$1:$H$5"
+
+
+def test_an_english_sheet_gets_english_labels(tmp_path):
+    report = make_fill_report()
+    report = replace(report, summary=replace(report.summary, answer_lang="en"))
+    path, _ = _decision_workbook(tmp_path, report)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Review", "Decision lists", "How to"]
+    ws = wb["Review"]
+    assert [c.value for c in ws[1]][:4] == ["No.", "Question", "Decision", "Answer text (editable)"]
+    assert ws["F2"].value == "Answered automatically"
+    items = [c.value for c in wb["Decision lists"]["A"] if c.value is not None]
+    assert items == ["Accept suggestion 1", "はい", "いいえ", "該当なし", "Custom text", "Skip"]
+    # a candidate not in the sheet's language says so
+    assert ws["I2"].value.startswith("option: はい\n[Japanese] 日本国内")
+
+
+def test_a_past_approved_answer_is_marked_as_such(tmp_path):
+    past = make_source(
+        None, "データは国内に保存されますか。", "国内のみです。", 1.0, ["ホワイトペーパー 6.1.3"]
+    )
+    past.kind, past.past = "qa", PastAnswer("approved", "ACME", "山田", "2026-12-01")
+    q = _question("データは国内に保存されますか。", sheet="S", options=["はい", "いいえ"])
+    row = decide(q, Answer("q", "answered", 1.0, "yes", [past]), "ja")
+    cands = candidates(row, "ja")
+    assert cands[0].past == "過去の承認済み回答（2026-12-01・山田・ACME）"
+    draft = PastAnswer("draft", None, None, "2026-11-30")
+    assert draft.label("ja") == "過去の回答（下書き・未承認）（2026-11-30）"
+    assert draft.label("en") == "past draft answer (not approved) (2026-11-30)"
 
 
 def test_no_match_is_never_labelled_with_the_na_option():
@@ -122,16 +218,6 @@ def test_switched_off_rows_are_listed_with_their_qualifier():
     assert cells[STATUS] == "対象外（設問の条件による）"
     assert cells[WHY] == "switched off: QUAL-01 = No: HIPAA does not apply"
     assert cells[WRITTEN] == "選択肢: N/A"
-
-
-def test_widths_fit_the_content_within_bounds():
-    rows = review_rows(make_fill_report().rows)
-    widths = column_widths(rows)
-    assert widths[COLUMNS.index("行")] == 4  # "行" and one-digit rows: as narrow as allowed
-    assert widths[COLUMNS.index("質問")] == len("データは国内に保存されますか。") * 2 + 2
-    long = rows[0][:3] + ["Describe every control you operate over backups. " * 4] + rows[0][4:]
-    assert column_widths([long])[COLUMNS.index("質問")] == 50  # capped, then wrapped
-    assert widths[STATUS] == len("既存回答を保持") * 2 + 2
 
 
 def test_other_suffixes_are_refused_before_writing(tmp_path):

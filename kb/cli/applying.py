@@ -1,0 +1,73 @@
+"""`kb apply`: a person's decisions, from the decision workbook kb fill wrote, into the
+filled workbook and the answer library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kb.cli.root import cli, open_db, require_file
+from kb.errors import KBError
+from kb.files import Staged
+
+
+def _check_paths(review: Path, filled: Path, dst: Path) -> None:
+    """Refuse, before any work, an output that would replace an input or open nowhere."""
+    from importers.ooxml import check_destination, same_file
+
+    check_destination(filled, dst)
+    if same_file(review, dst):
+        raise KBError(f"{dst} would overwrite the decision workbook; choose another name")
+    if dst.suffix.lower() != filled.suffix.lower():
+        raise KBError(f"output must end in {filled.suffix.lower()} like the filled workbook: {dst.name}")
+    if dst.is_dir():
+        raise KBError(f"{dst} is a folder: name a file to write")
+
+
+@cli.command("apply")
+@click.argument("review")
+@click.option(
+    "--to", "filled", required=True, help="The filled workbook kb fill wrote with this review list."
+)
+@click.option("-o", "--output", required=True, help="Final workbook to write (never the filled one).")
+@click.option("--approve", is_flag=True, help="Record the decided answers as approved (needs --owner).")
+@click.option("--owner", help="Who decided: recorded with every answer.")
+@click.option("--customer", help="The customer the sheet is for (default: the one kb fill recorded).")
+@click.pass_context
+def apply_decisions(ctx, review, filled, output, approve, owner, customer) -> None:
+    """Write the decisions of REVIEW (kb fill --review FILE.xlsx) into the filled workbook, and
+    record each decided answer in the answer library (drafts, or approved with --approve)."""
+    from exporters import apply
+    from exporters.decisions import NotADecisionWorkbook, read_decisions
+    from kb import library
+
+    if approve and not (owner or "").strip():
+        raise KBError("--approve needs --owner NAME: an approved answer says who approved it")
+    review_path, filled_path, dst = require_file(review), require_file(filled), Path(output)
+    _check_paths(review_path, filled_path, dst)
+    db = open_db(ctx)
+    try:
+        sheet = read_decisions(review_path)
+    except NotADecisionWorkbook as exc:
+        raise KBError(f"{review} is not a decision workbook kb fill wrote: {exc}") from None
+    plan = apply.plan(sheet, apply.file_sha256(filled_path))
+    if plan.mismatches:
+        raise KBError(apply.mismatch_message(review_path.name, filled_path.name, plan.mismatches))
+    decisions = library.Decisions(
+        sha256=apply.file_sha256(review_path),
+        filled_sha256=apply.file_sha256(filled_path),
+        filled_name=filled_path.name,
+        answers=tuple(w.answer for w in plan.writes),
+        customer=customer,
+        decided_by=(owner or "").strip() or None,
+        approved=approve,
+        lang=sheet.lang,
+    )
+    # The final workbook is moved into place only once the library has taken the answers.
+    with Staged() as out:
+        cells, changed = apply.write_final(plan, filled_path, out.path(dst))
+        recorded = library.record_decisions(db, decisions) if plan.writes else None
+    from kb.cli.render_apply import render_apply
+
+    render_apply(review_path, dst, plan, cells, changed, recorded, decisions)
