@@ -67,12 +67,16 @@ def kb_info(datasette, database: str | None) -> KBInfo | None:
     return cache[database]
 
 
+def read_only_uri(path: str, immutable: bool) -> str:
+    """The SQLite URI that opens ``path`` as Datasette opened it: immutable, or read-only."""
+    return f"{Path(path).resolve().as_uri()}?{'immutable=1' if immutable else 'mode=ro'}"
+
+
 def _read_info(db) -> KBInfo | None:
     if db is None or db.is_memory or not db.path:
         return None
-    mode = "mode=ro" if db.is_mutable else "immutable=1"
     try:
-        conn = sqlite3.connect(f"{Path(db.path).resolve().as_uri()}?{mode}", uri=True)
+        conn = sqlite3.connect(read_only_uri(db.path, not db.is_mutable), uri=True)
         try:
             tables = frozenset(
                 r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -158,14 +162,10 @@ def filters_from_request(request, database, table, datasette):
         return FilterArguments([], extra_context=context)
 
     async def inner():
-        scan = False
-        if table_search.has_short_word(query):
-            # LIKE only when the analyzer finds nothing: one cheap look first.
-            found = await datasette.get_database(database).execute(
-                f"{table_search.ANALYSED_MATCH} LIMIT 1", {"kb_search": query}
-            )
-            scan = not found.rows
-        where = table_search.where(target, "id", query, scan=scan)
+        # The text as written only when the analyzer finds no row of this table: one cheap look first.
+        probe = {"kb_search": query, **({"kb_kind": target.kind} if target.kind else {})}
+        found = await datasette.get_database(database).execute(table_search.analysed_probe(target), probe)
+        where = table_search.where(target, "id", query, as_written=not found.rows)
         return FilterArguments(
             [where.clause],
             params=where.params,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from pathlib import Path
 from typing import NamedTuple
 
 from kb import search as search_mod
@@ -78,8 +77,9 @@ def _connection(path: str, immutable: bool) -> Database:
         dbs = _local.dbs = {}
     db = dbs.get(path)
     if db is None:
-        mode = "immutable=1" if immutable else "mode=ro"
-        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?{mode}", uri=True, isolation_level=None)
+        from datasette_kb import read_only_uri
+
+        conn = sqlite3.connect(read_only_uri(path, immutable), uri=True, isolation_level=None)
         db = dbs[path] = Database(conn)
     return db
 

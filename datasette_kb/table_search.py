@@ -2,14 +2,14 @@
 
 Datasette's own table search sends the query to an FTS table as typed, and the KB's
 chunks_fts holds analysed terms (ぜい弱性 is indexed as 脆弱 性), so it finds nothing.
-Here a row matches when either
-- the analyzer finds every word of the query in the row's chunk (kb_match: the words
-  analysed as `kb search` analyses them, each word a phrase, all of them required), or
-- the row's text contains every word as written, through the trigram index when each
-  word has three characters or more.
-A trigram index cannot look up ログ or 認証: for a query with a word that short, a scan
-with LIKE is the fallback when the analyzer finds nothing (a scan of every chunk for every
-query Datasette runs for the page would be too slow on a large KB; see needs_scan).
+Here the rows of a table search are
+- those in which the analyzer finds every word of the query (kb_match: the words analysed
+  as `kb search` analyses them, each word a phrase, all of them required), and
+- when the analyzer finds none, those whose text contains every word as written: through
+  the trigram index when each word has three characters or more, else by LIKE (a trigram
+  index cannot look up ログ or 認証, nor グイ inside ログイン).
+One at a time: Datasette runs the search again for the count and for each facet, and on a
+large KB the second index (or a scan) in every one of those queries doubled a page's time.
 Both expressions are built from quoted terms, so no query is malformed for FTS5.
 """
 
@@ -111,24 +111,29 @@ def has_short_word(query: str) -> bool:
     return any(len(w) < TRIGRAM_MIN_CHARS for w in words(query))
 
 
-def where(target: SearchTarget, pk: str, query: str, *, scan: bool = False) -> Where:
-    """The WHERE clause (and its parameters) of a table search for ``query``; ``scan``: also
-    rows whose text contains every word as written, found by LIKE (for short words)."""
-    ws = list(dict.fromkeys(words(query)))
+def where(target: SearchTarget, pk: str, query: str, *, as_written: bool = False) -> Where:
+    """The WHERE clause (and its parameters) of a table search for ``query``: the rows the
+    analyzer finds, or with ``as_written`` the rows whose text contains every word."""
     params = {"kb_search": query}
-    matching = [ANALYSED_MATCH]
-    if ws and not has_short_word(query):
+    ids = ANALYSED_MATCH
+    ws = list(dict.fromkeys(words(query)))
+    if as_written and not has_short_word(query):
         params["kb_trigram"] = " AND ".join(_quoted(w) for w in ws)
-        matching.append("SELECT rowid FROM chunks_trigram WHERE chunks_trigram MATCH :kb_trigram")
-    elif ws and scan:
+        ids = "SELECT rowid FROM chunks_trigram WHERE chunks_trigram MATCH :kb_trigram"
+    elif as_written:
         likes = []
         for i, w in enumerate(ws):
             params[f"kb_like_{i}"] = _like(w)
             likes.append(f"(title LIKE :kb_like_{i} ESCAPE '\\' OR body LIKE :kb_like_{i} ESCAPE '\\')")
-        matching.append(f"SELECT id FROM chunks WHERE {' AND '.join(likes)}")
-    ids = " UNION ".join(matching)
+        ids = f"SELECT id FROM chunks WHERE {' AND '.join(likes)}"
     if target.kind is None:
         return Where(f'"{pk}" IN ({ids})', params)
     params["kb_kind"] = target.kind
     sources = f"SELECT source_id FROM chunks WHERE kind = :kb_kind AND id IN ({ids})"
     return Where(f'"{pk}" IN ({target.keys.format(ids=sources)})', params)
+
+
+def analysed_probe(target: SearchTarget) -> str:
+    """SQL that finds at most one chunk of the table's kind the analyzer matches (params: kb_search, kb_kind)."""
+    kind = "" if target.kind is None else "kind = :kb_kind AND "
+    return f"SELECT 1 FROM chunks WHERE {kind}id IN ({ANALYSED_MATCH}) LIMIT 1"

@@ -46,6 +46,17 @@ def test_two_character_words_are_found_as_words_else_by_substring(demo):
     assert inside and all("グイ" in r["title"] + r["body"] for r in inside)
 
 
+def test_what_the_analyzer_does_not_find_is_found_as_written(demo, demo_db):
+    # トクラ is no word, only letters inside ミナトクラウド: the trigram index finds them.
+    found = _rows(demo, "chunks", "トクラ", ("title", "body"))
+    expected = demo_db.execute(
+        "SELECT count(*) FROM chunks WHERE title LIKE '%トクラ%' OR body LIKE '%トクラ%'"
+    ).fetchone()[0]
+    assert expected and len(found) == expected
+    # When the analyzer finds rows, they are the answer: ぜい弱性 is not looked up as written.
+    assert {r["control_id"] for r in _rows(demo, "responses", "ぜい弱性")} >= {"12.6.1"}
+
+
 def test_a_clause_number_finds_the_responses_that_name_it(demo, demo_db):
     row = demo_db.execute("SELECT article FROM clause_refs ORDER BY id LIMIT 1").fetchone()
     cited = _rows(demo, "chunks", f"第{row[0]}条", ("body",))
