@@ -18,10 +18,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	@mkdir -p $(DEMO)
 	@rm -f $(DEMO)/kb.db $(DEMO)/kb.db-wal $(DEMO)/kb.db-shm
+	@rm -rf $(DEMO)/kb.db.vault
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper.md
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper_en.md --lang en
 	$(BIN)/kb --db $(DEMO)/kb.db import clauses demo/sample_contract.md
 	$(BIN)/kb --db $(DEMO)/kb.db check refs --document "ミナトクラウド サービス利用約款"
+	$(BIN)/kb --db $(DEMO)/kb.db evidence add demo/evidence/datacenter_audit.pdf --title "データセンター所在地 確認報告書" \
+		--control 6.1.3 --classification public --valid-from 2026-04-10 --valid-until 2030-04-30
+	$(BIN)/kb --db $(DEMO)/kb.db evidence add demo/evidence/isms_certificate.md --title "ISMS クラウドセキュリティ認証 登録証（要約）" \
+		--control 18.2.1 --classification public --valid-from 2026-09-15 --valid-until 2029-09-14
+	$(BIN)/kb --db $(DEMO)/kb.db evidence add demo/evidence/backup_procedure.docx --control 12.3.1 --owner 運用部
+	$(BIN)/kb --db $(DEMO)/kb.db evidence list
 	$(BIN)/kb --db $(DEMO)/kb.db answer "データセンターはどの国にありますか。"
 	$(BIN)/kb --db $(DEMO)/kb.db answer "Where are your data centers located?"
 	$(BIN)/kb --db $(DEMO)/kb.db answer "契約の準拠法はどこの国の法律ですか。"

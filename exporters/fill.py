@@ -20,6 +20,7 @@ from kb.answer import REVIEW_THRESHOLD, Answer, Source, Translation, auto_thresh
 from kb.batch import Ask, Helpers, answer_many
 from kb.choices import choose_option
 from kb.db import Database
+from kb.evidence_links import rests_on_expired
 from kb.language import majority_language, text_language
 from kb.profile import profile_field
 from kb.stance import is_yes_no_question
@@ -100,6 +101,8 @@ class RowResult:
             "reason_codes": self.reason_codes,
             "text_lang": self.text_lang,
             "suggested_choice": self.suggestion.choice,
+            # Evidence past its validity behind the sources (kb.evidence_links).
+            "expired_evidence": self.answer.expired_evidence if self.answer else [],
         }
 
 
@@ -238,6 +241,8 @@ def _why_not_answered(q: Question, ans: Answer, lang: str, options: FillOptions)
             threshold=_threshold(q, options),
             lang=_question_lang(q, lang),
         )
+    if ans.why is None and rests_on_expired(ans.sources):
+        return Reason.of(ReasonCode.EXPIRED_EVIDENCE, evidence="; ".join(ans.expired_evidence))
     return Reason.of(ReasonCode.HELD_BY_ENGINE, why=ans.why or "no reason given", confidence=ans.confidence)
 
 

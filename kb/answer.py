@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from kb import clauses as clauses_mod
-from kb import index, library, search, stance, store
+from kb import evidence_links, index, library, search, stance, store
 from kb.analysis import analyzed_text
 from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
 from kb.choices import stance_of_option
@@ -56,6 +56,8 @@ class Source:
     # An answer from the library (kind 'qa'): its status, who decided it, when, for whom.
     # For the people reviewing a suggestion; never written into a customer's sheet.
     past: library.PastAnswer | None = None
+    # Evidence linked to this response's control (kb.evidence_links), also among its citations.
+    evidence: list[evidence_links.EvidenceRef] = field(default_factory=list)
     # Contract clauses this source cites that cover more of the question than it does (kb.clauses).
     clauses: list[clauses_mod.ClauseQuote] = field(default_factory=list)
 
@@ -76,6 +78,9 @@ class Answer:
     # Why the topic gate held the best source back from answering by itself (kb.gate),
     # whatever the confidence (kb eval calibrates with it); None when it did not.
     why: str | None = None
+    # Evidence past its valid_until among the sources' (kb.evidence_links): when the best
+    # source's is, the answer is held for review.
+    expired_evidence: list[str] = field(default_factory=list)
     # What matched but is above the audience the answer is for (kb.withheld): counted, never shown.
     withheld: Withheld | None = None
 
@@ -344,6 +349,9 @@ def answer(
         ][: MAX_SOURCES - 1]
         top_stance = stance_of_option(approved["choice"]) or top_stance
         status, conf, gate = "answered", 1.0, None
+    evidence_links.attach(db, query, sources, classifications)
+    if status == "answered" and evidence_links.rests_on_expired(sources):
+        status = "needs_review"  # a lapsed certificate may make the answer wrong: a person decides
     return Answer(
         question=question,
         status=status,
@@ -352,6 +360,7 @@ def answer(
         sources=sources,
         why=gate.why if gate else held,
         withheld=_withheld(db, query, audience, hits, editions_withheld, approved_withheld),
+        expired_evidence=evidence_links.expired_labels(sources),
     )
 
 

@@ -15,7 +15,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from kb import search
-from kb.audience import may_see
 from kb.db import Database
 
 if TYPE_CHECKING:
@@ -84,11 +83,15 @@ def _best_page(pages: list[tuple[int, str]], query: search.Query) -> int | None:
 
 
 def attach(
-    db: Database, query: search.Query, sources: Iterable[Source], audience: str, today: date | None = None
+    db: Database,
+    query: search.Query,
+    sources: Iterable[Source],
+    visible: tuple[str, ...],
+    today: date | None = None,
 ) -> None:
-    """Give each response among ``sources`` the evidence linked to its control that
-    ``audience`` may see (Source.evidence), and its labels among the citations of the
-    source and of each of its translations."""
+    """Give each response among ``sources`` the evidence linked to its control that the
+    answer's audience may see (``visible``: kb.audience.visible_to of it) as Source.evidence,
+    and its labels among the citations of the source and of each of its translations."""
     cache = query.cache or search.IndexCache.of(db)
     if not cache.memo(
         "evidence_any", lambda: bool(db.execute("SELECT 1 FROM evidence_links LIMIT 1").fetchone())
@@ -107,7 +110,7 @@ def attach(
                 until is not None and until < day,
             )
             for eid, title, until, classification in linked[src.control_id.upper()]
-            if may_see(audience, classification)
+            if classification in visible
         ]
         if not refs:
             continue

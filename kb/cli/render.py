@@ -172,6 +172,8 @@ def render_answer(answer: Answer) -> None:
     stance = f" · {answer.stance}" if answer.stance else ""
     console.print(f"[bold]Q:[/bold] {answer.question}")
     console.print(f"   [{style}]{answer.status}[/{style}] · confidence {answer.confidence:.2f}{stance}")
+    for label in answer.expired_evidence:
+        console.print(f"   [red]expired evidence: {label}[/red]")
     from kb.language import text_language
 
     # Each source in the question's language where the KB has that edition of it.

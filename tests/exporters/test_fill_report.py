@@ -43,6 +43,7 @@ def test_report_json_keys_and_values():
         "reason_codes": ["auto"],
         "text_lang": "ja",
         "suggested_choice": "はい",
+        "expired_evidence": [],
     }
     assert [q["status"] for q in data["questions"]] == ["answered", "needs_review", "no_match", "kept"]
     assert data["questions"][3]["confidence"] is None and data["questions"][3]["sources"] == []

@@ -65,7 +65,16 @@ def test_answer_json_shape_via_cli(seed_db, tmp_path):
     db_path = seed_db.execute("PRAGMA database_list").fetchone()[2]
     res = CliRunner().invoke(cli, ["--db", db_path, "answer", "データセンターの見学は可能ですか。", "--json"])
     data = json.loads(res.stdout)
-    assert set(data) == {"question", "status", "confidence", "stance", "sources", "why", "withheld", "expired_evidence"}
+    assert set(data) == {
+        "question",
+        "status",
+        "confidence",
+        "stance",
+        "sources",
+        "why",
+        "withheld",
+        "expired_evidence",
+    }
     assert data["status"] in {"answered", "needs_review", "no_match"} and 0 <= data["confidence"] <= 1
     assert data["stance"] in {"yes", "no", "partial", "na", None}
     src = data["sources"][0]

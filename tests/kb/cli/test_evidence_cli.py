@@ -120,3 +120,48 @@ def test_a_symlink_is_refused(kb, files, tmp_path):
     res = run(kb, "evidence", "add", str(link))
     assert res.exit_code == 2 and "symbolic link" in res.stderr
     assert _listing(kb) == []
+
+
+def _add_public(kb, path, *args):
+    res = run(kb, "evidence", "add", str(path), "--classification", "public", *args)
+    assert res.exit_code == 0, res.output
+
+
+def test_link_then_answer_cites_the_evidence(kb, files):
+    _add_public(kb, files / "iso.md", "--title", "ISMS 認証登録証")
+    res = run(kb, "evidence", "link", "1", "--control", "6.1.3")
+    assert res.exit_code == 0 and "linked to 6.1.3" in res.stdout
+    answered = json.loads(run(kb, "answer", "データセンターはどの国にありますか。", "--json").stdout)
+    assert "証跡: ISMS 認証登録証（1ページ）" in answered["sources"][0]["citations"]
+
+
+def test_fill_report_and_review_list_flag_expired_evidence(kb, files, tmp_path):
+    import openpyxl
+
+    from tests.workbooks import build_question_sheet
+
+    _add_public(kb, files / "iso.md", "--title", "ISMS 認証登録証")
+    _add_public(kb, files / "sjis.txt", "--valid-until", "2001-03-31")
+    run(kb, "evidence", "link", "1", "--control", "6.1.3")
+    run(kb, "evidence", "link", "2", "--control", "6.1.3")
+    sheet = build_question_sheet(tmp_path / "sheet.xlsx", ["データセンターはどの国にありますか。"])
+    report, review = tmp_path / "report.json", tmp_path / "review.xlsx"
+    res = run(
+        kb,
+        "fill",
+        str(sheet),
+        "-o",
+        str(tmp_path / "out.xlsx"),
+        "--report",
+        str(report),
+        "--review",
+        str(review),
+    )
+    assert res.exit_code == 0, res.output
+    row = json.loads(report.read_text(encoding="utf-8"))["questions"][0]
+    assert row["status"] == "needs_review"
+    assert row["expired_evidence"] == ["Evidence: sjis, p. 1 (expired 2001-03-31)"]
+    assert "expired_evidence" in row["reason_codes"]
+    cells = [str(c.value) for c in openpyxl.load_workbook(review).active[2] if c.value is not None]
+    assert any("有効期限切れ 2001-03-31" in c for c in cells)  # the sources' citations
+    assert any("evidence behind the answer has expired" in c for c in cells)  # the reason
