@@ -35,7 +35,9 @@ demo: $(STAMP)
 	$(BIN)/kb --db $(DEMO)/kb.db export json -o $(DEMO)/kb.json
 	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/filled_checksheet.xlsx \
 		--report $(DEMO)/fill_report.json --review $(DEMO)/review.html
+	$(BIN)/kb --db $(DEMO)/kb.db publish --audience public -o $(DEMO)/kb_public.db
 	@echo "Filled check sheet: $(DEMO)/filled_checksheet.xlsx (review list: $(DEMO)/review.html)"
+	@echo "Browse the KB: $(BIN)/kb --db $(DEMO)/kb.db serve (the public copy: $(DEMO)/kb_public.db)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
