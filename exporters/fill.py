@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from exporters.fill_length import limited
 from exporters.fill_reasons import Reason, ReasonCode, no_edition
 from kb.answer import REVIEW_THRESHOLD, Answer, Source, Translation, auto_threshold_for
+from kb.audience import DEFAULT_AUDIENCE, check_customer_audience
 from kb.batch import Ask, Helpers, answer_many
 from kb.choices import choose_option
 from kb.db import Database
@@ -41,6 +42,8 @@ class FillOptions:
     min_confidence: float | None = None  # None: the question language's threshold (kb.answer)
     answer_lang: str = "auto"  # ja | en | auto (the sheet's language)
     draft_text: bool = False  # write the suggested text into rows left for review, too
+    # Who the sheet goes to (kb.audience): nothing above it is written, cited or suggested.
+    audience: str = DEFAULT_AUDIENCE
     wrap: bool = False  # written cells get a wrapped copy of their style, their rows grow (xlsx_styles)
     max_chars: int | None = None  # texts longer are cut at a sentence end (exporters.fill_length)
 
@@ -101,6 +104,8 @@ class RowResult:
             "reason_codes": self.reason_codes,
             "text_lang": self.text_lang,
             "suggested_choice": self.suggestion.choice,
+            # Counts of what matched above the audience, never its text (kb.withheld).
+            "withheld": self.answer.withheld.to_json() if self.answer and self.answer.withheld else None,
             # Evidence past its validity behind the sources (kb.evidence_links).
             "expired_evidence": self.answer.expired_evidence if self.answer else [],
         }
@@ -254,6 +259,14 @@ def _why_no_choice(q: Question, ans: Answer) -> Reason:
     return Reason.of(ReasonCode.OPEN_QUESTION)
 
 
+def _why_withheld(ans: Answer) -> tuple[Reason, ...]:
+    """What the audience may not see that matched, counted (kb.withheld): a reviewer learns
+    that the KB holds more, and how well it matches, without its text."""
+    if ans.withheld is None or not ans.withheld.total:
+        return ()
+    return (Reason.of(ReasonCode.WITHHELD, what=ans.withheld.describe(ans.confidence)),)
+
+
 def _with_draft(row: RowResult, options: FillOptions) -> RowResult:
     """--draft-text: the suggested text goes into a row left for review, marked as a draft."""
     s = row.suggestion
@@ -277,16 +290,17 @@ def decide(q, ans: Answer, lang: str = "ja", options: FillOptions | None = None)
     """
     options = options or FillOptions()
     suggestion = _suggestion(q, ans, lang)
+    withheld = _why_withheld(ans)
     if ans.status != "answered":
         row = RowResult(
             q,
             ans.status,
             answer=ans,
-            reasons=(_why_not_answered(q, ans, lang, options),),
+            reasons=(_why_not_answered(q, ans, lang, options), *withheld),
             suggestion=suggestion,
         )
         return _with_draft(row, options)
-    reasons = [_why_answered(q, ans, lang, options)]
+    reasons = [_why_answered(q, ans, lang, options), *withheld]
     row = RowResult(q, "answered", answer=ans, suggestion=suggestion)
     if q.options:
         row.choice = suggestion.choice
@@ -341,6 +355,8 @@ class FillSummary:
     not_applicable: int = 0  # rows the sheet's qualifier questions switched off
     answer_lang: str = "ja"  # the language of the text written
     review_rows: int | None = None  # rows in the review list, once one is written
+    audience: str = DEFAULT_AUDIENCE  # who the sheet was filled for (kb.audience)
+    withheld_rows: int = 0  # rows where something above the audience matched (kb.withheld)
     reused: int = 0  # rows answered with the previous answer (--previous)
     styles_added: int | None = None  # --wrap: cell formats added to styles.xml
 
@@ -374,6 +390,8 @@ class FillReport:
             "min_confidence": s.min_confidence,
             "not_applicable": s.not_applicable,
             "answer_lang": s.answer_lang,
+            "audience": s.audience,
+            "withheld_rows": s.withheld_rows,
         }
         if s.review_rows is not None:
             summary["review_rows"] = s.review_rows
@@ -417,6 +435,7 @@ def fill(
     from importers.ooxml import Package
     from kb import profile
 
+    check_customer_audience(options.audience)  # a filled sheet goes to a customer
     questions = [q for table in tables for q in table.questions]
     lang = answer_language(options.answer_lang, questions)
 
@@ -457,6 +476,7 @@ def fill(
             db,
             [Ask(questions[i].text, questions[i].asks_yes_no) for i in pending],
             auto_threshold=options.min_confidence,
+            audience=options.audience,
             progress=progress,
             each=decided,
             helpers=helpers,
@@ -479,6 +499,8 @@ def fill(
         answer_lang=lang,
         reused=counts["reused"],
         styles_added=styles_added,
+        audience=options.audience,
+        withheld_rows=sum(1 for r in rows if r.answer and r.answer.withheld and r.answer.withheld.total),
     )
     report = previous_report(previous, questions, matches, rows) if previous and matches is not None else None
     return FillReport(input=package.path, output=dst, summary=summary, rows=rows, previous=report)

@@ -29,6 +29,7 @@ class ReasonCode(StrEnum):
     KEPT = "kept"
     NO_ANSWER_CELL = "no_answer_cell"
     DRAFT_TEXT = "draft_text"  # --draft-text wrote the suggestion into a row left for review
+    WITHHELD = "withheld"  # something above the audience matched: counted, never shown (kb.withheld)
     EXPIRED_EVIDENCE = "expired_evidence"  # the best source's linked evidence is past its validity
     TEXT_CUT = "text_cut"  # --max-chars: cut at a sentence end
     TEXT_CUT_MID_SENTENCE = "text_cut_mid_sentence"  # --max-chars: even the first sentence was longer
@@ -60,6 +61,7 @@ TEXTS: dict[ReasonCode, str] = {
     ReasonCode.KEPT: "already answered",
     ReasonCode.NO_ANSWER_CELL: "no answer cell",
     ReasonCode.DRAFT_TEXT: "draft text written (--draft-text): check it before sending",
+    ReasonCode.WITHHELD: "{what}",
     ReasonCode.EXPIRED_EVIDENCE: "held for review: the evidence behind the answer has expired ({evidence})",
     ReasonCode.TEXT_CUT: "text cut to {limit} characters at a sentence end ({length} in full; "
     "the full text is {where})",

@@ -43,8 +43,11 @@ def filled_rows(rows: list[RowResult]) -> tuple[FilledRow, ...]:
     return tuple(out)
 
 
-def fill_record(report: FillReport, *, customer: str | None = None, audience: str = "public") -> FillRecord:
-    """The record of a fill whose workbook has been written (report.output holds its bytes)."""
+def fill_record(
+    report: FillReport, *, customer: str | None = None, audience: str | None = None
+) -> FillRecord:
+    """The record of a fill whose workbook has been written (report.output holds its bytes);
+    its audience is the fill's own (report.summary.audience) unless ``audience`` is given."""
     s = report.summary
     return FillRecord(
         output_sha256=hashlib.sha256(report.output.read_bytes()).hexdigest(),
@@ -53,6 +56,6 @@ def fill_record(report: FillReport, *, customer: str | None = None, audience: st
         questions=s.questions,
         answered=s.answered,
         customer=customer,
-        audience=audience,
+        audience=audience or s.audience,
         rows=filled_rows(report.rows),
     )

@@ -302,6 +302,12 @@ def approved_answer(db: Database, question: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def imported_classification(db: Database, sha256: str) -> tuple[int, str] | None:
+    """(documents.id, classification) of the file with these bytes, if it was imported."""
+    row = db.execute("SELECT id, classification FROM documents WHERE sha256 = ?", [sha256]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def draft_qa_ids(db: Database) -> frozenset[int]:
     """qa_pairs.id (the source_id of their 'qa' chunks) of every current draft answer:
     a suggestion for a person to review, never an answer by itself."""

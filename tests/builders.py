@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from kb.model import ClauseRef, ParsedDocument, Revision, Section
 
@@ -218,3 +219,115 @@ def build_demo_db(directory: Path):
     db = connect(directory / "kb.db")
     store.import_document(db, parse_whitepaper(path.read_bytes(), path.name))
     return db
+
+
+# --- classified KBs (kb.audience): every level's rows carry a marker of their own --------
+
+# A token that never occurs in real text, in every row of a level above public (text, title,
+# document title, clause and document references): any output holding it shows that row leaked.
+LEVEL_MARKERS = {"nda": "NDAMARKQ7", "internal": "INTMARKZ9"}
+
+
+class Topic(NamedTuple):
+    """One control as a provider might answer it, in Japanese and English, with a question on it."""
+
+    control_id: str
+    title: str
+    question: str
+    text: str
+    question_en: str
+    text_en: str
+
+
+# Written for these tests: a fictional provider's answers, not taken from any real document.
+TOPICS = (
+    Topic(
+        "12.3.1",
+        "情報のバックアップ",
+        "バックアップは毎日取得していますか。",
+        "バックアップは毎日取得し、三十日間保管します。",
+        "Do you take backups every day?",
+        "Backups are taken every day and kept for thirty days.",
+    ),
+    Topic(
+        "10.1.1",
+        "暗号による管理策の利用方針",
+        "保存データを暗号化していますか。",
+        "お客様の保存データはすべて暗号化しています。",
+        "Is stored customer data encrypted?",
+        "All stored customer data is encrypted.",
+    ),
+    Topic(
+        "9.4.2",
+        "セキュリティに配慮したログオン手順",
+        "管理画面で多要素認証を利用できますか。",
+        "管理画面へのログインには多要素認証を利用できます。",
+        "Can administrators use multi-factor authentication for the console?",
+        "Administrators can use multi-factor authentication to log in to the console.",
+    ),
+    Topic(
+        "12.4.1",
+        "イベントログ取得",
+        "アクセスログは何日間保管しますか。",
+        "アクセスログは一年間保管します。",
+        "How long are access logs kept?",
+        "Access logs are kept for one year.",
+    ),
+)
+
+
+def marked(level: str, text: str) -> str:
+    """``text`` as a row of ``level`` says it: above public, with the level's marker in it."""
+    mark = LEVEL_MARKERS.get(level)
+    return f"{text}{mark}の手順書に従います。" if mark else text
+
+
+def classified_whitepaper(
+    level: str, lang: str, topics: list[tuple[Topic, bool]], *, name: str = ""
+) -> ParsedDocument:
+    """A whitepaper of ``level`` in ``lang`` answering ``topics``: (topic, full) pairs, where a
+    full answer repeats the question in its text, so that it covers all of it (a best match)."""
+    mark = LEVEL_MARKERS.get(level, "")
+    sections = []
+    for topic, full in topics:
+        text = topic.text if lang == "ja" else topic.text_en
+        if full:
+            text = f"{topic.question if lang == 'ja' else topic.question_en} {text}"
+        sections.append(
+            Section(
+                title=f"{topic.title}{mark}",
+                text=marked(level, text),
+                control_id=topic.control_id,
+                framework="ISO/IEC 27017:2015",
+                path=[topic.title],
+                clause_refs=[ClauseRef(f"利用約款{mark}", 7, f"保存地域{mark}")],
+                doc_refs=[f"運用手順書{mark}"] if mark else [],
+            )
+        )
+    return ParsedDocument(
+        kind="whitepaper",
+        title=f"テストクラウド ホワイトペーパー {level}{mark}{name}",
+        sha256=f"sha-{level}-{lang}-{name}-{len(topics)}-{'-'.join(t.control_id for t, _ in topics)}",
+        source_name=f"{level}_{lang}{name}.md",
+        publisher="テストクラウド株式会社",
+        service="TC-1",
+        classification=level,
+        lang=lang,
+        sections=sections,
+    )
+
+
+def classified_answers(level: str, topics: list[Topic]) -> tuple[ParsedDocument, list]:
+    """An answered check sheet of ``level`` (its document and pairs) answering each topic's very question."""
+    from kb.model import QAPair
+
+    mark = LEVEL_MARKERS.get(level, "")
+    doc = ParsedDocument(
+        kind="checksheet",
+        title=f"回答済みシート {level}{mark}",
+        sha256=f"sha-qa-{level}-{'-'.join(t.control_id for t in topics)}",
+        source_name=f"answered_{level}.xlsx",
+        classification=level,
+    )
+    pairs = [QAPair(t.question, "はい", marked(level, t.text)) for t in topics]
+    return doc, pairs

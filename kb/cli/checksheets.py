@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kb.audience import CUSTOMER_AUDIENCES, DEFAULT_AUDIENCE
 from kb.cli.root import cli, echo_json, json_text, open_db, require_file, write_output
 from kb.errors import KBError
 from kb.files import Staged
@@ -206,6 +207,14 @@ def _remember(db: Database, report: FillReport) -> None:
     help="Last year's final workbook of this sheet: reuse its answers to unchanged questions and list"
     " changed and new ones.",
 )
+@click.option(
+    "--audience",
+    type=click.Choice(CUSTOMER_AUDIENCES),
+    default=DEFAULT_AUDIENCE,
+    show_default=True,
+    help="Who the sheet goes to: public, or nda for a customer under NDA (a customer is never internal)."
+    " Nothing above it is written, cited or suggested; the report and review list count what was withheld.",
+)
 @checksheet_options
 @click.pass_context
 def fill(
@@ -218,6 +227,7 @@ def fill(
     overwrite,
     answer_lang,
     draft_text,
+    audience,
     sheet,
     header_row,
     question_col,
@@ -250,6 +260,7 @@ def fill(
             min_confidence=min_confidence,  # None: each question language's threshold
             answer_lang=answer_lang,
             draft_text=draft_text,
+            audience=audience,
             wrap=wrap,
             max_chars=max_chars,
         )
@@ -263,9 +274,7 @@ def fill(
                 workbook, **overrides(sheet, header_row, question_col, answer_col, comment_col)
             )
             written_at = out.path(dst)
-            report = replace(
-                _fill(db, workbook, written_at, tables, options, helpers, previous), output=dst
-            )
+            report = replace(_fill(db, workbook, written_at, tables, options, helpers, previous), output=dst)
         report = _write_extras(report, report_path, review_path, out, written_at)
     _remember(db, report)
     from kb.cli.render import render_fill_summary

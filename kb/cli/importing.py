@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kb.audience import LEVELS
 from kb.cli.checksheets import checksheet_options, overrides
 from kb.cli.root import KBGroup, cli, open_db, read_input
 from kb.errors import KBError
@@ -17,6 +18,32 @@ def import_group() -> None:
     """Import documents into the knowledge base."""
 
 
+def classification_option(default: str, why: str):
+    """--classification for an import (kb.audience.LEVELS), with its default and why."""
+    return click.option(
+        "--classification",
+        type=click.Choice(LEVELS),
+        default=default,
+        show_default=True,
+        help=f"Who may receive it (kb fill/answer/export --audience): {why}.",
+    )
+
+
+def refuse_stricter(db, file: str, sha256: str, classification: str) -> None:
+    """A file imported before keeps the classification it was imported with. Asked, before
+    anything is written, for a stricter one, kb refuses: the user would believe it withheld
+    while it is not (a laxer one, e.g. the default on a re-run, leaves it as strict as it was)."""
+    from kb import store
+    from kb.audience import may_see
+
+    found = store.imported_classification(db, sha256)
+    if found and found[1] != classification and may_see(classification, found[1]):
+        raise KBError(
+            f"{file} is already imported as {found[1]} (document {found[0]}):"
+            f" it stays {found[1]}, and kb does not make an import {classification} afterwards"
+        )
+
+
 @import_group.command(name="whitepaper")
 @click.argument("file")
 @click.option("--service", help="Service scope of the responses, e.g. CPS-VM (default: from the text).")
@@ -26,8 +53,11 @@ def import_group() -> None:
     help="The language it is written in (default: that of most headings). An edition in another "
     "language than one already imported is linked to it by service and control id.",
 )
+@classification_option("public", "a published whitepaper may go to anyone")
 @click.pass_context
-def import_whitepaper(ctx: click.Context, file: str, service: str | None, lang: str | None) -> None:
+def import_whitepaper(
+    ctx: click.Context, file: str, service: str | None, lang: str | None, classification: str
+) -> None:
     """Import an ISO/IEC 27017-style whitepaper (Markdown-ish text)."""
     from importers.whitepaper import parse_whitepaper
     from kb import store
@@ -35,7 +65,10 @@ def import_whitepaper(ctx: click.Context, file: str, service: str | None, lang: 
 
     data = read_input(file)
     parsed = parse_whitepaper(data, source_name=Path(file).name, service=service, lang=lang)
-    result = store.import_document(open_db(ctx, create=True), parsed)
+    parsed.classification = classification
+    db = open_db(ctx, create=True)
+    refuse_stricter(db, file, parsed.sha256, classification)
+    result = store.import_document(db, parsed)
     render_whitepaper_import(file, result, lang_given=lang is not None)
 
 
@@ -56,6 +89,9 @@ def _iso_date(value: str) -> str:
 )
 @click.option("--customer", help="Who the answers went to.")
 @click.option("--date", "answered_on", help="When it was answered (YYYY-MM-DD).")
+@classification_option(
+    "public", "the answers were already sent to a customer; nda when they were given under an NDA"
+)
 @checksheet_options
 @click.pass_context
 def import_checksheet(
@@ -65,6 +101,7 @@ def import_checksheet(
     approved,
     customer,
     answered_on,
+    classification,
     sheet,
     header_row,
     question_col,
@@ -95,6 +132,8 @@ def import_checksheet(
     doc, pairs = parse_answered(
         file, data, **overrides(sheet, header_row, question_col, answer_col, comment_col)
     )
+    doc.classification = classification
+    refuse_stricter(db, file, doc.sha256, classification)
     people = [pair for pair, auto in zip(pairs, store.as_filled(db, pairs), strict=True) if not auto]
     if not people:
         raise KBError(

@@ -187,6 +187,10 @@ def render_answer(answer: Answer) -> None:
         for label in shown.citations:
             console.print(f"     [dim]{'Source' if shown.lang == 'en' else '出典'}: {label}[/dim]")
         _print_clause_quotes(console, src)
+    if answer.withheld and answer.withheld.total:
+        from rich.markup import escape
+
+        console.print(f"   [yellow]{escape(answer.withheld.describe(answer.confidence))}[/yellow]")
     console.print()
 
 
@@ -278,6 +282,11 @@ def render_fill_summary(report: FillReport) -> None:
         click.echo(f"--wrap: {s.styles_added} wrapped cell formats added to styles.xml")
     if report.previous is not None:
         render_previous(report.previous)
+    if s.withheld_rows:
+        click.echo(
+            f"audience {s.audience}: {s.withheld_rows} rows matched material above it, withheld"
+            " (counted in the report and review list)"
+        )
     if report.review:
         click.echo(f"review list ({s.review_rows or 0} rows): {report.review}")
 

@@ -24,6 +24,8 @@ def test_report_json_keys_and_values():
         "min_confidence": 0.5,
         "not_applicable": 0,
         "answer_lang": "ja",
+        "audience": "public",
+        "withheld_rows": 0,
     }
     assert data["summary"] == summary and list(data["summary"]) == list(summary)  # same order, too
     first = data["questions"][0]
@@ -43,6 +45,7 @@ def test_report_json_keys_and_values():
         "reason_codes": ["auto"],
         "text_lang": "ja",
         "suggested_choice": "はい",
+        "withheld": None,
         "expired_evidence": [],
     }
     assert [q["status"] for q in data["questions"]] == ["answered", "needs_review", "no_match", "kept"]
@@ -56,6 +59,6 @@ def test_review_adds_its_path_last_and_its_row_count_to_the_summary():
     assert list(data) == ["input", "output", "summary", "questions", "review"]
     assert data["review"] == "review.html"
     assert (
-        list(data["summary"])[-2:] == ["answer_lang", "review_rows"] and data["summary"]["review_rows"] == 2
+        list(data["summary"])[-2:] == ["withheld_rows", "review_rows"] and data["summary"]["review_rows"] == 2
     )
     assert "review_rows" not in report.to_json()["summary"]  # the report it came from is unchanged

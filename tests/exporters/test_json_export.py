@@ -40,7 +40,16 @@ def kb_path(tmp_path):
 def test_export_holds_documents_current_responses_revisions_and_history(kb_path):
     data = export_kb(connect(kb_path))
     assert data["format_version"] == FORMAT_VERSION
-    assert set(data) == {"format_version", "documents", "responses", "revisions", "history"}
+    assert set(data) == {
+        "format_version",
+        "audience",
+        "documents",
+        "responses",
+        "revisions",
+        "history",
+        "withheld",
+    }
+    assert (data["audience"], data["withheld"]) == ("public", {"documents": 0, "responses": 0, "history": 0})
 
     assert [(d["version"], d["is_current"]) for d in data["documents"]] == [("1.0", 0), ("2.0", 1)]
     assert set(data["documents"][0]) == {
@@ -51,6 +60,7 @@ def test_export_holds_documents_current_responses_revisions_and_history(kb_path)
         "date",
         "service",
         "sha256",
+        "classification",
         "is_current",
     }
 
@@ -91,17 +101,21 @@ def test_export_holds_documents_current_responses_revisions_and_history(kb_path)
 def test_without_history_the_rest_is_the_same(kb_path):
     db = connect(kb_path)
     full, short = export_kb(db), export_kb(db, include_history=False)
-    assert "history" not in short
-    assert short == {k: v for k, v in full.items() if k != "history"}
+    assert "history" not in short and "history" not in short["withheld"]
+    assert {k: v for k, v in short.items() if k != "withheld"} == {
+        k: v for k, v in full.items() if k not in ("history", "withheld")
+    }
 
 
 def test_an_empty_kb_exports_empty_lists(tmp_path):
     assert export_kb(connect(tmp_path / "kb.db")) == {
         "format_version": FORMAT_VERSION,
+        "audience": "public",
         "documents": [],
         "responses": [],
         "revisions": [],
         "history": [],
+        "withheld": {"documents": 0, "responses": 0, "history": 0},
     }
 
 
