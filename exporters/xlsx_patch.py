@@ -47,11 +47,13 @@ from importers.ooxml import (
     SheetRef,
     check_destination,
     column_letters,
+    empty_rows,
     parse_cell_ref,
     parse_range,
     parse_row_number,
     write_copy,
 )
+from importers.ooxml.empty_rows import EmptyRows
 from kb.errors import KBError
 from kb.files import atomic_path
 
@@ -175,12 +177,12 @@ def _find_sheet_data(text: str) -> tuple[str, _Element]:
     return prefix, _Element(match.start(), close + len(closing), match.group(2), match.end(), close)
 
 
-def _positioned(elements, parse) -> Iterator[tuple[int, _Element]]:
-    """Attach row/column numbers; an element without an r attribute follows its predecessor.
+def _positioned(elements, parse, previous: int = 0) -> Iterator[tuple[int, _Element]]:
+    """Attach row/column numbers; an element without an r attribute follows its predecessor
+    (the first one follows ``previous``).
 
     Lazy, so that a row's cells are only read as far as the last cell to write.
     """
-    previous = 0
     for element in elements:
         value = _attr(element.attrs, "r")
         number = parse(value) if value else None
@@ -426,15 +428,13 @@ class _SheetPatch:
         self.values: dict[tuple[int, int], str] = {}
         self.by_row: dict[int, dict[int, str]] = {}  # {row: {column: text escaped for XML}}
         self._escaped: dict[str, str] = {}  # answers repeat ('はい' on every row): escape each once
+        # Rows in document order; a run of empty rows is one entry, numbered as its last row
+        # (importers.ooxml.empty_rows), until a write falls within it (_open_runs).
         self.rows: list[tuple[int, _Element]] = []
+        self.runs: dict[int, tuple[EmptyRows, int]] = {}  # run's offset -> (the run, its first row)
         if not self.sheet_data.self_closing:
-            self.rows = list(
-                _positioned(
-                    _iter_children(text, prefix, "row", self.sheet_data.body_start, self.sheet_data.body_end),
-                    parse_row_number,
-                )
-            )
-        self.existing = {number: element for number, element in self.rows}
+            self.rows, self.runs = _index_rows(text, prefix, self.sheet_data)
+        self.existing = {number: element for number, element in self.rows if element.start not in self.runs}
         self.patched: dict[int, tuple[str, list[str]]] = {}  # row -> (its new XML, formulas removed)
 
     def add(self, values: dict[tuple[int, int], str]) -> None:
@@ -445,9 +445,36 @@ class _SheetPatch:
             self.values[(row, col)] = value
             self.by_row.setdefault(row, {})[col] = self._escaped[value]
             touched.add(row)
+        if self.runs:
+            self._open_runs(touched)
         for row in sorted(touched):
             if row in self.existing:
                 self.patched[row] = _patch_row(self.ctx, self.existing[row], row, self.by_row[row])
+
+    def _open_runs(self, wanted: set[int]) -> None:
+        """Read row by row the runs of empty rows a wanted row may lie in (its number within
+        the run's first and last), unless a row after the run has that number (it wins, as
+        the last row of a number always does). Rows inside a run are taken to lie between its
+        first and last row's numbers, as Excel writes rows in ascending order."""
+        text, prefix = self.ctx.text, self.ctx.prefix
+        for start, (run, first) in list(self.runs.items()):
+            index = next(i for i, (_, element) in enumerate(self.rows) if element.start == start)
+            low, high = sorted((first, self.rows[index][0]))
+            if not any(
+                low <= row <= high and not (row in self.existing and self.existing[row].start > start)
+                for row in wanted
+            ):
+                continue
+            opened = list(
+                _positioned(
+                    _iter_children(text, prefix, "row", run.start, run.end), parse_row_number, first - 1
+                )
+            )
+            self.rows[index : index + 1] = opened
+            del self.runs[start]
+            for number, element in opened:
+                if not (number in self.existing and self.existing[number].start > element.start):
+                    self.existing[number] = element
 
     def styles_used(self) -> set[str | None]:
         """The s attribute (None: none) of every cell written, as the patch finds or makes them."""
@@ -512,6 +539,39 @@ def _apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
+
+
+def _index_rows(
+    text: str, prefix: str, sheet_data: _Element
+) -> tuple[list[tuple[int, _Element]], dict[int, tuple[EmptyRows, int]]]:
+    """The rows of <sheetData> with their numbers, and the runs of empty rows among them, each
+    one entry (numbered as its last row) found without an element per row."""
+    rows: list[tuple[int, _Element]] = []
+    runs: dict[int, tuple[EmptyRows, int]] = {}
+    previous = 0
+
+    def read(lo: int, hi: int) -> None:
+        nonlocal previous
+        for number, element in _positioned(
+            _iter_children(text, prefix, "row", lo, hi), parse_row_number, previous
+        ):
+            rows.append((number, element))
+            previous = number
+
+    pending = None  # start of text not yet read row by row (pieces are cut anywhere before a tag)
+    for piece in empty_rows.pieces_by_chunk(text, sheet_data.body_start, sheet_data.body_end):
+        if not isinstance(piece, EmptyRows):
+            pending = piece[0] if pending is None else pending
+            continue
+        if pending is not None:
+            read(pending, piece.start)
+            pending = None
+        runs[piece.start] = (piece, empty_rows.first_row(text, piece, previous))
+        previous = piece.last_row(previous)
+        rows.append((previous, _Element(piece.start, piece.end, "", None, None)))
+    if pending is not None:
+        read(pending, sheet_data.body_end)
+    return rows, runs
 
 
 def _next_row_finder(rows: list[tuple[int, _Element]], end: int) -> Callable[[int], int]:

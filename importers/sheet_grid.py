@@ -31,11 +31,17 @@ from importers.ooxml import (
     string_item_text,
     unescape_ooxml,
 )
+from importers.ooxml.empty_rows import EmptyRows, split_empty_rows
 from kb.errors import KBError
 
 # Cells read over all candidate question sheets of a workbook: real check sheets hold
 # tens of thousands; a million bounds the memory and time of a crafted one.
 MAX_SHEET_CELLS = 1_000_000
+# XML elements of one worksheet part given to the parser (runs of empty rows are stepped
+# over without one, importers.ooxml.empty_rows): real check sheets have up to ~400,000
+# (SCF 2022.3: 401k; HECVAT 4.1.4: 215k). Each costs the parser and this module a
+# microsecond or two, so this bounds reading any accepted part to seconds.
+MAX_SHEET_ELEMENTS = 4_000_000
 _DIGITS = "0123456789"
 
 
@@ -193,6 +199,7 @@ class _SheetParser:
         self.sheet_data: ET.Element | None = None
         self.names = _TagTable(lambda name: name)  # tag -> local name
         self.columns: dict[str, int] = {}  # column letters -> index, per part
+        self.elements = 0  # elements parsed, against MAX_SHEET_ELEMENTS
 
     def parse(self, stream) -> SheetGrid:
         on_end = {
@@ -202,15 +209,29 @@ class _SheetParser:
             "conditionalFormatting": self._conditional_format,
         }
         handlers = _TagTable(on_end.get)  # None for the many elements handled by their parent
-        for event, element in ET.iterparse(stream, events=("start", "end")):
+        parser = ET.XMLPullParser(events=("start", "end"))
+        for piece in split_empty_rows(stream):
+            if type(piece) is EmptyRows:  # rows without cells: only their numbers count
+                self.row = piece.last_row(self.row)
+                continue
+            parser.feed(piece)
+            self._handle(parser.read_events(), handlers)
+        parser.close()
+        self._handle(parser.read_events(), handlers)
+        return self.grid
+
+    def _handle(self, events, handlers: _TagTable) -> None:
+        for event, element in events:
             if event == "start":
+                self.elements += 1
+                if self.elements > MAX_SHEET_ELEMENTS:
+                    raise _ElementLimitExceeded
                 if self.sheet_data is None and element.tag.endswith("sheetData"):
                     self.sheet_data = element
                 continue
             handler = handlers[element.tag]
             if handler is not None:
                 handler(element)
-        return self.grid
 
     def _end_row(self, element: ET.Element) -> None:
         self._row(element)
@@ -324,6 +345,10 @@ class _CellLimitExceeded(Exception):
     pass
 
 
+class _ElementLimitExceeded(Exception):
+    pass
+
+
 def _cell_value(
     cell_type: str, value: ET.Element | None, inline: ET.Element | None, shared: list[str]
 ) -> str:
@@ -378,6 +403,11 @@ class WorkbookGrids:
             raise KBError(
                 f"{self.package.name}: more than {MAX_SHEET_CELLS:,} cells in the question sheets; "
                 "use --sheet to pick the sheet to read"
+            ) from None
+        except _ElementLimitExceeded:
+            raise KBError(
+                f"{self.package.name}: sheet {sheet.name!r} has more than {MAX_SHEET_ELEMENTS:,} XML"
+                " elements besides empty rows: not a check sheet kb reads"
             ) from None
         if counted:
             self.cells_read += grid.cell_count

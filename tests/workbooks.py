@@ -208,3 +208,19 @@ def decide_in(review: Path, decisions: dict[int, tuple[str | None, str | None]],
             ws.cell(line, ANSWER_TEXT_COL).value = text
     wb.save(out)
     return out
+
+
+def add_empty_rows(src: Path, dst: Path, part: str, rows: bytes, *, before_the_table: bool = False) -> Path:
+    """A copy of workbook `src` whose worksheet `part` holds `rows` (e.g. b"<row/>" * 3_000_000)
+    at the end of its <sheetData>, or at its start; written with deflate, as a hostile file
+    is (megabytes of rows pack into kilobytes)."""
+    with zipfile.ZipFile(src) as zf, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in zf.infolist():
+            data = zf.read(info)
+            if info.filename == part:
+                head, sheet_data, tail = data.partition(b"<sheetData>")
+                body, end, rest = tail.partition(b"</sheetData>")
+                body = rows + body if before_the_table else body + rows
+                data = head + sheet_data + body + end + rest
+            out.writestr(info.filename, data, zipfile.ZIP_DEFLATED)
+    return dst
