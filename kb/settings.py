@@ -92,8 +92,9 @@ SETTINGS: tuple[Setting, ...] = (
         "answer_kinds",
         ("response", "qa", "clause"),
         "Chunk kinds an answer may quote: the whitepaper's responses, approved earlier answers and "
-        "contract clauses. Evidence (the vault, to come) backs an answer up for an auditor; it is "
-        "not written to be quoted to a customer.",
+        "contract clauses. Evidence (kb evidence) backs an answer up for an auditor; it is "
+        "not written to be quoted to a customer, so it is cited beside the response of a control "
+        "it is linked to (kb.evidence_links), never searched for as an answer.",
     ),
     Setting(
         "clause_terms_cache",
