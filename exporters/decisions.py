@@ -156,7 +156,8 @@ KEYS = (
     "kb:text_cell",
     "kb:reference_cell",
     "kb:options",
-    # One candidate a column: the same suggestion on many rows is then one shared string.
+    # Each suggestion's row on the hidden SUGGESTIONS sheet: a response suggested for many
+    # questions is kept there once (the list of a 1,000-row sheet was twice as long otherwise).
     "kb:candidate1",
     "kb:candidate2",
     "kb:candidate3",
@@ -164,6 +165,7 @@ KEYS = (
     "kb:prefill_sha256",
     "kb:filled_sha256",
 )
+SUGGESTIONS = "kb_suggestions"  # hidden sheet: one suggestion (Candidate.to_json) a row
 DECISION_COL = 3  # 1-based: 判断
 ANSWER_TEXT_COL = 4  # 回答文
 QUESTION_COL = 2
@@ -361,7 +363,13 @@ def visible_cells(report: FillReport, rows: list[DecisionRow]) -> list[list]:
     return out
 
 
-def key_cells(d: DecisionRow) -> list:
+def key_cells(d: DecisionRow, suggestions: dict[str, int]) -> list:
+    """The hidden key columns of a row; ``suggestions`` (JSON -> row on the SUGGESTIONS
+    sheet) gains the row's suggestions not seen before."""
+    refs = [
+        suggestions.setdefault(json.dumps(c.to_json(), ensure_ascii=False), len(suggestions) + 1)
+        for c in d.candidates
+    ]
     return [
         d.sheet,
         d.row,
@@ -369,8 +377,8 @@ def key_cells(d: DecisionRow) -> list:
         d.text_cell or "",
         d.reference_cell or "",
         json.dumps(list(d.options), ensure_ascii=False),
-        *(json.dumps(c.to_json(), ensure_ascii=False) for c in d.candidates),
-        *[""] * (MAX_CANDIDATES - len(d.candidates)),
+        *refs,
+        *[""] * (MAX_CANDIDATES - len(refs)),
         d.question_sha256,
         d.prefill_sha256,
         d.filled_sha256,
@@ -418,13 +426,13 @@ def _str(value) -> str:
     return str(value)
 
 
-def _row(values: list, line: int, lang: str) -> DecisionRow:
+def _row(values: list, line: int, lang: str, suggestions: dict[int, str]) -> DecisionRow:
     n = len(LABELS[lang].headers)
     visible, keys = values[:n], dict(zip(KEYS, values[n : n + len(KEYS)], strict=False))
     try:
         options = tuple(json.loads(keys["kb:options"]))
         cands = tuple(
-            Candidate.from_json(json.loads(keys[f"kb:candidate{n}"]))
+            Candidate.from_json(json.loads(suggestions[int(keys[f"kb:candidate{n}"])]))
             for n in range(1, MAX_CANDIDATES + 1)
             if keys.get(f"kb:candidate{n}")
         )
@@ -470,11 +478,14 @@ def read_decisions(path) -> DecisionSheet:
                 header = tuple(grid.text(1, col) for col in range(1, width + 1))
                 if header != (*labels.headers, *KEYS):
                     raise NotADecisionWorkbook(f"the header row of sheet {labels.sheet!r} was changed")
+                listed = grids.sheet(SUGGESTIONS)
+                kept = grids.grid(listed) if listed else None
+                suggestions = {r: kept.text(r, 1) for r in range(1, kept.max_row + 1)} if kept else {}
                 rows = []
                 for line in range(2, grid.max_row + 1):
                     values = [grid.cells.get((line, col)) for col in range(1, width + 1)]
                     if any(values):
-                        rows.append(_row([v.text if v else None for v in values], line, lang))
+                        rows.append(_row([v.text if v else None for v in values], line, lang, suggestions))
                 return DecisionSheet(lang, rows)
     except KBError as exc:  # not a workbook, or one past the reader's limits
         raise NotADecisionWorkbook(str(exc)) from None

@@ -125,8 +125,9 @@ def _write_decisions(report: FillReport, filled_sha256: str, path: Path) -> int:
         cell.fill = PatternFill("solid", fgColor="1F4E78")
         cell.alignment = wrap
     editable = PatternFill("solid", fgColor="FFF2CC")  # where the person types
+    suggestions: dict[str, int] = {}
     for line, (cells, d) in enumerate(zip(visible, rows, strict=True), start=2):
-        for col, value in enumerate([*cells, *dz.key_cells(d)], start=1):
+        for col, value in enumerate([*cells, *dz.key_cells(d, suggestions)], start=1):
             cell = ws.cell(line, col)
             _text(cell, value)
             cell.alignment = wrap
@@ -168,6 +169,10 @@ def _write_decisions(report: FillReport, filled_sha256: str, path: Path) -> int:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
     ws.print_area = f"A1:{get_column_letter(dz.PRINTED_COLUMNS)}{len(rows) + 1}"
+    kept = wb.create_sheet(dz.SUGGESTIONS)
+    kept.sheet_state = "hidden"
+    for text in suggestions:  # in order of their row numbers
+        kept.append([text])
     howto = wb.create_sheet(labels.howto_sheet)
     for line in labels.howto:
         howto.append([line])

@@ -66,8 +66,8 @@ def _decision_workbook(tmp_path, report=None):
 def test_xlsx_is_a_decision_workbook_with_one_row_per_question(tmp_path):
     path, sha = _decision_workbook(tmp_path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["確認リスト", "判断の選択肢", "使い方"]
-    assert wb["判断の選択肢"].sheet_state == "hidden"
+    assert wb.sheetnames == ["確認リスト", "判断の選択肢", "kb_suggestions", "使い方"]
+    assert [wb[n].sheet_state for n in wb.sheetnames] == ["visible", "hidden", "hidden", "visible"]
     ws = wb["確認リスト"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     ja = LABELS["ja"]
@@ -92,7 +92,12 @@ def test_xlsx_is_a_decision_workbook_with_one_row_per_question(tmp_path):
     assert kept["状態"] == "既存回答を保持" and kept["理由"] == "already answered"
     # the hidden keys: where each answer goes, and the hashes apply checks
     assert [answered[k] for k in KEYS[:5]] == ["チェックシート", 5, "C5", "D5", None]
-    assert json.loads(answered["kb:candidate1"])[0] == "はい" and answered["kb:candidate2"] is None
+    # each suggestion once on the hidden sheet; the row names its rows there
+    kept = [json.loads(c.value) for c in wb["kb_suggestions"]["A"]]
+    assert (answered["kb:candidate1"], answered["kb:candidate2"]) == (1, None)
+    assert kept[0][:2] == ["はい", "日本国内のデータセンターにのみ配置しています。"]
+    assert (review["kb:candidate1"], review["kb:candidate2"]) == (2, 3)
+    assert kept[2][1] == kept[0][1] and kept[2][0] is None  # the same text, without the option
     assert answered["kb:filled_sha256"] == sha
     assert (
         answered["kb:question_sha256"]
@@ -155,7 +160,7 @@ def test_an_english_sheet_gets_english_labels(tmp_path):
     report = replace(report, summary=replace(report.summary, answer_lang="en"))
     path, _ = _decision_workbook(tmp_path, report)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Review", "Decision lists", "How to"]
+    assert wb.sheetnames == ["Review", "Decision lists", "kb_suggestions", "How to"]
     ws = wb["Review"]
     assert [c.value for c in ws[1]][:4] == ["No.", "Question", "Decision", "Answer text (editable)"]
     assert ws["F2"].value == "Answered automatically"
