@@ -43,7 +43,8 @@ class Withheld:
         if self.sources:
             levels = ", ".join(f"{level} {n}" for level, n in self.by_classification.items())
             line = f"{self.sources} matching source{'s' if self.sources > 1 else ''} ({levels})"
-            if shown_confidence is not None and self.best_confidence > shown_confidence:
+            # Compared as shown (two decimals): "0.43 > 0.43" would say nothing to a reader.
+            if shown_confidence is not None and round(self.best_confidence, 2) > round(shown_confidence, 2):
                 line += f", the best covering more of the question ({self.best_confidence:.2f} > {shown_confidence:.2f})"
             parts.append(line)
         if self.translations:
