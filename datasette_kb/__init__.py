@@ -120,6 +120,11 @@ def get_metadata(datasette, key, database, table):
     # a table page's time). Datasette writes into what it gets only by merging in values
     # that come out the same each time (a host's own metadata file, inherited source and
     # license keys), so what it leaves in our dicts is what it would put there again.
+    if key == "tables":
+        # Datasette asks so for per-table permission rules (allow) and facet_size, neither of
+        # which we set, and deep-copies every source it gets for each permission check: a
+        # dozen times a page, most of what the plugin added to a row page.
+        return {}
     databases = {name: kb_info(datasette, name).metadata for name in kb_databases(datasette)}
     return {"databases": databases} if databases else {}
 
