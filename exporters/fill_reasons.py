@@ -72,8 +72,7 @@ TEXTS: dict[ReasonCode, str] = {
     ReasonCode.PREVIOUS_NO_CHOICE: "the previous answer chose no option: choose one from this sheet's list",
     ReasonCode.PREVIOUS_TEXT_NO_CELL: "the previous text has no cell in this sheet",
     ReasonCode.PREVIOUS_AMBIGUOUS: "previous answer not reused ({file}): {why}",
-    ReasonCode.QUESTION_CHANGED: "question changed since {file} ({how}, {where}): it asked “{question}”,"
-    " answered “{answer}”",
+    ReasonCode.QUESTION_CHANGED: "question changed since {file} ({how}, {where}): it asked “{question}”; {answer}",
     ReasonCode.QUESTION_NEW: "new question: not in {file}",
 }
 

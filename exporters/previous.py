@@ -234,14 +234,15 @@ def match_reason(match: Match, source: str) -> Reason | None:
         return Reason.of(ReasonCode.QUESTION_NEW, file=source)
     prev = match.previous
     if match.kind == "changed" and prev is not None:
-        answer = " / ".join(part for part in (prev.choice, prev.text) if part) or "no answer"
+        given = " / ".join(part for part in (prev.choice, prev.text) if part)
+        answer = f"answered “{_short(given)}”" if given else "not answered then"
         return Reason.of(
             ReasonCode.QUESTION_CHANGED,
             file=source,
             how=match.how,
             where=prev.where,
             question=_short(prev.question),
-            answer=_short(answer),
+            answer=answer,
         )
     if match.how:
         return Reason.of(ReasonCode.PREVIOUS_AMBIGUOUS, file=source, why=match.how)

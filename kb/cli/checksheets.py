@@ -198,12 +198,14 @@ def _remember(db: Database, report: FillReport) -> None:
 @click.option(
     "--max-chars",
     type=click.IntRange(min=1),
+    metavar="N",
     help="Cut an answer text longer than N characters at the last sentence end that fits; the full"
     " text goes to the comment column when the sheet has one.",
 )
 @click.option(
     "--previous",
     "previous_path",
+    metavar="FILE",
     help="Last year's final workbook of this sheet: reuse its answers to unchanged questions and list"
     " changed and new ones.",
 )

@@ -152,6 +152,7 @@ def test_fill_reuses_unchanged_answers_and_lists_changed_and_new(demo_db, versio
     assert all(rows[r]["status"] != "reused" for r in (4, 6, 7))
     assert "previous answer reused (last.xlsx, Q row 4, Q-3)" in rows[2]["reason"]
     assert "question_changed" in rows[4]["reason_codes"] and "question_new" in rows[7]["reason_codes"]
+    assert "it asked “Do you train staff in security every year?”; answered “Yes”" in rows[4]["reason"]
     previous = report["previous"]
     assert (previous["unchanged"], previous["reused"], previous["dropped"]) == (3, 3, 0)
     assert [(c["row"], c["how"], c["previous"]["row"]) for c in previous["changed"]] == [
