@@ -36,7 +36,17 @@ demo: $(STAMP)
 	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/filled_checksheet.xlsx \
 		--report $(DEMO)/fill_report.json --review $(DEMO)/review.html
 	$(BIN)/kb --db $(DEMO)/kb.db publish --audience public -o $(DEMO)/kb_public.db
+	@echo "The review loop: a decision workbook, a salesperson's decisions (demo/decide.py), kb apply, the next fill"
+	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/filled_for_review.xlsx \
+		--review $(DEMO)/decisions.xlsx
+	$(BIN)/python demo/decide.py $(DEMO)/decisions.xlsx $(DEMO)/decided.xlsx
+	$(BIN)/kb --db $(DEMO)/kb.db apply $(DEMO)/decided.xlsx --to $(DEMO)/filled_for_review.xlsx \
+		-o $(DEMO)/final_checksheet.xlsx --approve --owner "営業 山田" --customer "サンプル商事"
+	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/second_fill.xlsx \
+		--review $(DEMO)/second_decisions.xlsx
+	$(BIN)/python demo/decide.py --show $(DEMO)/second_decisions.xlsx
 	@echo "Filled check sheet: $(DEMO)/filled_checksheet.xlsx (review list: $(DEMO)/review.html)"
+	@echo "Decided and applied: $(DEMO)/final_checksheet.xlsx (decisions: $(DEMO)/decided.xlsx)"
 	@echo "Browse the KB: $(BIN)/kb --db $(DEMO)/kb.db serve (the public copy: $(DEMO)/kb_public.db)"
 
 lint: $(STAMP)

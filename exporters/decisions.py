@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from exporters.fill import answer_text, citation_line
 from kb.answer import Translation
+from kb.store import question_key
 
 if TYPE_CHECKING:
     from exporters.fill import FillReport, RowResult
@@ -191,6 +192,9 @@ class Candidate(NamedTuple):
     citations: tuple[str, ...] = ()
     lang: str = "ja"
     past: str | None = None  # a library answer's label: past approved answer (when, who, for whom)
+    # A library answer to another question, found by search: shown, never pre-filled, since
+    # an answer is only known to be right for the question it answered.
+    other_question: bool = False
 
     def cell_text(self, with_citation: bool) -> str:
         """What goes into the text cell: with its citation line unless the sheet has a reference column."""
@@ -200,12 +204,12 @@ class Candidate(NamedTuple):
         return citation_line(Translation(self.lang, self.text, self.citations))
 
     def to_json(self) -> list:
-        return [self.choice, self.text, list(self.citations), self.lang, self.past]
+        return [self.choice, self.text, list(self.citations), self.lang, self.past, self.other_question]
 
     @classmethod
     def from_json(cls, value: list) -> Candidate:
-        choice, text, citations, lang, past = value
-        return cls(choice, text, tuple(citations), lang, past)
+        choice, text, citations, lang, past, other_question = value
+        return cls(choice, text, tuple(citations), lang, past, other_question)
 
 
 @dataclass(frozen=True)
@@ -246,8 +250,19 @@ def _text_cell(q) -> str | None:
     return _a1(q.comment_cell if q.options else (q.answer_cell or q.comment_cell))
 
 
-def _past_label(src: Source, lang: str) -> str | None:
-    return src.past.label(lang) if src.past else None
+def _answers_another(src: Source, question: str) -> bool:
+    return src.kind == "qa" and question_key(src.title) != question_key(question)
+
+
+def _past_label(src: Source, lang: str, question: str) -> str | None:
+    """The library's label of a past answer, with the question it answered when that is
+    another one: the person must see that it was written for a different question."""
+    if not src.past:
+        return None
+    label = src.past.label(lang)
+    if _answers_another(src, question):
+        label += f"：「{src.title}」への回答" if lang == "ja" else f': answer to "{src.title}"'
+    return label
 
 
 def candidates(r: RowResult, lang: str) -> tuple[Candidate, ...]:
@@ -264,7 +279,8 @@ def candidates(r: RowResult, lang: str) -> tuple[Candidate, ...]:
                 edition.text.strip(),
                 tuple(edition.citations),
                 edition.lang,
-                _past_label(src, lang),
+                _past_label(src, lang, r.question.text),
+                _answers_another(src, r.question.text),
             )
         )
     if not out and (r.suggestion.text or r.suggestion.choice):
@@ -276,12 +292,12 @@ def candidates(r: RowResult, lang: str) -> tuple[Candidate, ...]:
 
 def _prefill(r: RowResult, cands: tuple[Candidate, ...], lang: str) -> str:
     """回答文 as written: what fill wrote, else the first candidate if it is in the sheet's
-    language (one in another language is shown, marked, but choosing an option must not
-    send it), else what a person wrote."""
+    language (one in another language, or a past answer to another question, is shown,
+    marked, but choosing an option must not send it), else what a person wrote."""
     q = r.question
     if r.text:
         return r.text
-    if cands and cands[0].text and cands[0].lang == lang:
+    if cands and cands[0].text and cands[0].lang == lang and not cands[0].other_question:
         return cands[0].cell_text(with_citation=q.reference_cell is None)
     text_cell = _text_cell(q)
     if text_cell and text_cell == _a1(q.comment_cell):

@@ -179,6 +179,18 @@ def test_a_past_approved_answer_is_marked_as_such(tmp_path):
     row = decide(q, Answer("q", "answered", 1.0, "yes", [past]), "ja")
     cands = candidates(row, "ja")
     assert cands[0].past == "過去の承認済み回答（2026-12-01・山田・ACME）"
+    assert not cands[0].other_question
+    # found by search for another question: marked with that question, never pre-filled
+    other = _question("バックアップの保管先を教えてください。", sheet="S", options=["はい", "いいえ"])
+    row = decide(other, Answer("q", "needs_review", 0.4, None, [past]), "ja")
+    (cand,) = candidates(row, "ja")
+    assert cand.other_question
+    assert cand.past == "過去の承認済み回答（2026-12-01・山田・ACME）：「データは国内に保存されますか。」への回答"
+    report = replace(make_fill_report(), rows=[row, *make_fill_report().rows[1:]])
+    path, _ = _decision_workbook(tmp_path, report)
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    assert ws["I2"].value.startswith("［過去の承認済み回答（2026-12-01・山田・ACME）：「データは国内に")
+    assert ws["D2"].value is None
     draft = PastAnswer("draft", None, None, "2026-11-30")
     assert draft.label("ja") == "過去の回答（下書き・未承認）（2026-11-30）"
     assert draft.label("en") == "past draft answer (not approved) (2026-11-30)"
