@@ -823,3 +823,17 @@ def _write_atomically(dst: Path, write) -> None:
             os.fsync(out.fileno())
     except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise KBError(f"could not write {dst.name}: {exc}") from None
+
+
+def check_patchable(package: Package, sheet_names: list[str]) -> None:
+    """Refuse, as kb fill would before it writes a cell, a sheet whose part the patcher cannot
+    rewrite (an encoding other than UTF-8, no <sheetData>); kb inspect asks the same, so that
+    it never shows a table kb fill then refuses."""
+    for name in sheet_names:
+        sheet = package.sheet(name)
+        if sheet is None or sheet.kind != "worksheet" or not package.has(sheet.part):
+            raise KBError(f"{package.name}: sheet {name!r} is not a worksheet that can be filled")
+        try:
+            _find_sheet_data(_decode_part(package.read(sheet.part)))
+        except KBError as exc:
+            raise KBError(f"{package.name}: sheet {name!r}: {exc}") from None

@@ -26,6 +26,7 @@ from pathlib import PurePath
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from importers.text_bytes import looks_like_utf16, not_utf8_reason
 from kb.errors import KBError
 from kb.language import LANGUAGES, majority_language
 from kb.model import ClauseRef, ParsedDocument, Revision, Section
@@ -741,6 +742,8 @@ def _revisions(raw: _Raw, known: dict[str, str]) -> list[Revision]:
 def _decode(data: bytes, source_name: str) -> str:
     if not data or not data.strip():
         raise KBError(f"not a whitepaper: {source_name} is empty")
+    if looks_like_utf16(data):
+        raise KBError(f"not a whitepaper: {source_name} is {not_utf8_reason(data)}")
     if b"\x00" in data:
         raise KBError(f"not a whitepaper: {source_name} is a binary file")
     try:

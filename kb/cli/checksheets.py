@@ -57,10 +57,16 @@ def checksheet_options(func):
 @click.option("--json", "as_json", is_flag=True, help="Print the detection as JSON.")
 def inspect(file, sheet, header_row, question_col, answer_col, comment_col, as_json) -> None:
     """Show what kb detects in a check sheet: tables, columns, options, question counts."""
+    from exporters.xlsx_patch import check_patchable
     from importers.checksheet import inspect_report, read_checksheet
+    from importers.ooxml import Package
 
     require_file(file)
-    tables = read_checksheet(file, **overrides(sheet, header_row, question_col, answer_col, comment_col))
+    with Package(file) as workbook:  # what kb fill refuses, kb inspect refuses too
+        tables = read_checksheet(
+            workbook, **overrides(sheet, header_row, question_col, answer_col, comment_col)
+        )
+        check_patchable(workbook, [table.sheet for table in tables])
     report = inspect_report(tables)
     if as_json:
         echo_json([table.to_json() for table in report])
@@ -254,6 +260,7 @@ def fill(
     # written: a failure leaves the user's earlier outputs as they were.
     with Staged() as out, Helpers.start(db) or nullcontext() as helpers:
         from exporters.fill import FillOptions
+        from exporters.xlsx_patch import check_patchable
         from importers.checksheet import read_checksheet
         from importers.ooxml import Package
 
@@ -275,6 +282,7 @@ def fill(
             tables = read_checksheet(
                 workbook, **overrides(sheet, header_row, question_col, answer_col, comment_col)
             )
+            check_patchable(workbook, [table.sheet for table in tables])  # before any answering
             written_at = out.path(dst)
             report = replace(_fill(db, workbook, written_at, tables, options, helpers, previous), output=dst)
         report = _write_extras(report, report_path, review_path, out, written_at)

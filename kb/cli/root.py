@@ -20,9 +20,32 @@ class KBCommandError(click.ClickException):
         click.echo(f"kb: error: {self.format_message()}", err=True)
 
 
+class KBUsageError(click.UsageError):
+    """A command line click cannot parse, in kb's one-line style (click prints usage, a hint
+    and 'Error: ...' on four lines); exit code 2, as click's."""
+
+    def show(self, file=None) -> None:
+        hint = f" (see '{self.ctx.command_path} -h')" if self.ctx is not None else ""
+        click.echo(f"kb: error: {self.format_message().rstrip('.')}{hint}", err=True)
+
+    @classmethod
+    def of(cls, exc: click.UsageError) -> click.UsageError:
+        """The same error in kb's style; a bare command (no_args_is_help) still shows its help."""
+        if isinstance(exc, cls) or type(exc).__name__ == "NoArgsIsHelpError":
+            return exc
+        return cls(exc.format_message(), exc.ctx)
+
+
 class KBGroup(click.Group):
-    """Turns expected failures into one line on stderr and exit code 2, and lists its
-    commands with their whole first sentence, wrapped (click cuts them at the width)."""
+    """Turns expected failures into one line on stderr and exit code 2, usage errors too,
+    and lists its commands with their whole first sentence, wrapped (click cuts them at
+    the width)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:  # the group's own options: kb --frob
+            raise KBUsageError.of(exc) from None
 
     def format_commands(self, ctx, formatter) -> None:
         rows = []
@@ -39,6 +62,8 @@ class KBGroup(click.Group):
 
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # an unknown command, a subcommand's options or arguments
+            raise KBUsageError.of(exc) from None
         except KBError as exc:
             raise KBCommandError(str(exc)) from None
         except sqlite3.DatabaseError as exc:
@@ -124,10 +149,15 @@ def read_input(path: str) -> bytes:
 
 
 def read_text_input(path: str) -> str:
+    from importers.text_bytes import looks_like_utf16, not_utf8_reason
+
+    data = read_input(path)
     try:
-        return read_input(path).decode("utf-8-sig")
+        if looks_like_utf16(data):  # its ASCII decodes as UTF-8, with a NUL after every letter
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "UTF-16")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise KBError(f"{path} is not UTF-8 text") from None
+        raise KBError(f"{path} is {not_utf8_reason(data)}") from None
 
 
 def write_output(path: str, text: str) -> None:
