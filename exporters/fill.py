@@ -98,7 +98,14 @@ class RowResult:
             "choice": self.choice,
             "reason": self.reason,
             "sources": [
-                {"kind": s.kind, "control_id": s.control_id, "title": s.title, "score": s.score}
+                {
+                    "kind": s.kind,
+                    "control_id": s.control_id,
+                    "title": s.title,
+                    "score": s.score,
+                    # a library answer: its status, customer, decided_by, on (kb.library.PastAnswer)
+                    "past": s.past._asdict() if s.past else None,
+                }
                 for s in (self.answer.sources if self.answer else [])
             ],
             "reason_codes": self.reason_codes,

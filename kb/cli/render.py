@@ -289,6 +289,9 @@ def render_fill_summary(report: FillReport) -> None:
         )
     if report.review:
         click.echo(f"review list ({s.review_rows or 0} rows): {report.review}")
+    past = sum(1 for r in report.rows if r.answer and r.answer.sources and r.answer.sources[0].past)
+    if past:
+        click.echo(f"{past} rows offer a past library answer first (marked in the review list)")
 
 
 # Questions listed by name after a fill with --previous; the report file has them all.

@@ -40,7 +40,13 @@ def test_report_json_keys_and_values():
         "choice": "はい",
         "reason": f"confidence 0.91 ≥ auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)",
         "sources": [
-            {"kind": "response", "control_id": "6.1.3", "title": "6.1.3 関係当局との連絡", "score": 0.91}
+            {
+                "kind": "response",
+                "control_id": "6.1.3",
+                "title": "6.1.3 関係当局との連絡",
+                "score": 0.91,
+                "past": None,
+            }
         ],
         "reason_codes": ["auto"],
         "text_lang": "ja",

@@ -4,6 +4,7 @@ library with who and when, and the next fill offers the approved ones first."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -147,11 +148,14 @@ def test_decided_answers_are_approved_and_the_next_fill_offers_them_first(kb_pat
     second.mkdir()
     report = second / "report.json"
     _, review2 = fill(kb_path, DEV_SHEET, second)
-    run(kb_path, "fill", str(DEV_SHEET), "-o", str(second / "again.xlsx"), "--report", str(report))
+    res = run(kb_path, "fill", str(DEV_SHEET), "-o", str(second / "again.xlsx"), "--report", str(report))
+    assert re.search(r"^[2-9]\d* rows offer a past library answer first \(marked in the review list\)$", res.output, re.M)
     rows = {q["question"]: q for q in json.loads(report.read_text())["questions"]}
     assert rows[option_row["質問"]]["status"] == "answered" and rows[option_row["質問"]]["choice"] == "はい"
     assert rows[option_row["質問"]]["reason_codes"][0] == "approved"
     assert rows[option_row["質問"]]["sources"][0]["kind"] == "qa"
+    past = rows[option_row["質問"]]["sources"][0]["past"]
+    assert (past["status"], past["decided_by"], past["customer"]) == ("approved", "山田", "ACME")
     marked = row_of(review2, lines[0])
     assert marked["候補1"].startswith("［過去の承認済み回答（") and "山田・ACME）］" in marked["候補1"]
     # the earlier customer's name is shown to the person, never written into the next sheet
