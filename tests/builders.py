@@ -331,3 +331,17 @@ def classified_answers(level: str, topics: list[Topic]) -> tuple[ParsedDocument,
     )
     pairs = [QAPair(t.question, "はい", marked(level, t.text)) for t in topics]
     return doc, pairs
+
+
+def classified_contract(level: str) -> bytes:
+    """The 利用約款 the classified whitepapers cite (第7条（保存地域）), as a file of ``level``: its
+    articles answer the topics' questions too, so clause search and clause quotes meet them."""
+    articles = "\n\n".join(
+        f"## 第{n}条（{title}）\n\n1. {marked(level, text)}"
+        for n, (title, text) in enumerate(
+            [(t.title, t.text) for t in TOPICS[:2]]
+            + [("保存地域", "お客様のデータは国内のデータセンターにのみ保存します。")],
+            start=5,
+        )
+    )
+    return f"# テストクラウド 利用約款\n\nテストクラウド株式会社\n\n{articles}\n".encode()

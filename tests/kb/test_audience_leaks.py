@@ -21,7 +21,13 @@ from kb import store
 from kb.audience import CUSTOMER_AUDIENCES, hidden_from
 from kb.cli import cli
 from kb.db import CLASSIFICATIONS, connect
-from tests.builders import LEVEL_MARKERS, TOPICS, classified_answers, classified_whitepaper
+from tests.builders import (
+    LEVEL_MARKERS,
+    TOPICS,
+    classified_answers,
+    classified_contract,
+    classified_whitepaper,
+)
 from tests.workbooks import build_question_sheet
 
 JA_OPTIONS = ("はい", "いいえ", "該当なし")
@@ -87,10 +93,18 @@ topic_plan = st.fixed_dictionaries(
     }  # fmt: skip
 )
 kb_plan = st.lists(topic_plan, min_size=len(TOPICS), max_size=len(TOPICS))
+# The contract the responses cite, at some level, or none.
+contract_plan = st.sampled_from((None, *CLASSIFICATIONS))
 
 
-def build_kb(path: Path, plan: list[dict]) -> None:
+def build_kb(path: Path, plan: list[dict], contract: str | None = None) -> None:
     db = connect(path)
+    if contract:
+        from importers.clauses import parse_contract
+        from kb.clauses import import_contract
+
+        parsed = parse_contract(classified_contract(contract), "terms.md")
+        import_contract(db, parsed, document="利用約款", classification=contract)
     # Documents by (level, language, copy): a whitepaper per level and language, a second
     # one for a topic answered twice at one level.
     docs: dict[tuple[str, str, int], list] = {}
@@ -112,6 +126,7 @@ def build_kb(path: Path, plan: list[dict]) -> None:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     plan=kb_plan,
+    contract=contract_plan,
     audience=st.sampled_from(CUSTOMER_AUDIENCES),
     asked=st.lists(st.sampled_from(range(len(TOPICS))), min_size=1, max_size=len(TOPICS), unique=True),
     english=st.booleans(),
@@ -119,10 +134,10 @@ def build_kb(path: Path, plan: list[dict]) -> None:
     review=st.sampled_from(["review.xlsx", "review.html"]),
 )
 def test_nothing_above_the_audience_reaches_any_file(
-    tmp_path_factory, plan, audience, asked, english, draft_text, review
+    tmp_path_factory, plan, contract, audience, asked, english, draft_text, review
 ):
     root = tmp_path_factory.mktemp("leak")
-    build_kb(root / "kb.db", plan)
+    build_kb(root / "kb.db", plan, contract)
     questions = [TOPICS[i].question_en if english else TOPICS[i].question for i in asked]
     files = outputs_for(root / "kb.db", root, audience, questions, review=review, draft_text=draft_text)
     assert leaks(files, audience) == []
