@@ -27,6 +27,10 @@ def kb_path(tmp_path) -> Path:
     return path
 
 
+def apply(db: Path, decided: Path, filled: Path, final: Path, *options: str, ok: bool = True):
+    return run(db, "apply", str(decided), "--to", str(filled), "-o", str(final), *options, ok=ok)
+
+
 def library(db: Path) -> list[dict]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
@@ -70,19 +74,7 @@ def test_a_mismatched_decision_workbook_is_refused_and_nothing_is_written(kb_pat
     wb.save(decided)
     final = tmp_path / "final.xlsx"
     final.write_bytes(b"an earlier final workbook")
-    res = run(
-        kb_path,
-        "apply",
-        str(decided),
-        "--to",
-        str(filled),
-        "-o",
-        str(final),
-        "--approve",
-        "--owner",
-        "山田",
-        ok=False,
-    )
+    res = apply(kb_path, decided, filled, final, "--approve", "--owner", "山田", ok=False)
     assert res.exit_code == 2
     assert res.output.startswith("kb: error: d.xlsx does not match filled.xlsx, nothing written: ")
     assert message in res.output and res.output.count("\n") == 1
@@ -99,26 +91,14 @@ def test_a_mismatched_decision_workbook_is_refused_and_nothing_is_written(kb_pat
 
 def test_a_decision_workbook_for_another_workbook_is_refused(kb_path, tmp_path):
     _, decided, _ = _decided(kb_path, tmp_path)
-    res = run(
-        kb_path, "apply", str(decided), "--to", str(DEV_SHEET), "-o", str(tmp_path / "f.xlsx"), ok=False
-    )
+    res = apply(kb_path, decided, DEV_SHEET, tmp_path / "f.xlsx", ok=False)
     assert res.exit_code == 2 and "it was made for another workbook" in res.output
     assert not (tmp_path / "f.xlsx").exists() and library(kb_path) == []
 
 
 def test_approve_needs_an_owner(kb_path, tmp_path):
     filled, decided, _ = _decided(kb_path, tmp_path)
-    res = run(
-        kb_path,
-        "apply",
-        str(decided),
-        "--to",
-        str(filled),
-        "-o",
-        str(tmp_path / "f.xlsx"),
-        "--approve",
-        ok=False,
-    )
+    res = apply(kb_path, decided, filled, tmp_path / "f.xlsx", "--approve", ok=False)
     assert res.exit_code == 2 and "--approve needs --owner NAME" in res.output
     assert not (tmp_path / "f.xlsx").exists()
 
@@ -126,10 +106,7 @@ def test_approve_needs_an_owner(kb_path, tmp_path):
 def test_decided_answers_are_approved_and_the_next_fill_offers_them_first(kb_path, tmp_path):
     filled, decided, lines = _decided(kb_path, tmp_path)
     final = tmp_path / "final.xlsx"
-    res = run(
-        kb_path, "apply", str(decided), "--to", str(filled), "-o", str(final),
-        "--approve", "--owner", "山田", "--customer", "ACME",
-    )  # fmt: skip
+    res = apply(kb_path, decided, filled, final, "--approve", "--owner", "山田", "--customer", "ACME")
     assert "2 answers recorded as approved by 山田" in res.output
     option_row, custom_row = (row_of(decided, line) for line in lines)
     recorded = library(kb_path)
@@ -141,7 +118,7 @@ def test_decided_answers_are_approved_and_the_next_fill_offers_them_first(kb_pat
     assert json.loads(recorded[0]["citations"])  # the accepted candidate's sources, apart from its text
     assert recorded[0]["decided_at"].endswith("+00:00")
     # the same decision workbook again: nothing new
-    again = run(kb_path, "apply", str(decided), "--to", str(filled), "-o", str(tmp_path / "f2.xlsx"))
+    again = apply(kb_path, decided, filled, tmp_path / "f2.xlsx")
     assert "recorded before; nothing new" in again.output and len(library(kb_path)) == 2
     # next year's fill: the approved answers come first, marked, and answer by themselves
     second = tmp_path / "second"
@@ -149,7 +126,9 @@ def test_decided_answers_are_approved_and_the_next_fill_offers_them_first(kb_pat
     report = second / "report.json"
     _, review2 = fill(kb_path, DEV_SHEET, second)
     res = run(kb_path, "fill", str(DEV_SHEET), "-o", str(second / "again.xlsx"), "--report", str(report))
-    assert re.search(r"^[2-9]\d* rows offer a past library answer first \(marked in the review list\)$", res.output, re.M)
+    assert re.search(
+        r"^[2-9]\d* rows offer a past library answer first \(marked in the review list\)$", res.output, re.M
+    )
     rows = {q["question"]: q for q in json.loads(report.read_text())["questions"]}
     assert rows[option_row["質問"]]["status"] == "answered" and rows[option_row["質問"]]["choice"] == "はい"
     assert rows[option_row["質問"]]["reason_codes"][0] == "approved"
@@ -165,7 +144,7 @@ def test_decided_answers_are_approved_and_the_next_fill_offers_them_first(kb_pat
 
 def test_drafts_are_suggestions_only(kb_path, tmp_path):
     filled, decided, lines = _decided(kb_path, tmp_path)
-    run(kb_path, "apply", str(decided), "--to", str(filled), "-o", str(tmp_path / "final.xlsx"))
+    apply(kb_path, decided, filled, tmp_path / "final.xlsx")
     assert {r["status"] for r in library(kb_path)} == {"draft"} and library(kb_path)[0]["decided_by"] is None
     report = tmp_path / "report.json"
     run(kb_path, "fill", str(DEV_SHEET), "-o", str(tmp_path / "again.xlsx"), "--report", str(report))
