@@ -185,7 +185,10 @@ def test_a_past_approved_answer_is_marked_as_such(tmp_path):
     row = decide(other, Answer("q", "needs_review", 0.4, None, [past]), "ja")
     (cand,) = candidates(row, "ja")
     assert cand.other_question
-    assert cand.past == "過去の承認済み回答（2026-12-01・山田・ACME）：「データは国内に保存されますか。」への回答"
+    assert (
+        cand.past
+        == "過去の承認済み回答（2026-12-01・山田・ACME）：「データは国内に保存されますか。」への回答"
+    )
     report = replace(make_fill_report(), rows=[row, *make_fill_report().rows[1:]])
     path, _ = _decision_workbook(tmp_path, report)
     ws = openpyxl.load_workbook(path).worksheets[0]
