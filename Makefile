@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO   := out/demo
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# Hypothesis fuzz tests of the XML patcher, the check-sheet reader and the whitepaper importer
+# with the long budget (a fixed number of examples each; make test runs 25 of each).
+FUZZ_EXAMPLES ?= 2000
+FUZZ_TESTS := tests/exporters/test_xlsx_patch_fuzz.py tests/importers/test_reader_fuzz.py
+
+fuzz: $(STAMP)
+	KB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest $(FUZZ_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

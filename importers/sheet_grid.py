@@ -248,7 +248,7 @@ class _SheetParser:
         # The hottest loop of reading: attribute look-ups are hoisted into locals.
         names, grid, budget = self.names, self.grid, self.cell_budget
         number = parse_row_number(element.get("r") or "")
-        self.row = row = number if number is not None else self.row + 1
+        self.row = row = number if number else self.row + 1  # r="0" follows on, as in the patcher
         col = 0
         # Most <c> elements are styled-only empty cells (HECVAT: 9 in 10). Their column
         # matters only if a later cell has no usable r and so follows on from them.

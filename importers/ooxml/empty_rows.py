@@ -158,11 +158,12 @@ def pieces_by_chunk(text: str, lo: int, hi: int) -> Iterator[tuple[int, int] | E
         lo = cut
 
 
-def split_empty_rows(stream: IO[bytes], chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes | EmptyRows]:
+def split_empty_rows(stream: IO[bytes], chunk_bytes: int | None = None) -> Iterator[bytes | EmptyRows]:
     """The bytes of a worksheet part in order, with every run of self-closing empty rows
     given as one EmptyRows (whose offsets mean nothing here) instead of its bytes.
 
     Memory: a chunk, plus the longest single tag or text that crosses a chunk's end."""
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     carry = b""
     pending: EmptyRows | None = None
     while True:
