@@ -103,3 +103,12 @@ def test_atomic_on_a_read_only_kb_raises_before_any_write(tmp_path):
         with db.atomic():
             pass
     db.close()
+
+
+def test_a_kb_of_a_newer_schema_is_refused_not_opened(tmp_path):
+    build_demo_db(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / "kb.db")
+    conn.execute(f"PRAGMA user_version = {kb_db.SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(kb_db.KBError, match="upgrade kb"):
+        kb_db.connect(tmp_path / "kb.db")
