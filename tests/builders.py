@@ -345,3 +345,23 @@ def classified_contract(level: str) -> bytes:
         )
     )
     return f"# テストクラウド 利用約款\n\nテストクラウド株式会社\n\n{articles}\n".encode()
+
+
+def classified_evidence(level: str, *, expired: bool = False):
+    """A piece of evidence of ``level`` (kb.evidence_store.NewEvidence, one page on the topics),
+    its title and page marked above public; past its validity when ``expired``."""
+    from kb.evidence_store import NewEvidence
+
+    mark = LEVEL_MARKERS.get(level, "")
+    text = marked(level, " ".join(t.text for t in TOPICS))
+    return NewEvidence(
+        sha256=f"sha-evidence-{level}-{expired}",
+        size=len(text),
+        media_type="text/plain",
+        original_name=f"evidence_{level}.txt",
+        title=f"運用記録{mark}",
+        text_status="text",
+        pages=((1, text),),
+        classification=level,
+        valid_until="2000-12-31" if expired else None,
+    )

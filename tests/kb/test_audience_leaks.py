@@ -26,6 +26,7 @@ from tests.builders import (
     TOPICS,
     classified_answers,
     classified_contract,
+    classified_evidence,
     classified_whitepaper,
 )
 from tests.workbooks import build_question_sheet
@@ -95,10 +96,17 @@ topic_plan = st.fixed_dictionaries(
 kb_plan = st.lists(topic_plan, min_size=len(TOPICS), max_size=len(TOPICS))
 # The contract the responses cite, at some level, or none.
 contract_plan = st.sampled_from((None, *CLASSIFICATIONS))
+# Evidence linked to every topic's control: (level, expired) of each piece.
+evidence_plan = st.lists(st.tuples(st.sampled_from(CLASSIFICATIONS), st.booleans()), max_size=2, unique=True)
 
 
-def build_kb(path: Path, plan: list[dict], contract: str | None = None) -> None:
+def build_kb(path: Path, plan: list[dict], contract: str | None = None, evidence=()) -> None:
     db = connect(path)
+    if evidence:
+        from kb.evidence_store import add_many
+
+        pieces = [classified_evidence(level, expired=expired) for level, expired in evidence]
+        add_many(db, pieces, controls=[t.control_id for t in TOPICS])
     if contract:
         from importers.clauses import parse_contract
         from kb.clauses import import_contract
@@ -127,6 +135,7 @@ def build_kb(path: Path, plan: list[dict], contract: str | None = None) -> None:
 @given(
     plan=kb_plan,
     contract=contract_plan,
+    evidence=evidence_plan,
     audience=st.sampled_from(CUSTOMER_AUDIENCES),
     asked=st.lists(st.sampled_from(range(len(TOPICS))), min_size=1, max_size=len(TOPICS), unique=True),
     english=st.booleans(),
@@ -134,10 +143,10 @@ def build_kb(path: Path, plan: list[dict], contract: str | None = None) -> None:
     review=st.sampled_from(["review.xlsx", "review.html"]),
 )
 def test_nothing_above_the_audience_reaches_any_file(
-    tmp_path_factory, plan, contract, audience, asked, english, draft_text, review
+    tmp_path_factory, plan, contract, evidence, audience, asked, english, draft_text, review
 ):
     root = tmp_path_factory.mktemp("leak")
-    build_kb(root / "kb.db", plan, contract)
+    build_kb(root / "kb.db", plan, contract, evidence)
     questions = [TOPICS[i].question_en if english else TOPICS[i].question for i in asked]
     files = outputs_for(root / "kb.db", root, audience, questions, review=review, draft_text=draft_text)
     assert leaks(files, audience) == []
