@@ -253,13 +253,19 @@ _clause_terms = lru_cache(maxsize=DEFAULTS["clause_terms_cache"])(analyzed_text)
 
 
 def _stance(question: str, hit: search.Hit, query: search.Query, asks_yes_no: bool = False) -> str | None:
+    body = hit.body
     if hit.kind == "qa":  # body starts with the option a person chose, if any
-        chosen = stance_of_option(hit.body.split("\n", 1)[0])
-        if chosen:
+        first, _, rest = hit.body.partition("\n")
+        chosen = stance_of_option(first)
+        if chosen and store.question_key(hit.title) == store.question_key(question):
             return chosen if asks_yes_no or stance.is_yes_no_question(question) else None
+        if chosen:
+            # A person's yes or no answers the question they were asked; for another one
+            # found by search it says nothing, and only the text after it may.
+            body = rest
     return stance.stance(
         question,
-        hit.body,
+        body,
         lambda clause: search.coverage(query, _clause_terms(clause))[0],
         query=query,
         asks_yes_no=asks_yes_no,
@@ -333,6 +339,11 @@ def answer(
         status = "answered" if conf >= threshold and gate is None else "needs_review"
     if status == "answered" and hits[0].kind == "qa" and hits[0].source_id in _drafts(db, cache):
         status = "needs_review"  # a harvested answer no person approved is a suggestion only
+    other_question = None  # why a person's answer to another question is only a suggestion
+    if status == "answered" and hits[0].kind == "qa" and not approved:
+        # A person's answer answers the question they were asked: search found it for another
+        # one (the very same question is `approved` below), so a person decides.
+        status, other_question = "needs_review", f"a past answer to another question ({hits[0].title})"
     held = clauses_mod.held_alone(hits[0]) if status == "answered" else None
     if held:
         status = "needs_review"
@@ -358,7 +369,7 @@ def answer(
         confidence=conf,
         stance=top_stance,
         sources=sources,
-        why=gate.why if gate else held,
+        why=gate.why if gate else (held or other_question),
         withheld=_withheld(db, query, audience, hits, editions_withheld, approved_withheld),
         expired_evidence=evidence_links.expired_labels(sources),
     )
