@@ -325,6 +325,12 @@ def main() -> int:
     parser.add_argument("--compare", type=int, default=40, help="PDFs read by both extractors (default 40)")
     parser.add_argument("--rounds", type=int, default=5, help="verify rounds (default 5)")
     parser.add_argument("--quick", action="store_true", help="smoke run: 200 files, 20k chunks")
+    parser.add_argument(
+        "--only",
+        choices=("compare", "add", "search", "verify"),
+        action="append",
+        help="run only these parts (repeatable; verify adds the files first)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args()
     n_files = args.files or (200 if args.quick else 1000)
@@ -333,56 +339,66 @@ def main() -> int:
         print(
             "QUICK RUN: scaled down (200 files, 20k chunks); the targets are for 1,000 files and 100k chunks"
         )
+    parts = set(args.only or ("compare", "add", "search", "verify"))
     gen = generator()
     ok = True
     with tempfile.TemporaryDirectory(prefix="kb-bench-evidence-") as tmp:
         work = Path(tmp)
-        log(f"generating {n_files} evidence files of {PAGES} pages ...")
-        start = time.perf_counter()
-        files, truth = make_files(work / "files", n_files, gen)
-        size = sum(p.stat().st_size for p in files)
-        log(f"  {time.perf_counter() - start:.0f} s, {size / 1e6:.1f} MB")
-        compare_extractors(truth, args.compare)
-
-        floor_wall, floor_cpu, texts = time_floor(files)
-        add_wall, add_cpu, pages = time_add(files, work)
-        analysis_cpu = time_analysis(texts)
-        print(f"\n2. add + index {n_files} files ({PAGES} pages each, PDF and DOCX; {pages} pages indexed)")
-        print(
-            f"   extractor alone (floor): {n_files / floor_wall:7.1f} files/s  (CPU {floor_cpu:.1f} s)  INFO"
-        )
-        print(f"   analysis of the same text (kb.analysis): CPU {analysis_cpu:.1f} s  INFO")
-        print(
-            f"   kb evidence add (one process): {n_files / add_wall:7.1f} files/s  (CPU {add_cpu:.1f} s)  INFO"
-        )
-        print(
-            f"   add / extractor alone: {add_wall / floor_wall:.2f}x wall, {add_cpu / floor_cpu:.2f}x CPU  INFO"
-        )
-
-        search_db = work / "search.db"
-        log(f"building a KB with {n_chunks:,} evidence chunks ...")
-        built = build_search_kb(search_db, n_chunks, gen)
-        p50, cpu50, p95, chunks = search_p50(search_db, QUESTIONS)
-        print(f"\n3. search at {chunks:,} evidence chunks (+ the demo whitepaper), built in {built:.0f} s")
-        verdict = "PASS" if cpu50 <= SEARCH_TARGET_MS else "FAIL"
-        ok &= verdict == "PASS"
-        print(f"   search p50 wall {p50:.2f} ms (p95 {p95:.2f} ms)  INFO")
-        print(f"   search p50 CPU {cpu50:.2f} ms, target <= {SEARCH_TARGET_MS} ms  {verdict}")
-
-        timed = compare_verify(work / "kb.db", args.rounds)
-        (kb_wall, kb_cpu), (sum_wall, sum_cpu) = timed["kb"], timed["sha256sum"]
-        print(
-            f"\n4. verify {n_files} files ({size / 1e6:.1f} MB), medians of {args.rounds} alternating rounds"
-        )
-        for name, (wall, cpu) in timed.items():
-            print(f"   {name:16s} {wall * 1000:6.0f} ms wall, CPU {cpu * 1000:5.0f} ms  INFO")
-        hashing = (kb_cpu - timed["kb start"][1]) / max(sum_cpu - timed["sha256sum start"][1], 1e-3)
-        print(f"   CPU past each one's start, kb / sha256sum: {hashing:.2f}x  INFO")
-        print(f"   kb evidence verify / sha256sum: {kb_cpu / sum_cpu:.2f}x CPU  INFO")
-        ratio = kb_wall / sum_wall
-        verdict = "PASS" if ratio <= VERIFY_TARGET else "FAIL"
-        ok &= verdict == "PASS"
-        print(f"   kb evidence verify / sha256sum: {ratio:.2f}x wall, target <= {VERIFY_TARGET}  {verdict}")
+        if parts & {"compare", "add", "verify"}:
+            log(f"generating {n_files} evidence files of {PAGES} pages ...")
+            start = time.perf_counter()
+            files, truth = make_files(work / "files", n_files, gen)
+            size = sum(p.stat().st_size for p in files)
+            log(f"  {time.perf_counter() - start:.0f} s, {size / 1e6:.1f} MB")
+        if "compare" in parts:
+            compare_extractors(truth, args.compare)
+        if parts & {"add", "verify"}:
+            floor_wall, floor_cpu, texts = time_floor(files) if "add" in parts else (0.0, 0.0, [])
+            add_wall, add_cpu, pages = time_add(files, work)
+        if "add" in parts:
+            analysis_cpu = time_analysis(texts)
+            print(
+                f"\n2. add + index {n_files} files ({PAGES} pages each, PDF and DOCX; {pages} pages indexed)"
+            )
+            print(
+                f"   extractor alone (floor): {n_files / floor_wall:7.1f} files/s  (CPU {floor_cpu:.1f} s)  INFO"
+            )
+            print(f"   analysis of the same text (kb.analysis): CPU {analysis_cpu:.1f} s  INFO")
+            print(
+                f"   kb evidence add (one process): {n_files / add_wall:7.1f} files/s  (CPU {add_cpu:.1f} s)  INFO"
+            )
+            print(
+                f"   add / extractor alone: {add_wall / floor_wall:.2f}x wall, {add_cpu / floor_cpu:.2f}x CPU  INFO"
+            )
+        if "search" in parts:
+            search_db = work / "search.db"
+            log(f"building a KB with {n_chunks:,} evidence chunks ...")
+            built = build_search_kb(search_db, n_chunks, gen)
+            p50, cpu50, p95, chunks = search_p50(search_db, QUESTIONS)
+            print(
+                f"\n3. search at {chunks:,} evidence chunks (+ the demo whitepaper), built in {built:.0f} s"
+            )
+            verdict = "PASS" if cpu50 <= SEARCH_TARGET_MS else "FAIL"
+            ok &= verdict == "PASS"
+            print(f"   search p50 wall {p50:.2f} ms (p95 {p95:.2f} ms)  INFO")
+            print(f"   search p50 CPU {cpu50:.2f} ms, target <= {SEARCH_TARGET_MS} ms  {verdict}")
+        if "verify" in parts:
+            timed = compare_verify(work / "kb.db", args.rounds)
+            (kb_wall, kb_cpu), (sum_wall, sum_cpu) = timed["kb"], timed["sha256sum"]
+            print(
+                f"\n4. verify {n_files} files ({size / 1e6:.1f} MB), medians of {args.rounds} alternating rounds"
+            )
+            for name, (wall, cpu) in timed.items():
+                print(f"   {name:16s} {wall * 1000:6.0f} ms wall, CPU {cpu * 1000:5.0f} ms  INFO")
+            hashing = (kb_cpu - timed["kb start"][1]) / max(sum_cpu - timed["sha256sum start"][1], 1e-3)
+            print(f"   CPU past each one's start, kb / sha256sum: {hashing:.2f}x  INFO")
+            print(f"   kb evidence verify / sha256sum: {kb_cpu / sum_cpu:.2f}x CPU  INFO")
+            ratio = kb_wall / sum_wall
+            verdict = "PASS" if ratio <= VERIFY_TARGET else "FAIL"
+            ok &= verdict == "PASS"
+            print(
+                f"   kb evidence verify / sha256sum: {ratio:.2f}x wall, target <= {VERIFY_TARGET}  {verdict}"
+            )
     return 0 if ok or not args.strict else 1
 
 
