@@ -6,15 +6,15 @@ size limit). They carry nothing but their row numbers, so the reader and the pat
 take a run of them as one item, found by one regular expression in C: their time and
 memory then follow the rows that hold cells, not the row count.
 
-An empty row is ``<row .../>`` or ``<row ...></row>`` with only white space inside (any
-namespace prefix). Its number is its ``r`` attribute when that is a positive number,
-else the number after the row before it, as for every row (a following row without
-``r`` continues from the run's last number). Both the check-sheet reader
-(importers.sheet_grid) and the patcher (exporters.xlsx_patch) number rows through
-this module, so that they agree on which row is which.
-
-Known limit: the expression reads the text, not the XML, so an empty-row tag spelled
-inside a comment or a CDATA section is taken as one (Excel writes neither there).
+A run is found in C (str/bytes.count) as a piece in which every '<' opens a self-closing
+``<row .../>`` tag and every '/' and '>' belongs to a '/>'; anything else (a cell, an end
+tag, a comment or CDATA, a quoted value holding '/' or '>') sends the piece to the parser,
+which reads it element by element, so a run is never taken for something it is not. A
+row's number is its ``r`` attribute when that is a positive number, else the number after
+the row before it, as for every row (a following row without ``r`` continues from the run's
+last number). Both the check-sheet reader (importers.sheet_grid) and the patcher
+(exporters.xlsx_patch) number rows through this module, so that they agree on which row
+is which.
 """
 
 from __future__ import annotations
