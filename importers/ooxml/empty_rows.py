@@ -3,7 +3,7 @@
 A worksheet may hold any number of ``<row/>`` elements with no cells (Excel writes them
 for formatted rows; a crafted file has millions: 100 MB of them fit under the unpacked
 size limit). They carry nothing but their row numbers, so the reader and the patcher
-take a run of them as one item, found by one regular expression in C: their time and
+take a run of them as one item, found without a Python step per row: their time and
 memory then follow the rows that hold cells, not the row count.
 
 A run is found in C (str/bytes.count) as a piece in which every '<' opens a self-closing
