@@ -28,7 +28,6 @@ AUTO_THRESHOLDS: dict[str, float] = {
 }
 REVIEW_THRESHOLD: float = DEFAULTS["review_threshold"]
 MAX_SOURCES: int = DEFAULTS["max_sources"]
-ANSWER_KINDS: tuple[str, ...] = DEFAULTS["answer_kinds"]
 
 
 class Translation(NamedTuple):
@@ -169,7 +168,7 @@ def _sources(
 ) -> tuple[list[Source], int]:
     """Sources of the hits, each response in its own language with the other editions the
     audience may see as its translations; and how many editions it may not see."""
-    cache = query.cache or search.IndexCache.of(db)
+    cache = query.cache or search.answering_cache(db)
     response_ids = [h.source_id for h in hits if h.kind == "response"]
     editions = _editions(db, cache, response_ids)
     shown = {
@@ -309,7 +308,7 @@ def answer(
     ``cache``: the IndexCache of the KB's state to answer from, when the caller
     answers many questions against one state (kb.batch); else the current one.
     """
-    cache = cache or search.IndexCache.of(db)
+    cache = cache or search.answering_cache(db)
     classifications = visible_to(audience)
     approved, approved_withheld = None, None  # the latter: the id of one above the audience
     # Most questions have no earlier answer: a set look-up spares them the query.
@@ -323,7 +322,6 @@ def answer(
         db,
         question,
         limit=hits_wanted(db, cache),
-        kinds=ANSWER_KINDS,
         classifications=classifications,
         query=query,
     )
@@ -344,10 +342,16 @@ def answer(
         # A person's answer answers the question they were asked: search found it for another
         # one (the very same question is `approved` below), so a person decides.
         status, other_question = "needs_review", f"a past answer to another question ({hits[0].title})"
-    held = clauses_mod.held_alone(hits[0]) if status == "answered" else None
-    if held:
-        status = "needs_review"
-    top_stance = _stance(question, hits[0], query, asks_yes_no) if hits and status != "no_match" else None
+    alone = None  # why the sources are clauses found by themselves (kb.clauses.found_alone)
+    if status == "no_match":
+        found = clauses_mod.found_alone(db, question, classifications, MAX_SOURCES)
+        if found and confidence(found) >= REVIEW_THRESHOLD:
+            hits, conf, status, alone = found, confidence(found), "needs_review", clauses_mod.ALONE_WHY
+    top_stance = (
+        _stance(question, hits[0], query, asks_yes_no)
+        if hits and status != "no_match" and not alone
+        else None
+    )
     sources, editions_withheld = (
         _sources(db, query, hits, audience) if status != "no_match" or keep_sources else ([], 0)
     )
@@ -369,7 +373,7 @@ def answer(
         confidence=conf,
         stance=top_stance,
         sources=sources,
-        why=gate.why if gate else (held or other_question),
+        why=gate.why if gate else (alone or other_question),
         withheld=_withheld(db, query, audience, hits, editions_withheld, approved_withheld),
         expired_evidence=evidence_links.expired_labels(sources),
     )
@@ -387,7 +391,7 @@ def _withheld(
     hits (counted as ``editions``) and the approved answer to this very question
     (``approved``, its id), each counted once. A KB that holds nothing above the audience
     (the seed whitepaper, all public) is spared the second search."""
-    cache = query.cache or search.IndexCache.of(db)
+    cache = query.cache or search.answering_cache(db)
     hidden = hidden_levels(audience, cache.memo("levels_held", lambda: levels_held(db)))
     hits: list[search.Hit] = []
     if hidden:
@@ -395,7 +399,6 @@ def _withheld(
             db,
             query.text,
             limit=hits_wanted(db, cache),
-            kinds=ANSWER_KINDS,
             classifications=hidden,
             query=query,
         )

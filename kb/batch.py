@@ -101,7 +101,7 @@ def answer_many(
 
         # Load the Sudachi dictionary and the analysed glossary here, once: the
         # helpers inherit them instead of each loading its own.
-        search.prepare(db, _text(questions[0]))
+        search.prepare(db, _text(questions[0]), index=search.ANSWERING)
         late = Helpers.start(db, workers)
         if late is not None:
             return late.answer(questions, progress, options, each)
@@ -137,7 +137,7 @@ def _answer_chunk(db: Database, questions: list[str | Ask], options: dict) -> li
     from kb import search
 
     # One look at the KB's state for the chunk, not one a question.
-    cache = search.IndexCache.of(db)
+    cache = search.answering_cache(db)
     return [
         answering.answer(db, q.text, cache=cache, asks_yes_no=q.asks_yes_no, **options)
         if isinstance(q, Ask)
@@ -288,7 +288,7 @@ def _lead(path: str, job_in: int, outs: list[int], fixed: bool) -> None:
         from kb.db import connect_read_only
 
         db = connect_read_only(path)
-        search.prepare(db, "準備")  # the Sudachi dictionary and the glossary
+        search.prepare(db, "準備", index=search.ANSWERING)  # the Sudachi dictionary and the glossary
         try:
             chunks, options = _receive(job_in)
         except EOFError:  # closed unused

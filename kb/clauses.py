@@ -479,9 +479,15 @@ def _clause_chunks(db: Database) -> dict[int, int]:
 ALONE_WHY = "a contract clause by itself: it says what was agreed, not what is done; a person decides"
 
 
-def held_alone(top: search.Hit) -> str | None:
-    """Why the best source may not answer by itself when it is a clause, or None."""
-    return ALONE_WHY if top.kind == "clause" else None
+def found_alone(
+    db: Database, question: str, classifications: tuple[str, ...], limit: int
+) -> list[search.Hit]:
+    """The clauses that cover ``question`` when no response or library answer does, for a
+    person to decide on (ALONE_WHY). They are searched in the index of everything: clauses
+    are not in the one answers are weighed in (kb.search.ANSWERING)."""
+    if not has_contracts(db):
+        return []
+    return search.search(db, question, limit=limit, kinds=("clause",), classifications=classifications)
 
 
 def _cited_by(db: Database, clause_index: ClauseIndex, response_ids: list[int]) -> dict[int, list[Clause]]:
@@ -532,7 +538,7 @@ def clause_citations(
     ``audience``, best first.
 
     A KB without contracts pays one look-up per snapshot of the index."""
-    cache = query.cache or search.IndexCache.of(db)
+    cache = query.cache or search.answering_cache(db)
     if not cache.memo("has_contracts", lambda: has_contracts(db)):
         return [ClauseCitation() for _ in hits]
     clause_index: ClauseIndex = cache.memo("clause_index", lambda: ClauseIndex(db))

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 # every caller (the CLI's choices, the store) take them from these.
 CLASSIFICATIONS = ("public", "nda", "internal")
 CHUNK_KINDS = ("response", "clause", "evidence", "qa")
+# The kinds that answer a question by themselves: the whitepaper's responses and the answer
+# library. Clauses and evidence back a response up (kb.clauses, kb.evidence_links) but are not
+# an answer of their own, and their words must not re-weigh the questions (version 8).
+ANSWERING_KINDS = ("response", "qa")
 # An answer in the library is a draft until a person approves it (kb import checksheet
 # --approved); only approved answers answer by themselves (kb.store.approved_answer).
 QA_STATUSES = ("draft", "approved")
@@ -393,7 +397,56 @@ _V7 = [
     "CREATE INDEX clause_changes_version ON clause_changes(version_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
+# Version 8 (issue 13, answering must not drift with what is filed beside it): a second FTS
+# index over the chunks that answer a question by themselves (ANSWERING_KINDS), read through
+# a view so that FTS5's rebuild and integrity-check see exactly that subset. kb.search weighs
+# a question's words by their rarity in the index it searches: an answer is weighed among
+# responses and library answers only, so importing a contract or a thousand evidence files
+# does not move an answer's confidence across the auto-answer threshold it was calibrated at.
+_ANSWERING_KINDS_SQL = ", ".join(repr(k) for k in ANSWERING_KINDS)
+_V8 = [
+    f"""
+    CREATE VIEW answering_chunks AS
+        SELECT id, title_terms, body_terms FROM chunks WHERE kind IN ({_ANSWERING_KINDS_SQL})
+    """,
+    """
+    CREATE VIRTUAL TABLE answers_fts USING fts5(
+        title_terms, body_terms,
+        content='answering_chunks', content_rowid='id',
+        tokenize="unicode61 remove_diacritics 0 tokenchars '.'"
+    )
+    """,
+    "CREATE VIRTUAL TABLE answers_vocab USING fts5vocab(answers_fts, 'row')",
+    f"""
+    CREATE TRIGGER chunks_answers_ai AFTER INSERT ON chunks
+    WHEN new.kind IN ({_ANSWERING_KINDS_SQL}) BEGIN
+        INSERT INTO answers_fts(rowid, title_terms, body_terms)
+            VALUES (new.id, new.title_terms, new.body_terms);
+    END
+    """,
+    f"""
+    CREATE TRIGGER chunks_answers_ad AFTER DELETE ON chunks
+    WHEN old.kind IN ({_ANSWERING_KINDS_SQL}) BEGIN
+        INSERT INTO answers_fts(answers_fts, rowid, title_terms, body_terms)
+            VALUES ('delete', old.id, old.title_terms, old.body_terms);
+    END
+    """,
+    # One trigger for both halves of an update: the old entry must go before the new one comes
+    # (two triggers would run newest first and delete what the other just inserted).
+    f"""
+    CREATE TRIGGER chunks_answers_au AFTER UPDATE OF kind, title_terms, body_terms ON chunks BEGIN
+        INSERT INTO answers_fts(answers_fts, rowid, title_terms, body_terms)
+            SELECT 'delete', old.id, old.title_terms, old.body_terms
+            WHERE old.kind IN ({_ANSWERING_KINDS_SQL});
+        INSERT INTO answers_fts(rowid, title_terms, body_terms)
+            SELECT new.id, new.title_terms, new.body_terms
+            WHERE new.kind IN ({_ANSWERING_KINDS_SQL});
+    END
+    """,
+    "INSERT INTO answers_fts(answers_fts) VALUES ('rebuild')",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -407,7 +460,7 @@ class Database:
     sqlite_utils.Database on the same connection is built when first needed.
     """
 
-    search_cache = None  # kb.search.IndexCache of this connection, while the index is unchanged
+    search_cache = None  # {kb.search.Index: its IndexCache} of this connection, while the index is unchanged
 
     def __init__(self, conn: sqlite3.Connection, *, read_only: ReadOnly | None = None):
         self.conn = conn

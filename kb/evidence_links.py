@@ -1,6 +1,6 @@
 """Evidence behind an answer: the files linked to the controls of its sources (kb evidence link).
 
-Evidence is not searched for an answer (kb.settings answer_kinds): it is not written to
+Evidence is not searched for an answer (kb.db.ANSWERING_KINDS): it is not written to
 be quoted to a customer. It backs a response up: a response to control 6.1.3 cites the
 evidence linked to 6.1.3 that the answer's audience may see, by title and the page that
 covers the question best. An answer whose best source rests on evidence past its
@@ -92,7 +92,7 @@ def attach(
     """Give each response among ``sources`` the evidence linked to its control that the
     answer's audience may see (``visible``: kb.audience.visible_to of it) as Source.evidence,
     and its labels among the citations of the source and of each of its translations."""
-    cache = query.cache or search.IndexCache.of(db)
+    cache = query.cache or search.answering_cache(db)
     if not cache.memo(
         "evidence_any", lambda: bool(db.execute("SELECT 1 FROM evidence_links LIMIT 1").fetchone())
     ):

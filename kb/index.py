@@ -13,6 +13,10 @@ from typing import NamedTuple
 from kb.analysis import ANALYZER_VERSION, analyzed_text
 from kb.db import Database
 
+# The FTS5 tables kept from chunks by triggers (kb.db): the analysed index of everything, the
+# analysed index of what answers (ANSWERING_KINDS, version 8) and the raw-text trigram index.
+FTS_TABLES = ("chunks_fts", "answers_fts", "chunks_trigram")
+
 
 def chunk_title(control_id: str | None, title: str) -> str:
     return f"{control_id} {title}" if control_id else title
@@ -101,7 +105,7 @@ def retire_chunks(db: Database, kind: str, source_ids: list[int]) -> None:
 
 
 def rebuild(db: Database) -> int:
-    """Re-analyse every chunk (after an analyzer change) and rebuild both FTS tables."""
+    """Re-analyse every chunk (after an analyzer change) and rebuild the FTS tables."""
     with db.atomic():
         rows = list(db.execute("SELECT id, title, body FROM chunks"))
         for chunk_id, title, body in rows:
@@ -109,8 +113,8 @@ def rebuild(db: Database) -> int:
                 "UPDATE chunks SET title_terms = ?, body_terms = ? WHERE id = ?",
                 [analyzed_text(title), analyzed_text(body), chunk_id],
             )
-        db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('rebuild')")
-        db.execute("INSERT INTO chunks_trigram(chunks_trigram) VALUES ('rebuild')")
+        for table in FTS_TABLES:
+            db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
         compact(db)
         _mark_analyzer(db)
     return len(rows)
@@ -123,11 +127,12 @@ def compact(db: Database) -> None:
     segment answers MATCH queries faster. It rewrites the whole index, which an
     import can afford and a query could not.
     """
-    db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
-    db.execute("INSERT INTO chunks_trigram(chunks_trigram) VALUES ('optimize')")
+    for table in FTS_TABLES:
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
 
 def integrity_check(db: Database) -> None:
     """Raise sqlite3.DatabaseError if an FTS table disagrees with chunks."""
-    db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES ('integrity-check', 1)")
-    db.execute("INSERT INTO chunks_trigram(chunks_trigram, rank) VALUES ('integrity-check', 1)")
+    for table in FTS_TABLES:
+        # rank 1: also compare with the content each indexes (answers_fts: the view of its kinds).
+        db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")

@@ -21,7 +21,7 @@ from typing import NamedTuple, TypeVar
 
 from kb import glossary as glossary_mod
 from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normalize
-from kb.db import Database
+from kb.db import ANSWERING_KINDS, Database
 from kb.settings import DEFAULTS
 
 Phrase = tuple[str, ...]
@@ -38,13 +38,33 @@ TITLE_WEIGHT: float = DEFAULTS["title_weight"]
 WHOLE_VOCABULARY_MAX_CHUNKS: int = DEFAULTS["whole_vocabulary_max_chunks"]
 EXACT_PHRASE_DF_LIMIT: int = DEFAULTS["exact_phrase_df_limit"]
 POSTINGS_MAX_DF: int = DEFAULTS["postings_max_df"]
-_BM25 = f"bm25(chunks_fts, {TITLE_WEIGHT}, 1.0)"
 PART_WEIGHT: float = DEFAULTS["part_weight"]
 SCATTERED_CREDIT: float = DEFAULTS["scattered_credit"]
 UNSEEN_LATIN_WEIGHT: float = DEFAULTS["unseen_latin_weight"]
 BODY_ONLY_CREDIT: float = DEFAULTS["body_only_credit"]
 COVERAGE_SHARE: float = DEFAULTS["coverage_share"]
 BM25_SHARE: float = DEFAULTS["bm25_share"]
+
+
+class Index(NamedTuple):
+    """One FTS5 index over chunks: its table, its vocabulary (document frequencies) and the
+    kinds it holds (None: every kind)."""
+
+    fts: str
+    vocab: str
+    kinds: tuple[str, ...] | None
+
+    @property
+    def bm25(self) -> str:
+        return f"bm25({self.fts}, {TITLE_WEIGHT}, 1.0)"
+
+
+# Everything searchable (kb search, the Datasette plugin), and the chunks that answer by
+# themselves (kb answer, kb fill): a question is weighed by how rare its words are among
+# the texts that can answer it, so filing contracts or evidence beside the responses does
+# not change an answer's confidence (kb.db version 8).
+EVERYTHING = Index("chunks_fts", "chunks_vocab", None)
+ANSWERING = Index("answers_fts", "answers_vocab", ANSWERING_KINDS)
 
 
 class Phrases:
@@ -256,9 +276,12 @@ class IndexCache:
     MAX_CREDITS: int = DEFAULTS["cache_max_credits"]  # (concept, chunk or clause) credits those Phrases keep
     MAX_POSTINGS: int = DEFAULTS["cache_max_postings"]  # (chunk, bm25) pairs
 
-    def __init__(self, db: Database, key: tuple[int, int]):
-        self.db, self.key = db, key
-        self.total = db.execute("SELECT count(*) FROM chunks WHERE is_current = 1").fetchone()[0]
+    def __init__(self, db: Database, key: tuple[int, int], index: Index = EVERYTHING):
+        self.db, self.key, self.index = db, key, index
+        kinds = "" if index.kinds is None else f" AND kind IN ({','.join('?' * len(index.kinds))})"
+        self.total = db.execute(
+            f"SELECT count(*) FROM chunks WHERE is_current = 1{kinds}", index.kinds or ()
+        ).fetchone()[0]
         self._df: dict[str, int] = {}
         self._whole_vocabulary: bool | None = None  # _df holds every term (decided on first use)
         self._phrase_df: dict[Phrase, int] = {}
@@ -270,12 +293,14 @@ class IndexCache:
         self._memo: dict[str, object] = {}
 
     @classmethod
-    def of(cls, db: Database) -> IndexCache:
+    def of(cls, db: Database, index: Index = EVERYTHING) -> IndexCache:
         key = (db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0])
-        # Kept on the connection object: it goes when the connection goes.
-        cache = db.search_cache
+        # Kept on the connection object, one per index: it goes when the connection goes.
+        if db.search_cache is None:
+            db.search_cache = {}
+        cache = db.search_cache.get(index)
         if cache is None or cache.key != key:
-            cache = db.search_cache = cls(db, key)
+            cache = db.search_cache[index] = cls(db, key, index)
         return cache
 
     def sizes(self) -> CacheSizes:
@@ -297,11 +322,11 @@ class IndexCache:
                 if self._whole_vocabulary:
                     # A small KB's vocabulary is read faster than a sheet's worth
                     # of single look-ups; a term not in it is in no chunk.
-                    self._df.update(self.db.execute("SELECT term, doc FROM chunks_vocab"))
+                    self._df.update(self.db.execute(f"SELECT term, doc FROM {self.index.vocab}"))
                 return self.df(term)
             if self._whole_vocabulary:
                 return 0
-            row = self.db.execute("SELECT doc FROM chunks_vocab WHERE term = ?", [term]).fetchone()
+            row = self.db.execute(f"SELECT doc FROM {self.index.vocab} WHERE term = ?", [term]).fetchone()
             value = self._df[term] = row[0] if row else 0
         return value
 
@@ -317,8 +342,9 @@ class IndexCache:
             # Counting a phrase of common words costs more than it tells: keep
             # the upper bound for those.
             if value and len(phrase) > 1 and value <= EXACT_PHRASE_DF_LIMIT:
+                fts = self.index.fts
                 value = self.db.execute(
-                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", [_quote(phrase)]
+                    f"SELECT count(*) FROM {fts} WHERE {fts} MATCH ?", [_quote(phrase)]
                 ).fetchone()[0]
             self._phrase_df[phrase] = value
         return value
@@ -341,8 +367,9 @@ class IndexCache:
         """(chunk id, bm25) of every chunk that contains the phrase, as FTS5 ranks it alone."""
         found = self._postings.get(phrase)
         if found is None:
+            fts = self.index.fts
             found = self.db.execute(
-                f"SELECT rowid, {_BM25} FROM chunks_fts WHERE chunks_fts MATCH ?", [_quote(phrase)]
+                f"SELECT rowid, {self.index.bm25} FROM {fts} WHERE {fts} MATCH ?", [_quote(phrase)]
             ).fetchall()
             if self._postings_size + len(found) > self.MAX_POSTINGS:
                 self._postings.clear()
@@ -387,8 +414,16 @@ class IndexCache:
         return {i: self._rows[i] for i in ids if i in self._rows}
 
 
-def prepare(db: Database, text: str, glossary=None, cache: IndexCache | None = None) -> Query:
-    stats = cache or IndexCache.of(db)
+def answering_cache(db: Database) -> IndexCache:
+    """The cache of the index an answer searches (ANSWERING)."""
+    return IndexCache.of(db, ANSWERING)
+
+
+def prepare(
+    db: Database, text: str, glossary=None, cache: IndexCache | None = None, index: Index = EVERYTHING
+) -> Query:
+    """``text`` analysed into concepts weighed in ``cache``'s index (else ``index``'s)."""
+    stats = cache or IndexCache.of(db, index)
     glossary = glossary or stats.memo("glossary", lambda: glossary_mod.load(db))
     tagged = analyze_tagged(text)
     terms = [t[0] for t in tagged]
@@ -510,9 +545,10 @@ def candidates(
     pool = max(limit * 2, 60)
     while True:
         if ordered is None:
+            fts = cache.index.fts
             ranked = db.execute(
-                f"SELECT rowid, {_BM25} AS score FROM chunks_fts"
-                " WHERE chunks_fts MATCH ? ORDER BY score, rowid LIMIT ?",
+                f"SELECT rowid, {cache.index.bm25} AS score FROM {fts}"
+                f" WHERE {fts} MATCH ? ORDER BY score, rowid LIMIT ?",
                 [_or_expression(phrases), pool],
             ).fetchall()
         else:
@@ -571,8 +607,10 @@ def search(
     kinds: tuple[str, ...] | None = None,
     classifications: tuple[str, ...] | None = None,
     query: Query | None = None,
+    index: Index = EVERYTHING,
 ) -> list[Hit]:
-    query = query or prepare(db, text)
+    """The best ``limit`` chunks for ``text`` in ``index`` (or in ``query``'s, when given)."""
+    query = query or prepare(db, text, index=index)
     wanted = max(CANDIDATES, limit)
     rows = candidates(db, query, limit=wanted, kinds=kinds, classifications=classifications)
     if len(rows) < min(limit, MIN_FILTERED) and query.broad_phrases != query.match_phrases:

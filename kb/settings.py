@@ -89,14 +89,6 @@ SETTINGS: tuple[Setting, ...] = (
         "never written into a customer's file; --audience public previews what a customer gets.",
     ),
     Setting(
-        "answer_kinds",
-        ("response", "qa", "clause"),
-        "Chunk kinds an answer may quote: the whitepaper's responses, approved earlier answers and "
-        "contract clauses. Evidence (kb evidence) backs an answer up for an auditor; it is "
-        "not written to be quoted to a customer, so it is cited beside the response of a control "
-        "it is linked to (kb.evidence_links), never searched for as an answer.",
-    ),
-    Setting(
         "clause_terms_cache",
         8192,
         "Analysed response clauses remembered for stance: the same few responses come up again "

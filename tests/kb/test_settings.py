@@ -16,7 +16,6 @@ ALIASES = {
     "max_sources": [(answer, "MAX_SOURCES")],
     "default_audience": [(audience, "DEFAULT_AUDIENCE")],
     "staff_audience": [(audience, "STAFF_AUDIENCE")],
-    "answer_kinds": [(answer, "ANSWER_KINDS")],
     "parallel_min": [(batch, "PARALLEL_MIN")],
     "max_workers": [(batch, "MAX_WORKERS")],
     "batch_chunk": [(batch, "CHUNK")],
@@ -73,7 +72,6 @@ def test_settings_agree_with_each_other_and_the_schema():
     assert 0 < d["review_threshold"] < d["auto_threshold"] <= 1
     assert d["default_audience"] in db.CLASSIFICATIONS[:-1]  # a customer is never internal
     assert d["staff_audience"] in db.CLASSIFICATIONS
-    assert set(d["answer_kinds"]) <= set(db.CHUNK_KINDS)
     assert d["postings_max_df"] <= d["exact_phrase_df_limit"]
     assert d["coverage_share"] + d["bm25_share"] == pytest.approx(1.0)
     assert d["max_chunks"] * 4 <= 65536  # chunk numbers fit a pipe's buffer at once
