@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -414,6 +415,24 @@ def column_widths(headers: tuple[str, ...], rows: list[list], extra: dict[int, l
         lines += extra.get(i, [])
         widths.append(min(cap, max(6, *(display_width(line) + 2 for line in lines))))
     return widths
+
+
+# A wrapped line's height in points at the workbook's default 11 pt font, and the most Excel
+# allows a row. Heights are written because neither Excel nor LibreOffice grows a row to its
+# wrapped text when opening a file (they do only when the cell is edited): without them every
+# row stays one line high and the texts of neighbouring rows are drawn over each other.
+LINE_HEIGHT = 15.0
+MAX_ROW_HEIGHT = 409.0
+
+
+def row_height(cells: list, widths: list[int]) -> float:
+    """The height that shows every line of ``cells`` wrapped at ``widths`` (characters)."""
+    lines = 1
+    for value, width in zip(cells, widths, strict=False):
+        room = max(1, width - 1)  # a cell's padding takes about a character
+        wrapped = sum(max(1, math.ceil(display_width(line) / room)) for line in str(value or "").split("\n"))
+        lines = max(lines, wrapped)
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
 
 
 # --- reading it back (kb apply) ----------------------------------------------------------

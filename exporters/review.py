@@ -159,6 +159,11 @@ def _write_decisions(report: FillReport, filled_sha256: str, path: Path) -> int:
     widths = dz.column_widths(labels.headers, visible, {dz.DECISION_COL - 1: all_labels})
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    # As high as the printed columns need: longer texts further right (the other candidates,
+    # the sources) stay wrapped inside their cells rather than making every row a page tall.
+    printed = widths[: dz.PRINTED_COLUMNS]
+    for line, cells in enumerate([labels.headers, *visible], start=1):
+        ws.row_dimensions[line].height = dz.row_height(list(cells)[: dz.PRINTED_COLUMNS], printed)
     for i in range(len(labels.headers) + 1, len(headers) + 1):
         ws.column_dimensions[get_column_letter(i)].hidden = True
     ws.freeze_panes = ws.cell(2, dz.DECISION_COL)  # the header, and number and question beside

@@ -244,3 +244,20 @@ def test_other_suffixes_are_refused_before_writing(tmp_path):
     with pytest.raises(KBError, match="must end in .xlsx or .html"):
         write_review(make_fill_report(), tmp_path / "review.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_are_as_high_as_their_printed_text_wraps(tmp_path):
+    from exporters.decisions import LINE_HEIGHT, MAX_ROW_HEIGHT, row_height
+
+    # 30 full-width characters in a column 11 wide (10 characters of room, 2 each): 6 lines
+    assert row_height(["あ" * 30], [11]) == 6 * LINE_HEIGHT
+    assert row_height(["short", "一行目\n二行目"], [20, 20]) == 2 * LINE_HEIGHT  # line breaks count
+    assert row_height(["", None], [10, 10]) == LINE_HEIGHT
+    assert row_height(["x" * 100_000], [10]) == MAX_ROW_HEIGHT
+    path, _ = _decision_workbook(tmp_path)
+    ws = openpyxl.load_workbook(path)["確認リスト"]
+    heights = [ws.row_dimensions[r].height for r in range(1, ws.max_row + 1)]
+    assert all(h and h >= LINE_HEIGHT for h in heights)
+    texts = [str(ws.cell(r, 4).value or "") for r in range(2, ws.max_row + 1)]
+    longest = 2 + max(range(len(texts)), key=lambda i: len(texts[i]))
+    assert ws.row_dimensions[longest].height > LINE_HEIGHT  # the long answer text wraps onto more lines
