@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from kb.errors import KBError
 
@@ -105,3 +107,28 @@ class Vault:
             if os.fstat(fd).st_size <= _READ_WHOLE:
                 return hashlib.sha256(f.read()).hexdigest()
             return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+class Copied(NamedTuple):
+    """What copy_files did: files written, files the target had already, digests neither has."""
+
+    written: int
+    present: int
+    missing: list[str]
+
+
+def copy_files(digests: Iterable[str], source: Vault, target: Vault) -> Copied:
+    """Copy the files ``digests`` name from ``source`` into ``target`` (a backup's vault, or back
+    from it), each checked against its digest on the way (Vault.put), none written twice. A
+    file ``target`` holds already is left as it is; one neither vault holds is listed missing."""
+    written = present = 0
+    missing: list[str] = []
+    for digest in dict.fromkeys(digests):
+        if target.has(digest):
+            present += 1
+        elif source.has(digest):
+            target.put(source.read(digest), digest)
+            written += 1
+        else:
+            missing.append(digest)
+    return Copied(written, present, missing)

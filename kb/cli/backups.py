@@ -1,33 +1,74 @@
-"""`kb backup` and `kb restore`: a copy of the KB made and put back while it is in use (kb.backup)."""
+"""`kb backup` and `kb restore`: a copy of the KB made and put back while it is in use (kb.backup),
+with the evidence files its rows name (the vault beside the database, evidence.vault): a
+backup without them would restore a KB whose evidence cannot be downloaded or verified."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from kb.cli.root import cli, open_db
 
 
+def _evidence_digests(path: Path) -> list[str]:
+    """The sha256 of every evidence file the KB file at ``path`` holds a row for."""
+    from kb.db import read_only_uri, sqlite_connect
+
+    conn = sqlite_connect(read_only_uri(path), uri=True)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'evidence_files'").fetchone():
+            return []  # a KB from before the vault
+        return [digest for (digest,) in conn.execute("SELECT sha256 FROM evidence_files ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def _missing_line(missing: list[str], where: Path) -> str:
+    return f"{len(missing)} evidence files are in neither vault (e.g. {missing[0][:12]}…, see kb evidence verify): {where}"
+
+
 @cli.command()
 @click.argument("file")
 @click.pass_context
 def backup(ctx: click.Context, file: str) -> None:
-    """Write a consistent copy of the KB to FILE (SQLite's online backup: other kb commands may run meanwhile)."""
+    """Write a consistent copy of the KB to FILE (SQLite's online backup: other kb commands may run
+    meanwhile), and its evidence files to FILE.vault/."""
+    from evidence.vault import copy_files, vault_beside
     from kb.backup import backup as backup_kb
 
     copy = backup_kb(open_db(ctx), file)
+    files = copy_files(
+        _evidence_digests(copy.path), vault_beside(ctx.obj["db_path"]), vault_beside(copy.path)
+    )
     click.echo(f"backed up {copy.documents} documents (schema version {copy.schema_version}) to {copy.path}")
+    if files.written or files.present:
+        click.echo(
+            f"evidence files: {files.written} copied, {files.present} there already, in {copy.path}.vault"
+        )
+    if files.missing:
+        click.echo(_missing_line(files.missing, Path(ctx.obj["db_path"])), err=True)
 
 
 @cli.command()
 @click.argument("file")
 @click.pass_context
 def restore(ctx: click.Context, file: str) -> None:
-    """Replace the KB with the backup FILE, checked first, in one transaction."""
+    """Replace the KB with the backup FILE, checked first, in one transaction; the evidence files
+    of FILE.vault/ are put back into the KB's vault first, so no restored row lacks its file."""
+    from evidence.vault import copy_files, vault_beside
     from kb.backup import check_kb_file
     from kb.backup import restore as restore_kb
 
-    check_kb_file(file)  # before open_db, which would create an empty KB for a bad FILE
+    source = check_kb_file(file)  # before open_db, which would create an empty KB for a bad FILE
+    files = copy_files(
+        _evidence_digests(source.path), vault_beside(source.path), vault_beside(ctx.obj["db_path"])
+    )
     restored = restore_kb(open_db(ctx, create=True), file)
     click.echo(
         f"restored {restored.documents} documents from {restored.path} (schema version {restored.schema_version})"
     )
+    if files.written:
+        click.echo(f"evidence files: {files.written} put back into the vault")
+    if files.missing:
+        click.echo(_missing_line(files.missing, source.path), err=True)
