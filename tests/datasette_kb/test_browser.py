@@ -1,6 +1,6 @@
 """A real browser (Debian's chromium, headless, through Selenium and chromium-driver) on `kb serve`:
-search ぜい弱性, open 12.6.1, follow it to its history; open 6.1.3, follow it to the 約款 clause it cites and
-download the evidence linked to it. Skipped with the reason when no browser is installed (.ci/run installs one)."""
+search ぜい弱性, open 12.6.1, follow it to its history; log in, open 6.1.3, follow it to the 約款
+clause it cites and download the evidence linked to it. Skipped with the reason when no browser is installed (.ci/run installs one)."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def _demo_with_contract_and_evidence(tmp_path):
     return kb
 
 
-def test_follow_a_response_to_its_clause_and_download_its_evidence(browser, tmp_path):
+def test_log_in_follow_a_response_to_its_clause_and_download_its_evidence(browser, tmp_path):
     import time
 
     from selenium.webdriver.common.by import By
@@ -86,7 +86,20 @@ def test_follow_a_response_to_its_clause_and_download_its_evidence(browser, tmp_
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    with kb_serve(kb) as port:
+    from datasette_auth_passwords.utils import hash_password
+
+    accounts = tmp_path / "passwords.txt"
+    accounts.write_text(f"auditor:{hash_password('correct horse', iterations=1000)}\n", encoding="utf-8")
+    with kb_serve(kb, "--password-file", str(accounts)) as port:
+        browser.get(f"http://127.0.0.1:{port}/-/kb-search")
+        browser.implicitly_wait(0)
+        assert not browser.find_elements(By.ID, "kb-q")  # no page before a login (403)
+        browser.implicitly_wait(10)
+        browser.get(f"http://127.0.0.1:{port}/-/login")
+        browser.find_element(By.NAME, "username").send_keys("auditor")
+        password = browser.find_element(By.NAME, "password")
+        password.send_keys("correct horse")
+        password.submit()
         browser.get(f"http://127.0.0.1:{port}/-/kb-search?q=データの保管場所&kind=response")
         first = browser.find_element(By.CSS_SELECTOR, "#kb-hits li a")
         assert first.text.startswith("6.1.3")
