@@ -69,10 +69,12 @@ TABLES: dict[str, Table] = {
             "position": "文書中の順番 / order in the document",
             "classification": _CLASSIFICATION,
             "is_current": _CURRENT,
+            "control_family": "管理策の分野（ISO/IEC 27002 の箇条、例 12 = 運用のセキュリティ）/ control family "
+            "(the ISO/IEC 27002 clause, e.g. 12 = operations security)",
         },
         label_column="title",
         sort="position",
-        facets=("service", "classification", "is_current", "document_id"),
+        facets=("control_family", "service", "classification", "is_current", "document_id"),
     ),
     "clause_refs": Table(
         "条項参照 / Clause references",

@@ -446,7 +446,23 @@ _V8 = [
     "INSERT INTO answers_fts(answers_fts) VALUES ('rebuild')",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
+# Version 9 (issue 14, auditors facet by control family): a response's ISO/IEC 27002 clause,
+# the family its control belongs to (12.6.1 and CLD.12.1.5 are both in 12, operations
+# security), computed from the control id so it can never disagree with it. Virtual: nothing
+# is stored, and every writer of responses stays as it was.
+_V9 = [
+    """
+    ALTER TABLE responses ADD COLUMN control_family TEXT GENERATED ALWAYS AS (
+        CASE
+            WHEN control_id LIKE 'CLD.%' AND CAST(substr(control_id, 5) AS INTEGER) > 0
+                THEN CAST(CAST(substr(control_id, 5) AS INTEGER) AS TEXT)
+            WHEN CAST(control_id AS INTEGER) > 0 THEN CAST(CAST(control_id AS INTEGER) AS TEXT)
+        END
+    ) VIRTUAL
+    """,
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

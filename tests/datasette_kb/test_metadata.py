@@ -65,3 +65,16 @@ def test_text_with_lines_is_rendered_as_markdown(demo_site, demo_db):
     ).fetchone()[0]
     page = demo_site.get(f"/demo/responses/{rid}")
     assert 'class="kb-markdown"' in page.text
+
+
+def test_responses_facet_by_control_family(demo_site, demo_db):
+    page = demo_site.get("/demo/responses.json?_shape=objects").json()
+    families = {f["name"]: f for f in page["facet_results"].values()}
+    assert "control_family" in families
+    counted = {r["value"]: r["count"] for r in families["control_family"]["results"]}
+    expected = dict(
+        demo_db.execute(
+            "SELECT control_family, count(*) FROM responses WHERE control_family IS NOT NULL GROUP BY 1"
+        ).fetchall()
+    )
+    assert counted == expected and "12" in counted  # 12.x.y and CLD.12.x.y: operations security

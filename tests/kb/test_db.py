@@ -146,3 +146,22 @@ def test_version_4_keeps_approved_answers_approved_and_makes_new_ones_drafts(tmp
         conn.execute(
             "INSERT INTO qa_pairs (document_id, question, question_key, status) VALUES (1, 'd', 'd', 'ok')"
         )
+
+
+def test_a_responses_control_family_is_its_iso_27002_clause():
+    from kb.db import connect_memory
+
+    db = connect_memory()
+    db.execute(
+        "INSERT INTO documents(id, kind, series, title, sha256, source_name, imported_at)"
+        " VALUES (1, 'whitepaper', 's', 't', 'x', 'n', '2026-01-01')"
+    )
+    ids = ["12.6.1", "CLD.12.1.5", "CLD.9.5.1", "6.1.3", None, "A.5.1", "はじめに"]
+    for position, control_id in enumerate(ids):
+        db.execute(
+            "INSERT INTO responses(document_id, control_id, title, section_path, text, position)"
+            " VALUES (1, ?, 't', 'p', 'x', ?)",
+            [control_id, position],
+        )
+    families = [f for (f,) in db.execute("SELECT control_family FROM responses ORDER BY position")]
+    assert families == ["12", "12", "9", "6", None, None, None]
