@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.root import KBGroup, cli, echo_json, open_db
+from kb.cli.root import KBGroup, cli, echo_json, iso_date, open_db
 from kb.db import CLASSIFICATIONS
 from kb.errors import KBError
 
@@ -23,15 +23,6 @@ def _vault(ctx: click.Context):
     from evidence.vault import vault_beside
 
     return vault_beside(ctx.find_root().obj["db_path"])
-
-
-def _date(option: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise KBError(f"{option} must be YYYY-MM-DD, got {value!r}") from None
 
 
 def _evidence_id(value: str) -> int:
@@ -62,7 +53,7 @@ def add(ctx, paths, title, controls, owner, valid_from, valid_until, classificat
     from kb import evidence_store
     from kb.cli.render_evidence import render_added
 
-    valid_from, valid_until = _date("--valid-from", valid_from), _date("--valid-until", valid_until)
+    valid_from, valid_until = iso_date("--valid-from", valid_from), iso_date("--valid-until", valid_until)
     if valid_from and valid_until and valid_until < valid_from:
         raise KBError(f"--valid-until {valid_until} is before --valid-from {valid_from}")
     files = collect(paths, recursive=recursive)

@@ -8,7 +8,7 @@ import click
 
 from kb.audience import LEVELS
 from kb.cli.checksheets import checksheet_options, overrides
-from kb.cli.root import KBGroup, cli, open_db, read_input
+from kb.cli.root import KBGroup, cli, iso_date, open_db, read_input
 from kb.errors import KBError
 from kb.language import LANGUAGES
 
@@ -72,15 +72,6 @@ def import_whitepaper(
     render_whitepaper_import(file, result, lang_given=lang is not None)
 
 
-def _iso_date(value: str) -> str:
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise KBError(f"--date must be YYYY-MM-DD, got {value!r}") from None
-
-
 @import_group.command(name="checksheet")
 @click.argument("file")
 @click.option("--answered", is_flag=True, required=True, help="The sheet holds answers a person wrote.")
@@ -119,8 +110,7 @@ def import_checksheet(
     from kb import store
     from kb.cli.render import render_qa_import
 
-    if answered_on:
-        answered_on = _iso_date(answered_on)
+    answered_on = iso_date("--date", answered_on or None)
     data = read_input(file)
     db = open_db(ctx, create=True)
     filled = store.fill_by_sha256(db, hashlib.sha256(data).hexdigest())
