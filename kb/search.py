@@ -155,6 +155,9 @@ class Concept:
     parent: int | None = None  # for a part of a longer glossary phrase: that phrase's concept
     # An English word in neither the glossary nor the KB: content nothing can translate (kb.gate).
     unseen: bool = False
+    # A prefix or suffix alone (性 of ぜい弱性, 化 of 暗号化): it says nothing without the word it
+    # attaches to, so a text that matches only affixes (完全性, 可能性) has not matched the question.
+    affix: bool = False
 
     @property
     def importance(self) -> float:
@@ -458,7 +461,8 @@ def prepare(
         concept_of[m] = len(concepts)
         # A word inside a glossary phrase ("logically" in "logically separated") is
         # translated with its phrase: not unseen content.
-        concepts.append(Concept(info, weight, parent, unseen=unseen_latin and not match.part))
+        affix = length == 1 and tagged[start][3] == "affix"
+        concepts.append(Concept(info, weight, parent, unseen=unseen_latin and not match.part, affix=affix))
     return Query(
         text=text,
         terms=terms,
@@ -616,7 +620,13 @@ def search(
     if len(rows) < min(limit, MIN_FILTERED) and query.broad_phrases != query.match_phrases:
         # The rarer phrases found too little: accept the cost of commoner ones.
         rows = candidates(db, query, limit=wanted, kinds=kinds, classifications=classifications, broad=True)
-    return rerank(query, rows)[:limit]
+    hits = [h for h in rerank(query, rows) if not _affixes_only(query, h)]
+    return hits[:limit]
+
+
+def _affixes_only(query: Query, hit: Hit) -> bool:
+    """The hit matched no concept of the question but affixes (性 alone, inside 完全性)."""
+    return bool(hit.matched) and all(query.concepts[i].affix for i in hit.matched)
 
 
 _SENTENCE_RE = re.compile(r"[^。\n]+[。]?")
