@@ -365,3 +365,26 @@ def classified_evidence(level: str, *, expired: bool = False):
         classification=level,
         valid_until="2000-12-31" if expired else None,
     )
+
+
+def whitepaper_kb(path: Path, name: str, controls: list[tuple[str, str, str]], lang: str = "ja"):
+    """A KB at ``path`` holding one whitepaper ``name`` in ``lang`` with a response per
+    (control id, title, text)."""
+    from kb import store
+    from kb.db import connect
+
+    db = connect(path)
+    sections = [
+        Section(title=f"{cid} {title}", text=text, control_id=cid, framework="ISO/IEC 27017:2015")
+        for cid, title, text in controls
+    ]
+    doc = ParsedDocument(
+        kind="whitepaper",
+        title=name,
+        sha256=f"{name}-sha",
+        source_name=f"{name}.md",
+        lang=lang,
+        sections=sections,
+    )
+    store.import_document(db, doc)
+    return db

@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from kb import store
 from kb.answer import answer
-from kb.db import connect
-from kb.model import ParsedDocument, Section
-
-
-def _section(cid: str, title: str, text: str) -> Section:
-    return Section(title=f"{cid} {title}", text=text, control_id=cid, framework="ISO/IEC 27017:2015")
+from tests.builders import whitepaper_kb
 
 
 @pytest.fixture(scope="module")
 def tiny_db(tmp_path_factory):
-    db = connect(tmp_path_factory.mktemp("gate") / "kb.db")
-    doc = ParsedDocument(
-        kind="whitepaper",
-        title="Gate test whitepaper",
-        sha256="gate-test",
-        source_name="gate.md",
-        sections=[
-            _section("1.1.1", "情報のバックアップ", "バックアップは毎日取得し、別の拠点で保管しています。"),
-            _section("1.1.2", "利用者の教育", "全ての従業員に年1回の教育・訓練を実施しています。"),
-            _section("1.1.3", "保管場所", "お客様のデータは日本国内のデータセンターに保管します。"),
+    return whitepaper_kb(
+        tmp_path_factory.mktemp("gate") / "kb.db",
+        "Gate test whitepaper",
+        [
+            ("1.1.1", "情報のバックアップ", "バックアップは毎日取得し、別の拠点で保管しています。"),
+            ("1.1.2", "利用者の教育", "全ての従業員に年1回の教育・訓練を実施しています。"),
+            ("1.1.3", "保管場所", "お客様のデータは日本国内のデータセンターに保管します。"),
         ],
     )
-    store.import_document(db, doc)
-    return db
 
 
 def test_a_question_whose_specific_concept_the_source_lacks_is_held_with_the_concept(tiny_db):
@@ -60,25 +49,19 @@ def test_within_one_language_a_missing_word_may_be_paraphrase_and_is_not_gated(t
 def test_an_english_question_on_an_english_source_must_find_its_specific_concept(tmp_path):
     """English is matched stem for stem: 'physically hosted' meets 'physical hosts' in a
     capacity section, which says nothing of the country the question asks for."""
-    db = connect(tmp_path / "kb.db")
-    doc = ParsedDocument(
-        kind="whitepaper",
-        title="Gate test whitepaper (English edition)",
-        sha256="gate-test-en",
-        source_name="gate_en.md",
-        lang="en",
-        sections=[
-            _section(
+    db = whitepaper_kb(
+        tmp_path / "kb.db",
+        "Gate test whitepaper (English edition)",
+        [
+            (
                 "2.1.1",
                 "Capacity",
                 "We monitor the load of our physical hosts and add hosts before they fill up.",
             ),
-            _section(
-                "2.1.2", "Data location", "Customer data is kept in data centers located in Norway only."
-            ),
+            ("2.1.2", "Data location", "Customer data is kept in data centers located in Norway only."),
         ],
+        lang="en",
     )
-    store.import_document(db, doc)
     held = answer(db, "In which country are your physical hosts?", auto_threshold=0.3)
     assert held.sources[0].control_id == "2.1.1"  # the hosts, not the country
     assert held.status == "needs_review" and held.why and "countri" in held.why

@@ -7,38 +7,27 @@ from __future__ import annotations
 
 import pytest
 
-from kb import store
 from kb.answer import answer
-from kb.db import connect
-from kb.model import ParsedDocument, Section
-
-
-def _section(cid: str, title: str, text: str) -> Section:
-    return Section(title=f"{cid} {title}", text=text, control_id=cid, framework="ISO/IEC 27017:2015")
+from tests.builders import whitepaper_kb
 
 
 @pytest.fixture(scope="module")
 def terms_db(tmp_path_factory):
-    db = connect(tmp_path_factory.mktemp("terms") / "kb.db")
-    doc = ParsedDocument(
-        kind="whitepaper",
-        title="Glossary terms test whitepaper",
-        sha256="glossary-terms-test",
-        source_name="terms.md",
-        sections=[
-            _section("3.1.1", "事故への備え", "インシデント対応計画を定め、年に一度見直しています。"),
-            _section("3.1.2", "原因の究明", "発生した障害は、担当部署が原因を調査します。"),
-            _section("3.1.3", "パスワード", "パスワードの複雑さは登録画面で強制しています。"),
-            _section("3.1.4", "時計", "全てのサーバーは参照時刻源と同期しています。"),
-            _section("3.1.5", "保守", "利用者に影響がある保守作業は、事前に利用者へ通知します。"),
-            _section("3.1.6", "設定の点検", "設定ミスは、四半期ごとの点検で洗い出しています。"),
-            _section("3.1.7", "記録", "アプリケーションのエラーはログに記録しています。"),
-            _section("3.1.8", "ログの提供", "利用者からの要請に応じて、ログを提供しています。"),
-            _section("3.1.9", "媒体", "不要になった媒体は、物理的に破壊しています。"),
+    return whitepaper_kb(
+        tmp_path_factory.mktemp("terms") / "kb.db",
+        "Glossary terms test whitepaper",
+        [
+            ("3.1.1", "事故への備え", "インシデント対応計画を定め、年に一度見直しています。"),
+            ("3.1.2", "原因の究明", "発生した障害は、担当部署が原因を調査します。"),
+            ("3.1.3", "パスワード", "パスワードの複雑さは登録画面で強制しています。"),
+            ("3.1.4", "時計", "全てのサーバーは参照時刻源と同期しています。"),
+            ("3.1.5", "保守", "利用者に影響がある保守作業は、事前に利用者へ通知します。"),
+            ("3.1.6", "設定の点検", "設定ミスは、四半期ごとの点検で洗い出しています。"),
+            ("3.1.7", "記録", "アプリケーションのエラーはログに記録しています。"),
+            ("3.1.8", "ログの提供", "利用者からの要請に応じて、ログを提供しています。"),
+            ("3.1.9", "媒体", "不要になった媒体は、物理的に破壊しています。"),
         ],
     )
-    store.import_document(db, doc)
-    return db
 
 
 # (question, the section that answers it, the group it turns on)
