@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from kb.audience import LEVELS
 from kb.cli.importing import import_group
-from kb.cli.root import KBGroup, cli, echo_json, iso_date, open_db, read_input
+from kb.cli.root import KBGroup, classification_option, cli, echo_json, iso_date, open_db, read_input
 from kb.errors import KBError
 
 
@@ -22,13 +21,7 @@ from kb.errors import KBError
     "--version", "version", help="Its version (default: as the file states it, else the next number)."
 )
 @click.option("--effective", help="When it takes effect, YYYY-MM-DD (default: the date on its cover).")
-@click.option(
-    "--classification",
-    type=click.Choice(LEVELS),
-    default="public",
-    show_default=True,
-    help="Who may receive its clauses (kb fill/answer --audience): a contract customers sign is public.",
-)
+@classification_option("public", "a contract customers sign is public")
 @click.pass_context
 def import_clauses(
     ctx: click.Context,

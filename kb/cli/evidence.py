@@ -9,8 +9,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.root import KBGroup, cli, echo_json, iso_date, open_db
-from kb.db import CLASSIFICATIONS
+from kb.cli.root import KBGroup, classification_option, cli, echo_json, iso_date, open_db
 from kb.errors import KBError
 
 
@@ -38,13 +37,7 @@ def _evidence_id(value: str) -> int:
 @click.option("--owner", help="Who keeps it up to date.")
 @click.option("--valid-from", help="First day it is valid (YYYY-MM-DD).")
 @click.option("--valid-until", help="Last day it is valid (YYYY-MM-DD): answers citing it are held after.")
-@click.option(
-    "--classification",
-    type=click.Choice(CLASSIFICATIONS),
-    default="internal",
-    show_default=True,
-    help="Who may see it: answers for customers cite only what their audience may see.",
-)
+@classification_option("internal", "answers for customers cite only what their audience may see")
 @click.option("--recursive", "-r", is_flag=True, help="Add the files in folders (hidden ones left out).")
 @click.pass_context
 def add(ctx, paths, title, controls, owner, valid_from, valid_until, classification, recursive) -> None:

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from kb.audience import LEVELS
 from kb.cli.checksheets import checksheet_options, overrides
-from kb.cli.root import KBGroup, cli, iso_date, open_db, read_input
+from kb.cli.root import KBGroup, classification_option, cli, iso_date, open_db, read_input
 from kb.errors import KBError
 from kb.language import LANGUAGES
 
@@ -16,17 +15,6 @@ from kb.language import LANGUAGES
 @cli.group(name="import", cls=KBGroup)
 def import_group() -> None:
     """Import documents into the knowledge base."""
-
-
-def classification_option(default: str, why: str):
-    """--classification for an import (kb.audience.LEVELS), with its default and why."""
-    return click.option(
-        "--classification",
-        type=click.Choice(LEVELS),
-        default=default,
-        show_default=True,
-        help=f"Who may receive it (kb fill/answer/export --audience): {why}.",
-    )
 
 
 def refuse_stricter(db, file: str, sha256: str, classification: str) -> None:

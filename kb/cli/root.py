@@ -132,6 +132,20 @@ def require_file(path: str) -> Path:
     return p
 
 
+def classification_option(default: str, why: str):
+    """--classification (kb.audience.LEVELS) of what an import or kb evidence add stores, with its
+    default and why."""
+    from kb.audience import LEVELS
+
+    return click.option(
+        "--classification",
+        type=click.Choice(LEVELS),
+        default=default,
+        show_default=True,
+        help=f"Who may receive it (kb fill/answer/export --audience): {why}.",
+    )
+
+
 def iso_date(option: str, value: str | None) -> str | None:
     """A date option's value as YYYY-MM-DD (None stays None); a one-line error naming the option."""
     from datetime import date
