@@ -344,7 +344,7 @@ def answer(
         status, other_question = "needs_review", f"a past answer to another question ({hits[0].title})"
     alone = None  # why the sources are clauses found by themselves (kb.clauses.found_alone)
     if status == "no_match":
-        found = clauses_mod.found_alone(db, question, classifications, MAX_SOURCES)
+        found = clauses_mod.found_alone(db, cache, question, classifications, MAX_SOURCES)
         if found and confidence(found) >= REVIEW_THRESHOLD:
             hits, conf, status, alone = found, confidence(found), "needs_review", clauses_mod.ALONE_WHY
     top_stance = (

@@ -480,12 +480,12 @@ ALONE_WHY = "a contract clause by itself: it says what was agreed, not what is d
 
 
 def found_alone(
-    db: Database, question: str, classifications: tuple[str, ...], limit: int
+    db: Database, cache: search.IndexCache, question: str, classifications: tuple[str, ...], limit: int
 ) -> list[search.Hit]:
     """The clauses that cover ``question`` when no response or library answer does, for a
     person to decide on (ALONE_WHY). They are searched in the index of everything: clauses
     are not in the one answers are weighed in (kb.search.ANSWERING)."""
-    if not has_contracts(db):
+    if not cache.memo("has_contracts", lambda: has_contracts(db)):  # one look-up per snapshot
         return []
     return search.search(db, question, limit=limit, kinds=("clause",), classifications=classifications)
 
