@@ -11,7 +11,7 @@ from kb import evidence_links, index, library, search, stance, store
 from kb.analysis import analyzed_text
 from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
 from kb.choices import stance_of_option
-from kb.db import Database
+from kb.db import CHUNK_KINDS, Database
 from kb.gate import topic_gate
 from kb.language import text_language
 from kb.settings import DEFAULTS
@@ -392,7 +392,9 @@ def _withheld(
     (``approved``, its id), each counted once. A KB that holds nothing above the audience
     (the seed whitepaper, all public) is spared the second search."""
     cache = query.cache or search.answering_cache(db)
-    hidden = hidden_levels(audience, cache.memo("levels_held", lambda: levels_held(db)))
+    hidden = hidden_levels(
+        audience, cache.memo("levels_held", lambda: levels_held(db, cache.index.kinds or CHUNK_KINDS))
+    )
     hits: list[search.Hit] = []
     if hidden:
         found = search.search(

@@ -65,10 +65,16 @@ class Withheld:
         }
 
 
-def levels_held(db: Database) -> frozenset[str]:
-    """The classifications of the current searchable rows: what there is to withhold at all."""
+def levels_held(db: Database, kinds: tuple[str, ...]) -> frozenset[str]:
+    """The classifications of the current searchable rows of ``kinds`` (those of the index an
+    answer searches): what there is to withhold at all. Internal evidence, never searched for an
+    answer, does not make every public question pay for a second search."""
+    marks = ",".join("?" * len(kinds))
     return frozenset(
-        c for (c,) in db.execute("SELECT DISTINCT classification FROM chunks WHERE is_current = 1")
+        c
+        for (c,) in db.execute(
+            f"SELECT DISTINCT classification FROM chunks WHERE is_current = 1 AND kind IN ({marks})", kinds
+        )
     )
 
 
