@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from exporters.fill import answer_text, citation_line
+from exporters.review import STATUS_LABELS
 from kb.answer import Translation
 from kb.store import question_key
 
@@ -74,14 +75,7 @@ LABELS: dict[str, Labels] = {
         accept="候補{n}を採用",
         custom="自由記述",
         skip="スキップ",
-        # 該当なし is an answer option (N/A) on Japanese sheets: no status is labelled with it.
-        statuses={
-            "answered": "自動回答",
-            "needs_review": "要確認",
-            "no_match": "回答候補なし",
-            "kept": "既存回答を保持",
-            "not_applicable": "対象外（設問の条件による）",
-        },
+        statuses=STATUS_LABELS,  # the review list's, which never says 該当なし
         foreign={"ja": "［日本語］", "en": "［英語］"},
         written_choice="選択肢: {choice}",
         written_text="回答文",
