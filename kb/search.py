@@ -643,6 +643,14 @@ def _merge_adjacent(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def _attached_affixes(spans: list[tuple[int, int, bool]]) -> list[tuple[int, int]]:
+    """The spans to mark: every word, and an affix only where it touches one (the 性 of 脆弱性,
+    not the 性 of 可能性, which matched nothing the question asked; see Concept.affix)."""
+    words = [(a, b) for a, b, affix in spans if not affix]
+    ends = {b for _, b in words} | {a for a, _ in words}
+    return sorted(words + [(a, b) for a, b, affix in spans if affix and (a in ends or b in ends)])
+
+
 def snippet(
     body: str,
     query: Query,
@@ -662,12 +670,17 @@ def snippet(
 
         escape = html.escape
     wanted = query.phrase_terms()
+    # An affix is marked only beside a word (_attached_affixes), unless the question asks it as a word too.
+    affixes = {t for c in query.concepts if c.affix for p in c.phrases for t in p} - {
+        p[0] for c in query.concepts if not c.affix for p in c.phrases if len(p) == 1
+    }
     best, best_spans, best_count = "", [], -1
     for m in _SENTENCE_RE.finditer(normalize(body)):
         sentence = m.group(0)
         if not sentence.strip():
             continue
-        spans = _merge_adjacent(sorted({(a, b) for term, a, b in analyze_spans(sentence) if term in wanted}))
+        found = {(a, b, term in affixes) for term, a, b in analyze_spans(sentence) if term in wanted}
+        spans = _merge_adjacent(_attached_affixes(sorted(found)))
         count = len({sentence[a:b] for a, b in spans})
         if count > best_count:
             best, best_spans, best_count = sentence, spans, count

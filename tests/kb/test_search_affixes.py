@@ -33,3 +33,18 @@ def test_an_affix_still_counts_beside_its_word(tmp_path):
     db = _kb(tmp_path)
     [hit] = search(db, "ぜい弱性の診断")
     assert hit.title.startswith("12.6.1") and hit.coverage > 0.9
+
+
+def test_a_snippet_marks_an_affix_only_beside_its_word(tmp_path):
+    """性 is marked inside ぜい弱性, never inside 可能性 in the same sentence (issue 17)."""
+    from kb.search import prepare, snippet
+
+    db = connect(tmp_path / "kb.db")
+    body = "ぜい弱性が悪用される可能性を評価し、安全性を確かめます。"
+    with db.atomic():
+        index.add_chunk(db, kind="response", source_id=1, title="12.6.1", body=body)
+    query = prepare(db, "ぜい弱性")
+    assert (
+        snippet(body, query, start="[", end="]")
+        == "[ぜい弱性]が悪用される可能性を評価し、安全性を確かめます。"
+    )
