@@ -1,11 +1,25 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
 # Re-exported for test modules that still import them from here; new code imports tests.paths.
 from tests.paths import DEMO, DEV_QUESTIONS, ROOT, SEED, SHARED, need_shared
 
 __all__ = ["DEMO", "DEV_QUESTIONS", "ROOT", "SEED", "SHARED", "need_shared"]
+
+# kb speaks the language of KB_LANG or the locale (kb.i18n). The tests read its English unless
+# they ask for a language (the `lang` fixture): a developer's LANG=ja_JP.UTF-8 must not change
+# them. Set before any kb.cli module is imported, since click help texts are translated then.
+os.environ["KB_LANG"] = "en"
+
+
+@pytest.fixture(params=["en", "ja"])
+def lang(request, monkeypatch):
+    """Runs the test in English and in Japanese (KB_LANG); the value is the language."""
+    monkeypatch.setenv("KB_LANG", request.param)
+    return request.param
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,125 @@
+"""What kb says to a person, in their language: ``_()`` and ``ngettext()`` over Python's gettext.
+
+The messages are written in English in the code and translated by the catalogues
+kb/locale/<lang>/LC_MESSAGES/kb.po (compiled in memory by kb.i18n_po on first use, so no
+build step and no .mo to drift). A translator adds a language by adding a .po file there;
+no code names the languages.
+
+The language: ``KB_LANG`` (``ja``, ``en``, or any language with a catalogue), else the locale
+of the environment (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, the first one set, as the C library
+reads them: ``ja_JP.UTF-8`` is Japanese), else English. A language without a catalogue is
+English, not an error: a message must always reach the user.
+
+Marking a string (see also kb/locale/README.md):
+
+    from kb.i18n import _
+    raise KBError(_("no such file: {path}").format(path=path))
+
+Placeholders are named ``{...}`` fields filled by ``.format`` after translation (a translator may
+reorder them; an f-string inside ``_()`` would never match the catalogue). A text that must be
+marked where it is defined but translated where it is shown (a table of labels at import time)
+uses ``N_()`` there and ``_()`` on the variable where it is shown. Then
+``.venv/bin/python -m kb.i18n_extract`` adds the new msgids to every .po, and the Japanese
+msgstr is written in kb/locale/ja/LC_MESSAGES/kb.po (tests/kb/test_i18n.py fails until it is).
+
+Click help texts are translated when the command module is imported, that is once per process:
+the language of a process does not change while it runs.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from functools import lru_cache
+from pathlib import Path
+
+DOMAIN = "kb"
+SOURCE_LANGUAGE = "en"  # the language of the msgids: it needs no catalogue
+LOCALE_DIR = Path(__file__).parent / "locale"
+# The locale variables the C library consults for messages, in its order (LANGUAGE, GNU's list
+# of fallbacks, is left out: kb has one fallback, English).
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def _locale_dir() -> Path:
+    """Where the catalogues are: KB_LOCALE_DIR lets a translator try a catalogue before it ships."""
+    return Path(os.environ.get("KB_LOCALE_DIR") or LOCALE_DIR)
+
+
+def requested() -> str:
+    """The language asked for, as written: KB_LANG, else the first locale variable set, else ''."""
+    if os.environ.get("KB_LANG"):
+        return os.environ["KB_LANG"]
+    for name in LOCALE_VARIABLES:
+        if os.environ.get(name):
+            return os.environ[name]
+    return ""
+
+
+def _candidates(value: str) -> list[str]:
+    """Catalogue names for a locale value, most specific first: ja_JP.UTF-8@x -> ja_JP, ja."""
+    value = value.split(".")[0].split("@")[0].strip()
+    if value in ("", "C", "POSIX"):
+        return []
+    names = [value]
+    if "_" in value or "-" in value:
+        names.append(value.replace("-", "_").split("_")[0])
+    return names
+
+
+def available(locale_dir: Path | None = None) -> list[str]:
+    """The languages with a catalogue, and the source language."""
+    root = locale_dir or _locale_dir()
+    found = {p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return sorted(found | {SOURCE_LANGUAGE})
+
+
+def language() -> str:
+    """The language kb speaks in this environment: a catalogue's name, or 'en'."""
+    root = _locale_dir()
+    for name in _candidates(requested()):
+        if name == SOURCE_LANGUAGE or (root / name / "LC_MESSAGES" / f"{DOMAIN}.po").exists():
+            return name
+    return SOURCE_LANGUAGE
+
+
+@lru_cache(maxsize=8)
+def _catalogue(root: Path, name: str) -> gettext.NullTranslations:
+    if name == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    import io
+
+    from kb import i18n_po
+
+    mo = i18n_po.compile_mo(i18n_po.read(root / name / "LC_MESSAGES" / f"{DOMAIN}.po"))
+    return gettext.GNUTranslations(io.BytesIO(mo))
+
+
+def translations() -> gettext.NullTranslations:
+    """The catalogue of the current language (read once per language and directory)."""
+    return _catalogue(_locale_dir(), language())
+
+
+def _(message: str) -> str:
+    """``message`` (English, a literal) in the user's language."""
+    return translations().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a message for the count ``n`` in the user's language ({n} is filled by the caller)."""
+    return translations().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in a context: the same English word translated differently in two places."""
+    return translations().pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalogue without translating it (a table defined at import time,
+    translated by ``_(value)`` where it is shown)."""
+    return message
+
+
+def is_japanese() -> bool:
+    return language() == "ja"

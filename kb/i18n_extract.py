@@ -1,0 +1,146 @@
+"""The messages the code marks for translation, and the catalogues brought up to date with them.
+
+    .venv/bin/python -m kb.i18n_extract          # add new msgids to every .po, drop unused ones
+    .venv/bin/python -m kb.i18n_extract --check  # exit 1 when a .po lacks a msgid or holds a stale one
+
+A message is marked by a call of ``_``, ``N_``, ``ngettext`` or ``pgettext`` (kb.i18n) whose text
+arguments are string literals; the scanner reads the code with ``ast`` and imports none of it.
+A marked call whose argument is not a literal (an f-string, a variable) is reported: its text
+could never be in a catalogue. ``_(variable)`` is allowed where the variable's values are marked
+with ``N_`` where they are defined.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb import i18n, i18n_po
+
+ROOT = Path(__file__).resolve().parents[1]
+# The packages whose texts reach a person (the wheel's packages, kb.i18n's users).
+PACKAGES = ("kb", "exporters", "importers", "evidence", "datasette_kb")
+MARKERS = {
+    "_": ("msgid",),
+    "N_": ("msgid",),
+    "ngettext": ("msgid", "msgid_plural"),
+    "pgettext": ("msgctxt", "msgid"),
+}
+
+
+@dataclass
+class Message:
+    msgid: str
+    msgid_plural: str | None = None
+    msgctxt: str | None = None
+    where: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.msgctxt, self.msgid)
+
+
+@dataclass
+class Scan:
+    messages: dict[tuple[str | None, str], Message]
+    # "file:line: why" of each marked call whose text is not a literal
+    problems: list[str]
+
+
+def _marker(node: ast.Call) -> str | None:
+    name = node.func.id if isinstance(node.func, ast.Name) else None
+    return name if name in MARKERS else None
+
+
+def _literal(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _built(node: ast.expr) -> bool:
+    """An f-string, a concatenation or an already formatted literal: no catalogue can hold its text."""
+    if isinstance(node, ast.JoinedStr | ast.BinOp):
+        return True
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and _literal(node.func.value)
+    )
+
+
+def scan(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> Scan:
+    messages: dict[tuple[str | None, str], Message] = {}
+    problems: list[str] = []
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            rel = path.relative_to(root).as_posix()
+            tree = ast.parse(path.read_text(encoding="utf-8"), rel)
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call) or (kind := _marker(node)) is None:
+                    continue
+                roles = MARKERS[kind]
+                args = node.args[: len(roles)]
+                if len(args) == len(roles) and all(_literal(a) for a in args):
+                    pass
+                elif any(_built(a) for a in args) or len(args) < len(roles):
+                    problems.append(
+                        f"{rel}:{node.lineno}: {kind}() of a text built in the code, not a literal"
+                    )
+                    continue
+                else:
+                    continue  # _(label): the label's values are marked with N_ where they are defined
+                values = dict(zip(roles, (a.value for a in args), strict=True))
+                message = Message(values["msgid"], values.get("msgid_plural"), values.get("msgctxt"))
+                kept = messages.setdefault(message.key, message)
+                kept.where.append(f"{rel}:{node.lineno}")
+    return Scan(messages, problems)
+
+
+def catalogues(locale_dir: Path | None = None) -> list[Path]:
+    root = locale_dir or i18n.LOCALE_DIR
+    return sorted(root.glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.po"))
+
+
+def missing_and_stale(entries: list[i18n_po.Entry], found: Scan) -> tuple[list[Message], list[i18n_po.Entry]]:
+    have = {(e.msgctxt, e.msgid) for e in entries}
+    missing = [m for k, m in found.messages.items() if k not in have]
+    stale = [e for e in entries if e.msgid != "" and (e.msgctxt, e.msgid) not in found.messages]
+    return missing, stale
+
+
+def update(path: Path, found: Scan) -> tuple[int, int]:
+    """Rewrites one .po: new msgids appended untranslated, unused ones dropped, references renewed."""
+    entries = i18n_po.read(path)
+    missing, stale = missing_and_stale(entries, found)
+    stale_keys = {(e.msgctxt, e.msgid) for e in stale}
+    kept = [e for e in entries if (e.msgctxt, e.msgid) not in stale_keys]
+    kept += [i18n_po.Entry(m.msgid, m.msgid_plural, m.msgctxt) for m in missing]
+    refs = {m.msgid: m.where for m in found.messages.values()}
+    path.write_text(i18n_po.dump(kept, refs), encoding="utf-8")
+    return len(missing), len(stale)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    found = scan()
+    for problem in found.problems:
+        print(problem, file=sys.stderr)
+    failed = bool(found.problems)
+    for path in catalogues():
+        if "--check" in args:
+            missing, stale = missing_and_stale(i18n_po.read(path), found)
+            for m in missing:
+                print(f"{path}: missing {m.msgid!r} ({m.where[0]})", file=sys.stderr)
+            for e in stale:
+                print(f"{path}: no code uses {e.msgid!r}", file=sys.stderr)
+            failed |= bool(missing or stale)
+        else:
+            added, dropped = update(path, found)
+            print(f"{path.relative_to(ROOT)}: {added} new (to translate), {dropped} unused dropped")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
