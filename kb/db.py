@@ -39,6 +39,9 @@ QA_STATUSES = ("draft", "approved")
 EVIDENCE_TEXT_STATUSES = ("text", "truncated", "no_text", "failed")
 # What a new version of a contract did to one article, against the version before it (kb.clauses).
 CLAUSE_CHANGES = ("added", "removed", "changed", "retitled")
+# What wrote a workbook a customer receives (kb.ledger): kb fill, or kb apply's final workbook.
+# Only a fill's rows are the tool's own writing (kb.store.as_filled); an apply's are a person's.
+FILL_KINDS = ("fill", "apply")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -462,7 +465,55 @@ _V9 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
+# Version 10 (issue 15, keep the KB true): an append-only audit log of every change (kb.audit),
+# each entry chained to the one before by hash so that an edit, a deletion or a reordering made
+# with sqlite3 is found by `kb log --verify`; triggers refuse UPDATE and DELETE of it (an attacker
+# with the file can drop them; the chain is what proves). And the disclosure ledger (kb.ledger): a
+# fill or an apply says who sent it, and each row it wrote the response version (its id and the
+# sha256 of its text), the contract clauses (version and article) and the evidence (sha256) sent,
+# so that `kb ledger affected ID` finds the customers who received a version since changed.
+_V10 = [
+    """
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_kind TEXT NOT NULL,
+        target_id TEXT,
+        before_sha256 TEXT,
+        after_sha256 TEXT,
+        detail TEXT NOT NULL DEFAULT '',
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE
+    )
+    """,
+    "CREATE INDEX audit_log_target ON audit_log(target_kind, target_id)",
+    """
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+    END
+    """,
+    """
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+    END
+    """,
+    f"ALTER TABLE fills ADD COLUMN kind TEXT NOT NULL DEFAULT 'fill' {_one_of('kind', FILL_KINDS)}",
+    "ALTER TABLE fills ADD COLUMN actor TEXT",
+    "ALTER TABLE fills ADD COLUMN source_fill INTEGER REFERENCES fills(id)",
+    "ALTER TABLE fill_rows ADD COLUMN status TEXT",
+    "ALTER TABLE fill_rows ADD COLUMN source_kind TEXT",
+    "ALTER TABLE fill_rows ADD COLUMN source_id INTEGER",
+    "ALTER TABLE fill_rows ADD COLUMN control_id TEXT",
+    "ALTER TABLE fill_rows ADD COLUMN source_sha256 TEXT",
+    "ALTER TABLE fill_rows ADD COLUMN text_sha256 TEXT",
+    "ALTER TABLE fill_rows ADD COLUMN clauses TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE fill_rows ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]'",
+    "CREATE INDEX fill_rows_control ON fill_rows(control_id)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

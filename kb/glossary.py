@@ -19,7 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from kb import audit
 from kb.analysis import ANALYZER_VERSION, analyze, sudachi_identity
+from kb.audit import AuditEvent
 from kb.db import Database
 from kb.errors import KBError
 from kb.files import atomic_path
@@ -68,10 +70,15 @@ def add_group(db: Database, terms: list[str]) -> int:
             name = "a shipped group" if where == "shipped" else f"group {where}"
             raise KBError(f"{name} already holds all of these terms: {' / '.join(group)}")
     with db.atomic():
-        return db.execute(
+        gid = db.execute(
             "INSERT INTO glossary (terms, added_at) VALUES (?, ?)",
             ["\t".join(terms), datetime.now(UTC).isoformat(timespec="seconds")],
         ).lastrowid
+        audit.record(
+            db,
+            AuditEvent("glossary add", "glossary", gid, after=audit.digest(terms), detail=" / ".join(terms)),
+        )
+        return gid
 
 
 def _same_term(term: str) -> str:
@@ -81,8 +88,17 @@ def _same_term(term: str) -> str:
 
 def remove_group(db: Database, group_id: int) -> None:
     with db.atomic():
-        if db.execute("DELETE FROM glossary WHERE id = ?", [group_id]).rowcount == 0:
+        row = db.execute("SELECT terms FROM glossary WHERE id = ?", [group_id]).fetchone()
+        if row is None:
             raise KBError(f"no user glossary group {group_id}")
+        db.execute("DELETE FROM glossary WHERE id = ?", [group_id])
+        terms = row[0].split("\t")
+        audit.record(
+            db,
+            AuditEvent(
+                "glossary remove", "glossary", group_id, before=audit.digest(terms), detail=" / ".join(terms)
+            ),
+        )
 
 
 @dataclass

@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kb.audience import check_audience, visible_to
+from kb.audit import GUARD_TRIGGERS
 from kb.chunk_sources import CHUNK_SOURCES
 from kb.db import Database
 from kb.errors import KBError
 from kb.files import atomic_path
 
-# Records of what was sent to which customer (kb fill): they name customers, which is
-# staff's knowledge whatever the classification of what was sent, so only an internal
-# copy keeps them.
-INTERNAL_RECORDS = ("fills", "fill_rows")
+# Records of what was sent to which customer (kb fill) and of who changed what (kb.audit):
+# they name customers and staff, which is staff's knowledge whatever the classification of
+# what was sent, so only an internal copy keeps them.
+INTERNAL_RECORDS = ("fills", "fill_rows", "audit_log")
 INTERNAL_AUDIENCE = "internal"
 PUBLISHED_AUDIENCE_KEY = "published_audience"  # kb_meta key: the audience a copy was made for
 
@@ -85,9 +86,16 @@ def _filter(conn: sqlite3.Connection, audience: str) -> dict[str, int]:
                 table, conn.execute(f'DELETE FROM "{table}" WHERE classification NOT IN ({marks})', visible)
             )
     if audience != INTERNAL_AUDIENCE:
+        # The audit log refuses deletion (kb.audit): its guards step aside while the copy is
+        # emptied of it, and come back, so the copy's (empty) log verifies as the KB's does.
+        guards = _triggers(conn, GUARD_TRIGGERS)
+        for name in guards:
+            conn.execute(f'DROP TRIGGER "{name}"')
         for table in INTERNAL_RECORDS:
             if table in tables:
                 count(table, conn.execute(f'DELETE FROM "{table}"'))
+        for sql in guards.values():
+            conn.execute(sql)
     _remove_orphans(conn, tables, count)
     # Which audience the copy is for, for whoever serves it (the Datasette plugin says so).
     conn.execute(
@@ -141,6 +149,16 @@ def _remove_orphans(conn: sqlite3.Connection, tables: list[str], count) -> None:
             )
         if conn.total_changes == before:
             return
+
+
+def _triggers(conn: sqlite3.Connection, names: tuple[str, ...]) -> dict[str, str]:
+    """{name: CREATE TRIGGER statement} of those of ``names`` the database has."""
+    marks = ",".join("?" * len(names))
+    return dict(
+        conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", names
+        )
+    )
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:

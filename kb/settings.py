@@ -306,6 +306,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Time bound of reading one file's text: a malformed PDF can make a parser loop; past it the "
         "file is kept in the vault with text status failed instead of holding the whole add.",
     ),
+    # The audit log and the disclosure ledger (kb.audit, kb.ledger)
+    Setting(
+        "audit_log_limit",
+        50,
+        "Entries `kb log` shows by default, newest last: a screenful of recent changes; the whole "
+        "log is --limit or --json away, and --verify always reads every entry.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}

@@ -15,6 +15,7 @@ from kb.cli import (  # noqa: F401
     exporting,
     glossary,
     importing,
+    ledgering,
     maintenance,
     profile,
     serving,

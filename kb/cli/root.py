@@ -87,13 +87,21 @@ class KBGroup(click.Group):
     show_default=True,
     help="Knowledge base file (env KB_DB).",
 )
+@click.option(
+    "--actor",
+    envvar="KB_ACTOR",
+    help="Who makes the changes, for the audit log (kb log; env KB_ACTOR). Default: the OS user.",
+)
 @click.version_option(package_name="evidence-kb", prog_name="kb")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str) -> None:
+def cli(ctx: click.Context, db_path: str, actor: str | None) -> None:
     """evidence-kb: answer security questionnaires from your own audit evidence."""
+    from kb import audit
+
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path
     ctx.obj["db"] = None
+    audit.set_actor(actor)
 
 
 def open_db(ctx: click.Context, *, create: bool = False):

@@ -1,0 +1,57 @@
+"""`kb log` (the audit log of every change) and `kb ledger` (what was disclosed to whom)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kb.cli.root import cli, echo_json, open_db
+from kb.settings import DEFAULTS
+
+
+@cli.command("log")
+@click.option(
+    "--verify", is_flag=True, help="Recompute the hash chain; exit 1 naming the first broken entry."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the entries (or the verification) as JSON.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=DEFAULTS["audit_log_limit"],
+    show_default=True,
+    metavar="N",
+    help="Show the newest N entries.",
+)
+@click.pass_context
+def log(ctx, verify: bool, as_json: bool, limit: int) -> None:
+    """Show the audit log of every change to the KB: who, when, what, before/after hashes."""
+    from kb import audit
+
+    db = open_db(ctx)
+    if verify:
+        result = audit.verify(db)
+        if as_json:
+            echo_json(
+                {
+                    "ok": result.ok,
+                    "entries": result.entries,
+                    "head": result.head,
+                    "broken": result.broken._asdict() if result.broken else None,
+                }
+            )
+        elif result.ok:
+            click.echo(f"audit log intact: {result.entries} entries, head {result.head}")
+        else:
+            where = f"entry {result.broken.entry_id}" if result.broken.entry_id is not None else "the log"
+            click.echo(f"kb: audit log broken at {where}: {result.broken.reason}", err=True)
+        if not result.ok:
+            sys.exit(1)
+        return
+    entries = audit.entries(db, limit=limit)
+    if as_json:
+        echo_json([e.to_json() for e in entries])
+        return
+    from kb.cli.render_ledger import render_log
+
+    render_log(entries)
