@@ -33,6 +33,11 @@ ANSWERING_KINDS = ("response", "qa")
 # An answer in the library is a draft until a person approves it (kb import checksheet
 # --approved); only approved answers answer by themselves (kb.store.approved_answer).
 QA_STATUSES = ("draft", "approved")
+# Where a response or a library answer is in its life (issue 15, version 11): a draft is offered
+# for review only, an approved one answers by itself, a retired one is never offered again.
+CURATION_STATUSES = ("draft", "approved", "retired")
+# The kinds of content a person curates (kb.curation): a version of one is a row of content_versions.
+CURATED_KINDS = ("response", "qa")
 # What came of reading an evidence file's text (evidence/extract.py): 'text' (all of it),
 # 'truncated' (cut at the extraction bounds of kb.settings), 'no_text' (an image, a scan,
 # a format with no text), 'failed' (unreadable, or the time bound ran out).
@@ -513,7 +518,91 @@ _V10 = [
     "CREATE INDEX fill_rows_control ON fill_rows(control_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10]
+# Version 11 (issue 15, keeping the KB true): responses and library answers have an owner, a
+# status (CURATION_STATUSES), who approved them, when, and when they are due for review, and a
+# version number. Editing approved content writes a draft into content_versions (never into
+# chunks, so a draft is not indexed as answering content); approving it moves the live text
+# there as history and the draft's text into the row and its chunk (kb.curation). qa_pairs is
+# rebuilt because its status CHECK (version 4) knows no 'retired'. Existing content is approved,
+# as it answered before: a response at its document's import, an approved answer when it was
+# decided; its review is due a year later (kb.settings review_period_days, 365 when this was written).
+_CURATION_CHECK = _one_of("status", CURATION_STATUSES)
+_V11 = [
+    f"ALTER TABLE responses ADD COLUMN status TEXT NOT NULL DEFAULT 'approved' {_CURATION_CHECK}",
+    "ALTER TABLE responses ADD COLUMN owner TEXT",
+    "ALTER TABLE responses ADD COLUMN approver TEXT",
+    "ALTER TABLE responses ADD COLUMN approved_at TEXT",
+    "ALTER TABLE responses ADD COLUMN review_due TEXT",
+    "ALTER TABLE responses ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+    """
+    UPDATE responses SET
+        approved_at = (SELECT d.imported_at FROM documents d WHERE d.id = responses.document_id),
+        review_due = (SELECT date(d.imported_at, '+365 days') FROM documents d WHERE d.id = responses.document_id)
+    """,
+    "CREATE INDEX responses_review_due ON responses(review_due)",
+    f"""
+    CREATE TABLE qa_pairs_v11 (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES documents(id),
+        question TEXT NOT NULL,
+        question_key TEXT NOT NULL,
+        number TEXT,
+        choice TEXT,
+        answer_text TEXT,
+        customer TEXT,
+        answered_on TEXT,
+        classification TEXT NOT NULL DEFAULT 'public' {_CLASSIFICATION_CHECK},
+        is_current INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL DEFAULT 'draft' {_CURATION_CHECK},
+        decided_by TEXT,
+        decided_at TEXT,
+        source_fill INTEGER REFERENCES fills(id),
+        citations TEXT NOT NULL DEFAULT '[]',
+        owner TEXT,
+        approver TEXT,
+        approved_at TEXT,
+        review_due TEXT,
+        version INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    """
+    INSERT INTO qa_pairs_v11 (id, document_id, question, question_key, number, choice, answer_text, customer,
+        answered_on, classification, is_current, status, decided_by, decided_at, source_fill, citations,
+        approver, approved_at, review_due)
+    SELECT q.id, q.document_id, q.question, q.question_key, q.number, q.choice, q.answer_text, q.customer,
+        q.answered_on, q.classification, q.is_current, q.status, q.decided_by, q.decided_at, q.source_fill,
+        q.citations,
+        CASE WHEN q.status = 'approved' THEN q.decided_by END,
+        CASE WHEN q.status = 'approved' THEN coalesce(q.decided_at, q.answered_on, d.imported_at) END,
+        CASE WHEN q.status = 'approved'
+            THEN date(coalesce(q.decided_at, q.answered_on, d.imported_at), '+365 days') END
+    FROM qa_pairs q JOIN documents d ON d.id = q.document_id
+    """,
+    "DROP TABLE qa_pairs",
+    "ALTER TABLE qa_pairs_v11 RENAME TO qa_pairs",
+    "CREATE INDEX qa_pairs_key ON qa_pairs(question_key, status, is_current)",
+    "CREATE INDEX qa_pairs_review_due ON qa_pairs(review_due)",
+    f"""
+    CREATE TABLE content_versions (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL {_one_of("kind", CURATED_KINDS)},
+        source_id INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        choice TEXT,
+        status TEXT NOT NULL {_one_of("status", ("draft", "approved"))},
+        author TEXT,
+        created_at TEXT NOT NULL,
+        approver TEXT,
+        approved_at TEXT,
+        superseded_at TEXT,
+        UNIQUE (kind, source_id, version)
+    )
+    """,
+    "CREATE INDEX content_versions_source ON content_versions(kind, source_id, status)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
