@@ -140,7 +140,7 @@ def render_control(
 
 def _cited_clause_lines(found: Resolution | None, width: int) -> list[str]:
     """The cited clause's text under its citation, or what is wrong with the citation."""
-    from kb.cli.render_clauses import fold
+    from kb.cli.render_wrap import fold
 
     if found is None:
         return []
@@ -158,19 +158,42 @@ def _cited_clause_lines(found: Resolution | None, width: int) -> list[str]:
 def render_hits(hits: list[Hit], query: Query) -> None:
     from rich.markup import escape
 
+    from kb.cli.render_wrap import MARK_CLOSE, MARK_OPEN, fold_marked
     from kb.search import snippet
 
     console = _console()
     for h in hits:
         console.print(f"[bold]{escape(h.title)}[/bold]  [dim]{h.kind} · {h.score:.3f}[/dim]")
-        console.print("  " + snippet(h.body, query, start="[reverse]", end="[/reverse]", escape=escape))
+        marked = snippet(h.body, query, start=MARK_OPEN, end=MARK_CLOSE, escape=str)
+        for line in fold_marked(
+            marked, console.width, "  ", start="[reverse]", end="[/reverse]", escape=escape
+        ):
+            console.print(line, soft_wrap=True)  # folded by display width already
+
+
+def _print_hanging(
+    console, margin: str, label: str, text: str, *, label_style: str = "", style: str = ""
+) -> None:
+    """``label`` then ``text`` folded to the terminal, its later lines under the text (render_wrap)."""
+    from rich.markup import escape
+
+    from kb.cli.render_wrap import hanging
+
+    def styled(part: str, how: str) -> str:
+        return f"[{how}]{escape(part)}[/{how}]" if how and part else escape(part)
+
+    lines = hanging(label, text, console.width, margin)
+    first = lines[0][len(margin) + len(label) :]
+    console.print(margin + styled(label, label_style or style) + styled(first, style), soft_wrap=True)
+    for line in lines[1:]:
+        console.print(styled(line, style), soft_wrap=True)
 
 
 def render_answer(answer: Answer) -> None:
     console = _console()
     style = STATUS_STYLE.get(answer.status, "white")
     stance = f" · {answer.stance}" if answer.stance else ""
-    console.print(f"[bold]Q:[/bold] {answer.question}")
+    _print_hanging(console, "", "Q: ", answer.question, label_style="bold")
     console.print(f"   [{style}]{answer.status}[/{style}] · confidence {answer.confidence:.2f}{stance}")
     for label in answer.expired_evidence:
         console.print(f"   [red]expired evidence: {label}[/red]")
@@ -183,14 +206,14 @@ def render_answer(answer: Answer) -> None:
         title = shown.title or src.title
         edition = f", {shown.lang}" if src.translations else ""  # which edition, where there are several
         console.print(f"   [bold]{title}[/bold] [dim]({src.kind}, {src.score:.3f}{edition})[/dim]")
-        console.print(f"     {shown.text}")
+        _print_hanging(console, "     ", "", shown.text)
         for label in shown.citations:
-            console.print(f"     [dim]{'Source' if shown.lang == 'en' else '出典'}: {label}[/dim]")
+            _print_hanging(
+                console, "     ", "Source: " if shown.lang == "en" else "出典: ", label, style="dim"
+            )
         _print_clause_quotes(console, src)
     if answer.withheld and answer.withheld.total:
-        from rich.markup import escape
-
-        console.print(f"   [yellow]{escape(answer.withheld.describe(answer.confidence))}[/yellow]")
+        _print_hanging(console, "   ", "", answer.withheld.describe(answer.confidence), style="yellow")
     console.print()
 
 
@@ -198,12 +221,12 @@ def _print_clause_quotes(console, src) -> None:
     """The clauses a source cites that answer the question better than it does, in their words."""
     from rich.markup import escape
 
-    from kb.cli.render_clauses import fold
+    from kb.cli.render_wrap import fold
 
     for quote in src.clauses:
-        console.print(f"     [dim]約款: {escape(quote.label)}[/dim]")
+        _print_hanging(console, "     ", "約款: ", quote.label, style="dim")
         for line in fold(quote.text, console.width, "       "):
-            console.print(escape(line))
+            console.print(escape(line), soft_wrap=True)
 
 
 def _shown_metric(value: float | int | None) -> str:
@@ -236,14 +259,26 @@ def render_eval(metrics: Metrics, failures: list[Failure]) -> None:
 
 
 def render_inspect(file: str, reports: list[SheetReport]) -> None:
-    from rich.table import Table
+    """A block of labelled lines per question table, plain like the fill summary that follows it
+    (a rich table cut the option lists to its column width: はい/いいえ/該…)."""
+    import shutil
 
-    table = Table("sheet", "header row", "columns", "options", "questions", title=file, title_justify="left")
+    from kb.cli.render_wrap import hanging
+
+    width = shutil.get_terminal_size().columns  # COLUMNS, else the terminal's, else 80 (as rich)
+    click.echo(file)
     for item in reports:
-        cols = ", ".join(f"{k}={v}" for k, v in item.columns.items() if v)
-        opts = " | ".join("/".join(o) for o in item.option_lists) or "-"
-        table.add_row(item.sheet, str(item.header_row), cols, opts, str(item.questions))
-    _console().print(table)
+        rows = (
+            ("sheet", item.sheet),
+            ("header row", str(item.header_row)),
+            ("columns", ", ".join(f"{k}={v}" for k, v in item.columns.items() if v)),
+            ("options", " | ".join("/".join(o) for o in item.option_lists) or "-"),
+            ("questions", str(item.questions)),
+        )
+        pad = max(len(key) for key, _ in rows) + 2
+        for key, value in rows:
+            for line in hanging(key.ljust(pad), value, width, "  "):
+                click.echo(line)
 
 
 _FILL_ROWS = (

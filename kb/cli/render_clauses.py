@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import click
@@ -83,31 +82,3 @@ def render_ref_problems(checked: int, problems: list[RefProblem]) -> None:
             detail = r.problem or ""
         click.echo(f"{where}: {r.cited_label}: {detail}")
     click.echo(f"{len(problems)} of {checked} clause references do not match the contract", err=True)
-
-
-def fold(text: str, width: int, indent: str = "") -> list[str]:
-    """``text`` cut into lines of at most ``width`` terminal cells, each after ``indent``.
-
-    Japanese runs on without spaces, so rich, which wraps at spaces, puts a whole clause on the
-    line after its paragraph number and cuts it anywhere after that. A line of Japanese may be
-    cut between any two characters; a run of Latin letters or digits is kept whole when it fits.
-    """
-    from rich.cells import cell_len
-
-    room = max(10, width - cell_len(indent))
-    out: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        line = ""
-        for ch in paragraph:
-            if cell_len(line + ch) <= room:
-                line += ch
-                continue
-            word = re.search(r"[0-9A-Za-z.,%:/\-]+$", line) if ch.isascii() and ch.isalnum() else None
-            if word and word.start() > 0:  # carry the word over rather than split it
-                out.append(indent + line[: word.start()].rstrip())
-                line = line[word.start() :] + ch
-            else:
-                out.append(indent + line.rstrip())
-                line = ch.lstrip()
-        out.append(indent + line)
-    return out
