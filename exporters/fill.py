@@ -46,6 +46,8 @@ class FillOptions:
     audience: str = DEFAULT_AUDIENCE
     wrap: bool = False  # written cells get a wrapped copy of their style, their rows grow (xlsx_styles)
     max_chars: int | None = None  # texts longer are cut at a sentence end (exporters.fill_length)
+    # The service the sheet asks about (kb.services): needed when the KB holds several.
+    service: str | None = None
 
 
 @dataclass(frozen=True)
@@ -484,6 +486,7 @@ def fill(
             [Ask(questions[i].text, questions[i].asks_yes_no) for i in pending],
             auto_threshold=options.min_confidence,
             audience=options.audience,
+            service=options.service,
             progress=progress,
             each=decided,
             helpers=helpers,

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from kb import clauses as clauses_mod
-from kb import evidence_links, index, library, search, stance, store
+from kb import evidence_links, index, library, search, services, stance, store
 from kb.analysis import analyzed_text
 from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
 from kb.choices import stance_of_option
@@ -293,9 +293,14 @@ def answer(
     keep_sources: bool = False,
     cache: search.IndexCache | None = None,
     asks_yes_no: bool = False,
+    service: str | None = None,
 ) -> Answer:
     """``audience`` (kb.audience): only what it may see is searched, quoted, counted or
     used for stance; what matched above it is counted in Answer.withheld.
+
+    ``service`` (kb.services): in a KB of several services, the one answered for; nothing
+    of another is searched, weighed, quoted or used for stance. KBError when the KB holds
+    several and none is named, or the one named is not in it.
 
     ``keep_sources`` returns the nearest sources even for no_match (for evaluation).
 
@@ -309,12 +314,15 @@ def answer(
     answers many questions against one state (kb.batch); else the current one.
     """
     cache = cache or search.answering_cache(db)
+    confined = services.scope(db, service, cache.memo("services", lambda: services.held(db)))
+    if confined is not None:
+        cache = services.answering_cache(db, confined)
     classifications = visible_to(audience)
     approved, approved_withheld = None, None  # the latter: the id of one above the audience
     # Most questions have no earlier answer: a set look-up spares them the query.
     approved_keys = cache.memo("approved_keys", lambda: store.approved_question_keys(db))
     if approved_keys and store.question_key(question) in approved_keys:
-        approved = store.approved_answer(db, question)
+        approved = store.approved_answer(db, question, service=confined)
         if approved and not may_see(audience, approved["classification"]):
             approved, approved_withheld = None, approved["id"]
     query = search.prepare(db, question, cache=cache)

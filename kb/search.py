@@ -47,12 +47,14 @@ BM25_SHARE: float = DEFAULTS["bm25_share"]
 
 
 class Index(NamedTuple):
-    """One FTS5 index over chunks: its table, its vocabulary (document frequencies) and the
-    kinds it holds (None: every kind)."""
+    """One FTS5 index over chunks: its table, its vocabulary (document frequencies), the
+    kinds it holds (None: every kind) and, for an index over a subset of those (one
+    service's, kb.services), the view that lists its chunks."""
 
     fts: str
     vocab: str
     kinds: tuple[str, ...] | None
+    chunks: str | None = None
 
     @property
     def bm25(self) -> str:
@@ -282,8 +284,9 @@ class IndexCache:
     def __init__(self, db: Database, key: tuple[int, int], index: Index = EVERYTHING):
         self.db, self.key, self.index = db, key, index
         kinds = "" if index.kinds is None else f" AND kind IN ({','.join('?' * len(index.kinds))})"
+        subset = "" if index.chunks is None else f" AND id IN (SELECT id FROM {index.chunks})"
         self.total = db.execute(
-            f"SELECT count(*) FROM chunks WHERE is_current = 1{kinds}", index.kinds or ()
+            f"SELECT count(*) FROM chunks WHERE is_current = 1{kinds}{subset}", index.kinds or ()
         ).fetchone()[0]
         self._df: dict[str, int] = {}
         self._whole_vocabulary: bool | None = None  # _df holds every term (decided on first use)

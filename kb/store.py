@@ -236,7 +236,7 @@ def import_qa_pairs(
             series_key(doc) + f" | {customer or ''}",
             publisher=customer,
             date=answered_on,
-            service=None,
+            service=doc.service,  # None unless the sheet was for one service (--service)
         )
         if result.superseded_document_id:
             old_id = result.superseded_document_id
@@ -286,18 +286,20 @@ def approved_question_keys(db: Database) -> frozenset[str]:
     )
 
 
-def approved_answer(db: Database, question: str) -> dict | None:
-    """The newest approved, current answer to exactly this question, if any."""
+def approved_answer(db: Database, question: str, service: str | None = None) -> dict | None:
+    """The newest approved, current answer to exactly this question, if any; with ``service``,
+    only one given for that service (its sheet was imported with --service, kb.services)."""
     rows = _rows(
         db,
-        """
+        f"""
         SELECT q.id, q.question, q.choice, q.answer_text, q.customer, q.answered_on, q.classification,
                q.status, q.decided_by, q.decided_at, q.citations, d.title AS document
         FROM qa_pairs q JOIN documents d ON d.id = q.document_id
         WHERE q.question_key = ? AND q.status = 'approved' AND q.is_current = 1
+            {"" if service is None else "AND d.service = ?"}
         ORDER BY q.answered_on DESC, q.id DESC LIMIT 1
         """,
-        [question_key(question)],
+        [question_key(question)] + ([] if service is None else [service]),
     )
     return rows[0] if rows else None
 

@@ -388,3 +388,57 @@ def whitepaper_kb(path: Path, name: str, controls: list[tuple[str, str, str]], l
     )
     store.import_document(db, doc)
     return db
+
+
+# Two fictional services of one provider that answer the same questions differently: a VM
+# service that encrypts its disks and keeps backups, a bare-metal one that leaves both to the
+# customer (kb.services; tests/kb/test_services.py). Each (control id, title, text).
+ALPHA_VM = [
+    (
+        "10.1.1",
+        "暗号による管理策の利用方針",
+        "仮想ディスクに保存されるデータは、すべて暗号化して保存しています。暗号鍵は当社が管理します。",
+    ),
+    ("12.3.1", "情報のバックアップ", "仮想マシンのバックアップを毎日取得し、30 日間保管します。"),
+    ("6.1.3", "関係当局との連絡", "お客様のデータは東京のデータセンターに保存します。"),
+    ("9.4.2", "セキュリティに配慮したログオン手順", "管理画面へのログインには多要素認証を必須としています。"),
+]
+BETA_BM = [
+    (
+        "10.1.1",
+        "暗号による管理策の利用方針",
+        "物理サーバーのディスクに保存されるデータの暗号化は提供していません。必要な場合はお客様が暗号化してください。",
+    ),
+    ("12.3.1", "情報のバックアップ", "バックアップは提供していません。お客様がご自身で取得してください。"),
+    ("6.1.3", "関係当局との連絡", "お客様のデータは大阪のデータセンターに保存します。"),
+    ("9.4.2", "セキュリティに配慮したログオン手順", "管理画面へのログインにはパスワードを使用します。"),
+    (
+        "12.4.1",
+        "イベントログ取得",
+        "物理サーバーの電源操作のログを 1 年間保存します。ログは暗号化して保存します。",
+    ),
+    (
+        "13.1.3",
+        "ネットワークの分離",
+        "物理サーバーごとに専用のネットワークを割り当て、保存データの経路を分離します。",
+    ),
+]
+
+
+def service_whitepaper(
+    service: str | None, controls: list[tuple[str, str, str]], lang: str = "ja"
+) -> ParsedDocument:
+    """A whitepaper of ``service`` with a response per (control id, title, text); its own file
+    (sha256) per service and language."""
+    return ParsedDocument(
+        kind="whitepaper",
+        title=f"{service or 'サービス'} ホワイトペーパー",
+        service=service,
+        sha256=f"{service}-{lang}-{len(controls)}-sha",
+        source_name=f"{service}.md",
+        lang=lang,
+        sections=[
+            Section(title=f"{cid} {title}", text=text, control_id=cid, framework="ISO/IEC 27017:2015")
+            for cid, title, text in controls
+        ],
+    )

@@ -6,6 +6,7 @@ import click
 
 from kb.audience import AUDIENCES, DEFAULT_AUDIENCE, STAFF_AUDIENCE, visible_to
 from kb.cli.root import cli, echo_json, open_db, read_text_input
+from kb.cli.scoping import service_option
 from kb.db import CHUNK_KINDS
 from kb.errors import KBError
 
@@ -24,15 +25,29 @@ from kb.errors import KBError
     show_default=True,
     help="Only what this audience may see (a staff tool: everything by default; public shows what a customer gets).",
 )
+@service_option("its responses and library answers, weighed among them, beside clauses and evidence")
 @click.pass_context
 def search(
-    ctx: click.Context, query: str, as_json: bool, limit: int, kind: tuple[str, ...], audience: str
+    ctx: click.Context,
+    query: str,
+    as_json: bool,
+    limit: int,
+    kind: tuple[str, ...],
+    audience: str,
+    service: str | None,
 ) -> None:
     """Ranked full-text search (Japanese or English) with highlighted snippets."""
     from kb import search as search_mod
+    from kb import services
 
     db = open_db(ctx)
-    prepared = search_mod.prepare(db, query)
+    confined = services.filter_scope(db, service)
+    index = (
+        search_mod.EVERYTHING
+        if confined is None
+        else services.service_index(db, search_mod.EVERYTHING, confined)
+    )
+    prepared = search_mod.prepare(db, query, index=index)
     hits = search_mod.search(
         db, query, limit=limit, kinds=kind or None, classifications=visible_to(audience), query=prepared
     )
@@ -70,11 +85,18 @@ def search(
     show_default=True,
     help="Who the answer is for: only what this audience may see is quoted; what matched above it is counted.",
 )
+@service_option("needed when the KB holds several; nothing of another service is searched or quoted")
 @click.pass_context
 def answer(
-    ctx: click.Context, question: str | None, questions_file: str | None, as_json: bool, audience: str
+    ctx: click.Context,
+    question: str | None,
+    questions_file: str | None,
+    as_json: bool,
+    audience: str,
+    service: str | None,
 ) -> None:
     """Answer QUESTION (or each line of --file) from the KB, with sources."""
+    from kb import services
     from kb.batch import answer_many
 
     if bool(question) == bool(questions_file):
@@ -84,7 +106,9 @@ def answer(
         questions = [line.strip() for line in lines if line.strip()]
     else:
         questions = [question]
-    answers = answer_many(open_db(ctx), questions, audience=audience)
+    db = open_db(ctx)
+    services.scope(db, service)  # refused before any question is answered
+    answers = answer_many(db, questions, audience=audience, service=service)
     if as_json:
         payload = [a.to_json() for a in answers]
         echo_json(payload if questions_file else payload[0])

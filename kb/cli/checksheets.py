@@ -12,6 +12,7 @@ import click
 
 from kb.audience import CUSTOMER_AUDIENCES, DEFAULT_AUDIENCE
 from kb.cli.root import cli, echo_json, json_text, open_db, require_file, write_output
+from kb.cli.scoping import service_option
 from kb.errors import KBError
 from kb.files import Staged
 
@@ -223,6 +224,7 @@ def _remember(db: Database, report: FillReport) -> None:
     help="Who the sheet goes to: public, or nda for a customer under NDA (a customer is never internal)."
     " Nothing above it is written, cited or suggested; the report and review list count what was withheld.",
 )
+@service_option("the service the sheet asks about, needed when the KB holds several")
 @checksheet_options
 @click.pass_context
 def fill(
@@ -244,8 +246,10 @@ def fill(
     wrap,
     max_chars,
     previous_path,
+    service,
 ) -> None:
     """Fill a customer's check sheet from the KB into a copy (-o); the input is never changed."""
+    from kb import services
     from kb.batch import Helpers
 
     src, dst = Path(file), Path(output)
@@ -254,6 +258,7 @@ def fill(
     if previous_path:
         _check_previous(previous_path, dst)
     db = open_db(ctx)
+    services.scope(db, service)  # refused before the sheet is read
     # Helpers get the KB ready on the other cores (importing what answering
     # needs, too) while this process reads the sheet.
     # Every output is staged beside its target and moved into place once all are
@@ -272,6 +277,7 @@ def fill(
             audience=audience,
             wrap=wrap,
             max_chars=max_chars,
+            service=service,
         )
         previous = None
         if previous_path:

@@ -71,6 +71,12 @@ def import_whitepaper(
 @classification_option(
     "public", "the answers were already sent to a customer; nda when they were given under an NDA"
 )
+@click.option(
+    "--service",
+    metavar="NAME",
+    help="The service the sheet was answered for: its answers answer that service's questions"
+    " (in a KB of several services, an answer naming none answers none).",
+)
 @checksheet_options
 @click.pass_context
 def import_checksheet(
@@ -81,6 +87,7 @@ def import_checksheet(
     customer,
     answered_on,
     classification,
+    service,
     sheet,
     header_row,
     question_col,
@@ -111,6 +118,7 @@ def import_checksheet(
         file, data, **overrides(sheet, header_row, question_col, answer_col, comment_col)
     )
     doc.classification = classification
+    doc.service = service
     refuse_stricter(db, file, doc.sha256, classification)
     people = [pair for pair, auto in zip(pairs, store.as_filled(db, pairs), strict=True) if not auto]
     if not people:

@@ -1,0 +1,189 @@
+"""Services: one KB may hold the whitepapers of several services (CPS-VM, CPS-BM …), and an
+answer speaks for one of them.
+
+Two services often answer the same question differently (one encrypts its disks, the other
+leaves it to the customer), so a source of another service is a wrong answer however well
+it matches. The rule: a KB whose current responses belong to one service (or name none)
+answers as it always did; a KB that holds several answers only for the service asked for
+(``--service``), and refuses to answer when none is named. Responses that name no service
+are a group of their own in such a KB: nothing says which service they describe.
+
+Confining an answer to a service happens in the index itself: a temporary FTS5 index
+(on this connection only, never in the file) over the service's chunks, so the
+question's words are weighed by their rarity in that service's texts, bm25 is that of
+its texts, and nothing of another service is a candidate, a source, a citation or a
+stance. A service answers in a KB of several exactly as in a KB holding it alone.
+
+Which content is a service's: its responses (responses.service), and library answers
+(qa_pairs) whose document names it (kb import checksheet --service). A library answer that
+names no service is left out of a service's answers: a person answered it for one
+service, and nothing says which. Contract clauses and evidence name no service and stay
+as they are (a clause backs the responses that cite it; evidence the controls it is
+linked to).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from kb import search
+from kb.db import Database
+from kb.errors import KBError
+
+NO_SERVICE = "(no service named)"  # how responses that name no service are listed
+
+
+class Held(NamedTuple):
+    """A service the KB's current responses belong to, and how many they are."""
+
+    service: str | None  # None: responses that name no service
+    responses: int
+
+    @property
+    def label(self) -> str:
+        return self.service if self.service is not None else NO_SERVICE
+
+
+def held(db: Database) -> tuple[Held, ...]:
+    """The services of the current responses, named ones first, by name."""
+    return tuple(
+        Held(service, count)
+        for service, count in db.execute(
+            "SELECT service, count(*) FROM responses WHERE is_current = 1"
+            " GROUP BY service ORDER BY service IS NULL, service"
+        )
+    )
+
+
+def _listing(found: tuple[Held, ...]) -> str:
+    return ", ".join(f"{h.label}: {h.responses} responses" for h in found)
+
+
+def scope(db: Database, service: str | None, found: tuple[Held, ...] | None = None) -> str | None:
+    """The service an answer is confined to, or None when there is nothing to keep apart (a KB
+    of one service, or of responses that name none: it answers as it always did).
+
+    KBError when ``service`` is not among the KB's, or when it is None and the KB holds
+    several: an answer never mixes services, and kb does not guess which one is meant.
+    """
+    found = held(db) if found is None else found
+    names = [h.service for h in found if h.service is not None]
+    if service is not None:
+        if service not in names:
+            near = [n for n in names if n.casefold() == service.casefold()]
+            hint = f"; did you mean {near[0]}?" if near else ""
+            holds = f"it holds {_listing(found)}" if found else "it holds no responses"
+            raise KBError(f"no service {service!r} in this KB ({holds}){hint}")
+        return service if len(found) > 1 else None
+    if len(found) > 1:
+        raise KBError(
+            f"this KB holds several services ({_listing(found)}): choose one with --service NAME"
+            " (an answer never mixes services)"
+        )
+    return None
+
+
+def filter_scope(db: Database, service: str | None) -> str | None:
+    """For what lists or copies content rather than answering (kb search, kb export, kb
+    publish): the service to keep, or None for everything. An unknown service is an error;
+    no service given keeps everything, since nothing is answered from it."""
+    if service is None:
+        return None
+    return scope(db, service)
+
+
+def _quoted(value: str) -> str:
+    """An SQL string literal (a view cannot take parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in_service(service: str) -> str:
+    """The SQL condition on chunks (aliased c) that keeps what belongs to ``service`` and what
+    belongs to no service at all (clauses, evidence)."""
+    name = _quoted(service)
+    return (
+        "(c.kind NOT IN ('response', 'qa')"
+        f" OR (c.kind = 'response' AND c.source_id IN (SELECT id FROM main.responses WHERE service = {name}))"
+        " OR (c.kind = 'qa' AND c.source_id IN (SELECT q.id FROM main.qa_pairs q"
+        f" JOIN main.documents d ON d.id = q.document_id WHERE d.service = {name})))"
+    )
+
+
+_TOKENIZE = re.compile(r"tokenize\s*=\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+
+
+class _Built(NamedTuple):
+    index: search.Index
+    key: tuple[int, int]  # the KB's state (total_changes, data_version) it was built from
+
+
+def _state(db: Database) -> tuple[int, int]:
+    return db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0]
+
+
+def service_index(db: Database, base: search.Index, service: str) -> search.Index:
+    """``base`` confined to ``service``'s chunks: a temporary FTS5 index of this connection,
+    built on first use and again after the KB changed (it has no triggers to follow it)."""
+    built: dict[tuple[str, str], _Built] | None = getattr(db, "_service_indexes", None)
+    if built is None:
+        built = db._service_indexes = {}
+    found = built.get((base.fts, service))
+    if found is not None and found.key == _state(db):
+        return found.index
+    if found is None:
+        n = len(built) + 1
+        view, fts, vocab = f"kb_service_{n}_chunks", f"kb_service_{n}_fts", f"kb_service_{n}_vocab"
+        kinds = "" if base.kinds is None else f"c.kind IN ({', '.join(map(_quoted, base.kinds))}) AND "
+        base_sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [base.fts]).fetchone()[0]
+        tokenize = _TOKENIZE.search(base_sql).group(1)  # the same analysis as the index it narrows
+        # History stays in (no is_current condition), as in the KB's own indexes.
+        db.execute(
+            f"CREATE TEMP VIEW {view} AS SELECT c.id, c.title_terms, c.body_terms FROM main.chunks c"
+            f" WHERE {kinds}{_in_service(service)}"
+        )
+        db.execute(
+            f"CREATE VIRTUAL TABLE temp.{fts} USING fts5(title_terms, body_terms,"
+            f" content='{view}', content_rowid='id', tokenize={tokenize})"
+        )
+        db.execute(f"CREATE VIRTUAL TABLE temp.{vocab} USING fts5vocab(temp, {fts}, 'row')")
+        index = search.Index(fts, vocab, base.kinds, chunks=view)
+    else:
+        index = found.index
+    db.execute(f"INSERT INTO temp.{index.fts}({index.fts}) VALUES ('rebuild')")
+    built[(base.fts, service)] = _Built(index, _state(db))
+    return index
+
+
+def answering_cache(db: Database, service: str) -> search.IndexCache:
+    """The cache of the index a service's answer searches (kb.search.ANSWERING, confined to it).
+
+    Its languages are the service's own: how many hits an answer asks for depends on the
+    languages the KB answers in (kb.answer.hits_wanted), and another service's English
+    edition must not change that."""
+    cache = search.IndexCache.of(db, service_index(db, search.ANSWERING, service))
+    cache.memo("languages", lambda: languages(db, service))
+    return cache
+
+
+def languages(db: Database, service: str) -> frozenset[str]:
+    """The languages of the service's current documents that answer controls."""
+    return frozenset(
+        lang
+        for (lang,) in db.execute(
+            "SELECT DISTINCT d.lang FROM documents d WHERE d.is_current = 1 AND d.service = ?"
+            " AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id)",
+            [service],
+        )
+    )
+
+
+def response_ids(db: Database, service: str | None, *, current: bool = True) -> frozenset[int]:
+    """responses.id of a service's responses (None: every response), for exporters and checks
+    that list content of one service."""
+    where = "is_current = 1" if current else "1"
+    if service is None:
+        return frozenset(r for (r,) in db.execute(f"SELECT id FROM responses WHERE {where}"))
+    return frozenset(
+        r for (r,) in db.execute(f"SELECT id FROM responses WHERE {where} AND service = ?", [service])
+    )
