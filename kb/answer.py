@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from kb import clauses as clauses_mod
-from kb import evidence_links, index, library, search, services, stance, store
+from kb import curation, evidence_links, index, library, search, services, stance, store
 from kb.analysis import analyzed_text
 from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
 from kb.choices import stance_of_option
@@ -280,8 +280,8 @@ def _threshold_in(lang: str | None) -> float:
     return AUTO_THRESHOLDS.get(lang or "", AUTO_THRESHOLD)
 
 
-def _drafts(db: Database, cache: search.IndexCache) -> frozenset[int]:
-    return cache.memo("draft_qa_ids", lambda: store.draft_qa_ids(db))
+def _drafts(db: Database, cache: search.IndexCache) -> frozenset[tuple[str, int]]:
+    return cache.memo("draft_sources", lambda: curation.draft_sources(db))
 
 
 def answer(
@@ -343,8 +343,9 @@ def answer(
     else:
         gate = topic_gate(query, hits[0], question_lang, _text_lang(hits[0].body))
         status = "answered" if conf >= threshold and gate is None else "needs_review"
-    if status == "answered" and hits[0].kind == "qa" and hits[0].source_id in _drafts(db, cache):
-        status = "needs_review"  # a harvested answer no person approved is a suggestion only
+    draft = None  # why the best source is a suggestion only: a draft no person approved (kb.curation)
+    if status != "no_match" and (hits[0].kind, hits[0].source_id) in _drafts(db, cache):
+        status, draft = "needs_review", curation.draft_why(hits[0].kind, hits[0].source_id)
     other_question = None  # why a person's answer to another question is only a suggestion
     if status == "answered" and hits[0].kind == "qa" and not approved:
         # A person's answer answers the question they were asked: search found it for another
@@ -371,7 +372,7 @@ def answer(
             if not (h.kind == "qa" and h.source_id == approved["id"])
         ][: MAX_SOURCES - 1]
         top_stance = stance_of_option(approved["choice"]) or top_stance
-        status, conf, gate = "answered", 1.0, None
+        status, conf, gate, draft = "answered", 1.0, None, None
     evidence_links.attach(db, query, sources, classifications)
     if status == "answered" and evidence_links.rests_on_expired(sources):
         status = "needs_review"  # a lapsed certificate may make the answer wrong: a person decides
@@ -381,7 +382,7 @@ def answer(
         confidence=conf,
         stance=top_stance,
         sources=sources,
-        why=gate.why if gate else (alone or other_question),
+        why=draft or (gate.why if gate else (alone or other_question)),
         withheld=_withheld(db, query, audience, hits, editions_withheld, approved_withheld),
         expired_evidence=evidence_links.expired_labels(sources),
     )

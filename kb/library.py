@@ -106,7 +106,13 @@ def record_decisions(db: Database, decisions: Decisions) -> Recorded:
     pairs = [QAPair(a.question, a.choice, a.text, a.number, a.sheet, a.row) for a in decisions.answers]
     with db.atomic():
         result = store.import_qa_pairs(
-            db, doc, pairs, customer=customer, answered_on=decided_at[:10], approved=decisions.approved
+            db,
+            doc,
+            pairs,
+            customer=customer,
+            answered_on=decided_at[:10],
+            approved=decisions.approved,
+            approver=decisions.decided_by,
         )
         if result.status in ("imported", "new version"):
             ids = [

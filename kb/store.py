@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from kb import index
+from kb import curation, index
 from kb.analysis import normalize
 from kb.db import Database
 
@@ -116,6 +116,11 @@ def _new_document(db: Database, doc: ParsedDocument, series: str, **overrides) -
     )
 
 
+def _approval_of(db: Database, document_id: int, approver: str | None = None) -> dict[str, str]:
+    (imported_at,) = db.execute("SELECT imported_at FROM documents WHERE id = ?", [document_id]).fetchone()
+    return curation.import_approval(imported_at, approver)
+
+
 def _ids_in_order(db: Database, table: str, document_id: int) -> list[int]:
     """Ids of a new document's rows in ``table``, in the order they were inserted.
 
@@ -135,8 +140,11 @@ def import_document(db: Database, doc: ParsedDocument) -> ImportResult:
     with db.atomic():
         result = _new_document(db, doc, series_key(doc))
         control_refs = _control_refs(db, doc.sections)
+        # A published whitepaper is approved content: by whoever imports it, when (kb.curation).
+        approval = _approval_of(db, result.document_id)
         db["responses"].insert_all(
-            {
+            approval
+            | {
                 "document_id": result.document_id,
                 "control_ref": control_refs.get((section.framework or "unknown", section.control_id)),
                 "control_id": section.control_id,
@@ -211,20 +219,23 @@ def import_qa_pairs(
     customer: str | None,
     answered_on: str | None,
     approved: bool = False,
+    approver: str | None = None,
 ) -> ImportResult:
     """Harvest a check sheet a person answered into the answer library (kind 'qa').
 
     The answers are drafts, offered for review but never answering by themselves,
-    unless ``approved``: a person vouches that they may be sent as they are. The same
-    sheet imported again with ``approved`` approves its drafts.
+    unless ``approved``: a person vouches that they may be sent as they are (``approver``,
+    else the actor importing). The same sheet imported again with ``approved`` approves its drafts.
     """
     existing = db.execute("SELECT id FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
     if existing:
         promoted = 0
         if approved:
+            stamp = curation.import_approval(curation.now(), approver)
             promoted = db.execute(
-                "UPDATE qa_pairs SET status = 'approved' WHERE document_id = ? AND status = 'draft' AND is_current = 1",
-                [existing[0]],
+                "UPDATE qa_pairs SET status = 'approved', approver = ?, approved_at = ?, review_due = ?"
+                " WHERE document_id = ? AND status = 'draft' AND is_current = 1",
+                [stamp["approver"], stamp["approved_at"], stamp["review_due"], existing[0]],
             ).rowcount
         return ImportResult(
             document_id=existing[0], status="approved" if promoted else "unchanged", sections=promoted
@@ -243,8 +254,10 @@ def import_qa_pairs(
             old = [r[0] for r in db.execute("SELECT id FROM qa_pairs WHERE document_id = ?", [old_id])]
             db.execute("UPDATE qa_pairs SET is_current = 0 WHERE document_id = ?", [old_id])
             index.retire_chunks(db, "qa", old)
+        stamp = _approval_of(db, result.document_id, approver) if approved else {}
         db["qa_pairs"].insert_all(
-            {
+            stamp
+            | {
                 "document_id": result.document_id,
                 "question": pair.question,
                 "question_key": question_key(pair.question),

@@ -11,6 +11,7 @@ from kb.cli import (  # noqa: F401
     backups,
     checksheets,
     clauses,
+    curating,
     evidence,
     exporting,
     glossary,

@@ -1,0 +1,100 @@
+"""kb edit, kb approve, kb retire, kb versions and kb review due, as a person runs them."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from kb import store
+from kb.cli import cli
+from kb.model import ParsedDocument, Section
+from tests.builders import whitepaper_kb
+
+CONTROLS = [
+    ("12.3.1", "情報のバックアップ", "バックアップは毎日取得し、別のデータセンターに保管しています。"),
+    ("9.4.2", "ログオン手順", "管理画面へのログオンには多要素認証を利用できます。"),
+]
+NEW_TEXT = "バックアップは毎時取得し、遠隔地の倉庫に磁気テープで保管しています。"
+
+
+def run(db, *args, env=None):
+    return CliRunner(env=env).invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def kb_path(tmp_path):
+    path = tmp_path / "kb.db"
+    whitepaper_kb(path, "Our whitepaper", CONTROLS).close()
+    return path
+
+
+def test_edit_then_approve_then_versions(kb_path):
+    edited = run(kb_path, "edit", "12.3.1", "--text", NEW_TEXT, "--actor", "yamada")
+    assert edited.exit_code == 0, edited.output
+    assert "draft v2 written" in edited.output and "kb approve R1" in edited.output
+    shown = json.loads(run(kb_path, "answer", "バックアップは取得していますか。", "--json").output)
+    assert shown["sources"][0]["text"] == CONTROLS[0][2]  # the approved text answers until approved
+    approved = run(kb_path, "approve", "R1", "--actor", "sato", "--review-due", "2027-03-31")
+    assert approved.exit_code == 0, approved.output
+    assert "v2 approved" in approved.output and "by sato, review due 2027-03-31" in approved.output
+    versions = run(kb_path, "versions", "12.3.1")
+    assert versions.exit_code == 0
+    assert "v1 — approved" in versions.output and "superseded" in versions.output
+    assert (
+        "v2 — live, approved" in versions.output
+        and "by sato" in versions.output
+        and NEW_TEXT in versions.output
+    )
+    as_json = json.loads(run(kb_path, "versions", "12.3.1", "--json").output)
+    assert [(v["version"], v["live"]) for v in as_json["versions"]] == [(1, False), (2, True)]
+    log = run(kb_path, "log", "--json")
+    actors = [(e["actor"], e["action"]) for e in json.loads(log.output) if e["target_kind"] == "response"]
+    assert actors == [("yamada", "edit"), ("sato", "approve")]
+
+
+def test_edit_opens_the_editor_on_the_current_text(kb_path, tmp_path):
+    editor = tmp_path / "editor.py"
+    editor.write_text(f"import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write({NEW_TEXT!r})\n")
+    res = run(kb_path, "edit", "12.3.1", env={"EDITOR": f"{sys.executable} {editor}", "VISUAL": ""})
+    assert res.exit_code == 0, res.output
+    draft = json.loads(run(kb_path, "versions", "12.3.1", "--json").output)["draft"]
+    assert draft["text"] == NEW_TEXT
+
+
+def test_retire_and_review_due(kb_path):
+    res = run(kb_path, "retire", "9.4.2")
+    assert res.exit_code == 0 and "retired" in res.output
+    assert (
+        json.loads(run(kb_path, "answer", "ログオンに多要素認証を使えますか。", "--json").output)["status"]
+        == "no_match"
+    )
+    assert run(kb_path, "approve", "12.3.1", "--review-due", "2020-01-01").exit_code == 0
+    due = run(kb_path, "review", "due", "--within", "30d")
+    assert due.exit_code == 0 and "review overdue 2020-01-01" in due.output and "9.4.2" not in due.output
+    listed = json.loads(run(kb_path, "review", "due", "--json").output)
+    assert [(d["control_id"], d["reason"]) for d in listed] == [("12.3.1", "overdue")]
+
+
+def test_bad_ids_and_values_are_one_line_errors(kb_path):
+    db = whitepaper_kb(kb_path, "Our whitepaper", [])  # the same KB: add an English edition
+    edition = ParsedDocument(
+        kind="whitepaper", title="Our whitepaper (EN)", sha256="en", source_name="en.md", lang="en"
+    )
+    edition.sections.append(Section("Backup", "Backups are taken daily.", "12.3.1", "ISO/IEC 27017:2015"))
+    store.import_document(db, edition)
+    db.close()
+    for args, words in (
+        (["approve", "12.3.1"], "12.3.1 names 2 responses: R1"),
+        (["edit", "R99", "--text", "x"], "no response R99"),
+        (["retire", "Q5"], "no library answer Q5"),
+        (["approve", "9.4.2", "--review-due", "next year"], "--review-due must be YYYY-MM-DD"),
+        (["review", "due", "--within", "soon"], "--within must be"),
+        (["edit", "9.4.2", "--choice", "はい"], "--choice is for library answers"),
+    ):
+        res = run(kb_path, *args)
+        assert res.exit_code == 2, (args, res.output)
+        assert words in res.output and res.output.count("\n") == 1, res.output
+    assert run(kb_path, "approve", "12.3.1", "--document", "EN").exit_code == 0

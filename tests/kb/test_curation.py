@@ -1,0 +1,260 @@
+"""Curation (kb.curation, issue 15): only approved content answers by itself, a draft edit
+leaves the approved text live (and out of every index) until it is approved, retired
+content is never offered nor weighed, reviews come due, and ids name one thing or say why
+they do not."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from kb import audit, curation, index, store
+from kb.answer import answer
+from kb.db import MIGRATIONS, connect
+from kb.errors import KBError
+from kb.model import ParsedDocument, QAPair, Section
+from kb.search import ANSWERING, IndexCache
+from tests.builders import whitepaper_kb
+
+CONTROLS = [
+    ("12.3.1", "情報のバックアップ", "バックアップは毎日取得し、別のデータセンターに保管しています。"),
+    ("9.4.2", "ログオン手順", "管理画面へのログオンには多要素認証を利用できます。"),
+    ("10.1.1", "暗号による管理策", "保存データの暗号化は標準では提供していません。"),
+]
+BACKUP = "バックアップは取得していますか。"
+NEW_TEXT = "バックアップは毎時取得し、遠隔地の倉庫に磁気テープで保管しています。"
+TAPE = "磁気テープの倉庫はありますか。"
+
+
+@pytest.fixture
+def db(tmp_path):
+    return whitepaper_kb(tmp_path / "kb.db", "Our whitepaper", CONTROLS)
+
+
+def _vocabulary(db) -> dict[str, int]:
+    return dict(db.execute("SELECT term, doc FROM answers_vocab"))
+
+
+def _texts(ans) -> list[str]:
+    return [s.text for s in ans.sources]
+
+
+def test_an_import_is_approved_by_the_importing_actor(db, tmp_path):
+    with audit.acting_as("yamada"):
+        other = whitepaper_kb(tmp_path / "other.db", "Another", CONTROLS[:1])
+    item = curation.resolve(other, "12.3.1")
+    assert (item.status, item.approver, item.version) == ("approved", "yamada", 1)
+    assert item.approved_at and item.review_due == curation.review_due_after(item.approved_at)
+
+
+def test_an_edit_is_a_draft_that_answers_nothing_and_weighs_nothing(db):
+    before = answer(db, BACKUP)
+    assert before.status == "answered"
+    vocabulary = _vocabulary(db)
+    change = curation.edit(db, curation.resolve(db, "12.3.1"), text=NEW_TEXT)
+    assert change.after.draft is not None and change.after.draft.version == 2
+    # the approved text still answers, exactly as before; the draft's words are in no index
+    after = answer(db, BACKUP)
+    assert (after.status, after.confidence, _texts(after)) == (
+        before.status,
+        before.confidence,
+        _texts(before),
+    )
+    assert _vocabulary(db) == vocabulary
+    assert NEW_TEXT not in _texts(answer(db, TAPE))
+    assert db.execute("SELECT count(*) FROM chunks WHERE body LIKE '%磁気テープ%'").fetchone() == (0,)
+
+
+def test_approving_the_draft_makes_it_the_one_live_version(db):
+    item = curation.resolve(db, "12.3.1")
+    curation.edit(db, item, text=NEW_TEXT)
+    with audit.acting_as("sato"):
+        change = curation.approve(db, curation.resolve(db, "12.3.1"))
+    assert (change.action, change.after.version, change.after.approver) == ("approve", 2, "sato")
+    tape = answer(db, TAPE)
+    assert tape.sources[0].text == NEW_TEXT
+    # one live version per response in the answering index; the old text is history only
+    responses = db.execute("SELECT count(*) FROM responses WHERE is_current = 1").fetchone()[0]
+    assert db.execute("SELECT count(*) FROM answers_fts").fetchone()[0] == responses
+    assert "別のデータセンター" not in " ".join(t for a in (answer(db, BACKUP),) for t in _texts(a))
+    index.integrity_check(db)
+    versions = curation.history(db, change.after)
+    assert [(v.version, v.live) for v in versions] == [(1, False), (2, True)]
+    assert versions[0].text == CONTROLS[0][2] and versions[0].superseded_at
+
+
+def test_editing_again_replaces_the_pending_draft(db):
+    curation.edit(db, curation.resolve(db, "12.3.1"), text="一つ目の下書きです。")
+    change = curation.edit(db, curation.resolve(db, "12.3.1"), text=NEW_TEXT)
+    assert change.after.draft.text == NEW_TEXT and change.after.draft.version == 2
+    assert len(curation.history(db, change.after)) == 2  # the live v1 and one draft
+
+
+def test_retired_content_is_never_offered_nor_weighed_and_can_come_back(db):
+    assert answer(db, BACKUP).status == "answered"
+    curation.retire(db, curation.resolve(db, "12.3.1"))
+    gone = answer(db, BACKUP)
+    assert gone.status == "no_match" and CONTROLS[0][2] not in _texts(answer(db, BACKUP, keep_sources=True))
+    assert "バックアップ" not in _vocabulary(db)
+    assert IndexCache.of(db, ANSWERING).total == len(CONTROLS) - 1
+    assert [r["control_id"] for r in store.responses(db)] == ["9.4.2", "10.1.1"]
+    with pytest.raises(KBError, match="retired"):
+        curation.edit(db, curation.resolve(db, "12.3.1"), text=NEW_TEXT)
+    change = curation.approve(db, curation.resolve(db, "12.3.1"))
+    assert change.action == "reinstate" and answer(db, BACKUP).status == "answered"
+    index.integrity_check(db)
+
+
+def _harvest(db, approved: bool) -> int:
+    doc = ParsedDocument(
+        kind="checksheet", title="ACME sheet", sha256=f"acme-{approved}", source_name="acme.xlsx"
+    )
+    pair = QAPair("委託先の監査報告書を提供できますか。", "はい", "年に一度、監査報告書を提供しています。")
+    store.import_qa_pairs(db, doc, [pair], customer="ACME", answered_on="2026-01-05", approved=approved)
+    return db.execute("SELECT max(id) FROM qa_pairs").fetchone()[0]
+
+
+def test_a_draft_library_answer_is_offered_with_a_why_that_says_so(db):
+    qa_id = _harvest(db, approved=False)
+    held = answer(db, "委託先の監査報告書を提供できますか。")
+    assert held.status == "needs_review" and "draft" in held.why and f"Q{qa_id}" in held.why
+    curation.approve(db, curation.resolve(db, f"Q{qa_id}"))
+    sent = answer(db, "委託先の監査報告書を提供できますか。")
+    assert (sent.status, sent.why, sent.stance) == ("answered", None, "yes")
+
+
+def test_an_approved_library_answer_edited_answers_as_before_until_approved(db):
+    qa_id = _harvest(db, approved=True)
+    question = "委託先の監査報告書を提供できますか。"
+    curation.edit(db, curation.resolve(db, f"Q{qa_id}"), choice="いいえ", text="提供していません。")
+    still = answer(db, question)
+    assert (still.status, still.stance, still.sources[0].text) == (
+        "answered",
+        "yes",
+        "年に一度、監査報告書を提供しています。",
+    )
+    curation.approve(db, curation.resolve(db, f"Q{qa_id}"))
+    now = answer(db, question)
+    assert (now.status, now.stance, now.sources[0].text) == ("answered", "no", "提供していません。")
+    curation.retire(db, curation.resolve(db, f"Q{qa_id}"))
+    assert answer(db, question).status != "answered"
+
+
+def test_review_due_lists_overdue_and_due_then_drafts(db):
+    curation.approve(db, curation.resolve(db, "9.4.2"), review_due="2026-01-10")
+    curation.approve(db, curation.resolve(db, "10.1.1"), review_due="2026-02-20", owner="kato")
+    curation.edit(db, curation.resolve(db, "12.3.1"), text=NEW_TEXT)
+    today = date(2026, 2, 1)
+    due = curation.review_due(db, within_days=30, today=today)
+    assert [(d.item.control_id, d.reason) for d in due] == [
+        ("9.4.2", "overdue"),
+        ("10.1.1", "due"),
+        ("12.3.1", "draft"),
+    ]
+    assert [d.item.control_id for d in curation.review_due(db, within_days=7, today=today)] == [
+        "9.4.2",
+        "12.3.1",
+    ]
+    assert [
+        d.item.control_id for d in curation.review_due(db, within_days=30, today=today, owner="kato")
+    ] == ["10.1.1"]
+    curation.approve(db, curation.resolve(db, "9.4.2"))  # a review: due a period from now
+    assert "9.4.2" not in [d.item.control_id for d in curation.review_due(db, within_days=30, today=today)]
+
+
+def test_ids_name_one_thing_or_say_which(db, tmp_path):
+    edition = ParsedDocument(
+        kind="whitepaper",
+        title="Our whitepaper (English)",
+        sha256="en-sha",
+        source_name="en.md",
+        lang="en",
+        sections=[],
+    )
+    edition.sections.append(
+        Section("12.3.1 Backup", "Backups are taken daily.", "12.3.1", "ISO/IEC 27017:2015")
+    )
+    store.import_document(db, edition)
+    with pytest.raises(curation.AmbiguousId) as raised:
+        curation.resolve(db, "12.3.1")
+    message = str(raised.value)
+    assert "\n" not in message and message.count("R") >= 2 and "--document" in message
+    assert curation.resolve(db, "12.3.1", document="english").lang == "en"
+    assert curation.resolve(db, "12.3.1", document="Our whitepaper.md").lang == "ja"
+    for bad, what in (
+        ("R999", "no response R999"),
+        ("Q999", "no library answer Q999"),
+        ("5.1.1", "no current"),
+    ):
+        with pytest.raises(KBError, match=what):
+            curation.resolve(db, bad)
+    with pytest.raises(KBError, match="nothing to change"):
+        curation.edit(db, curation.resolve(db, "9.4.2"), text=CONTROLS[1][2])
+    with pytest.raises(KBError, match="empty"):
+        curation.edit(db, curation.resolve(db, "9.4.2"), text="  ")
+    with pytest.raises(KBError, match="within"):
+        curation.parse_within("a month")
+
+
+def test_every_change_is_in_the_audit_log(db):
+    item = curation.resolve(db, "12.3.1")
+    curation.edit(db, item, text=NEW_TEXT)
+    curation.approve(db, curation.resolve(db, "12.3.1"))
+    curation.retire(db, curation.resolve(db, "12.3.1"))
+    logged = [(e.action, e.target_id) for e in audit.entries(db) if e.target_kind == "response"]
+    assert logged == [("edit", item.ref), ("approve", item.ref), ("retire", item.ref)]
+    assert audit.verify(db).ok
+
+
+def test_migration_keeps_what_answers(tmp_path):
+    """A KB at schema v10 (before curation) migrates with its responses approved as of their
+    import, its approved library answers approved by who decided them and its drafts drafts:
+    the same answers before and after."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)  # every migration before curation's
+    for version, statements in enumerate(MIGRATIONS[:10], start=1):
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute(
+        "INSERT INTO documents (id, kind, series, title, sha256, source_name, imported_at)"
+        " VALUES (1, 'whitepaper', 's', 'Old paper', 'x', 'old.md', '2025-04-01T09:00:00+00:00'),"
+        " (2, 'checksheet', 'q', 'Old sheet', 'y', 'old.xlsx', '2025-05-01T09:00:00+00:00')"
+    )
+    for i, (cid, title, text) in enumerate(CONTROLS, start=1):
+        conn.execute(
+            "INSERT INTO responses (id, document_id, control_id, title, section_path, text, position)"
+            " VALUES (?, 1, ?, ?, ?, ?, ?)",
+            [i, cid, title, title, text, i],
+        )
+    conn.execute(
+        "INSERT INTO qa_pairs (id, document_id, question, question_key, choice, answer_text, status, decided_by,"
+        " decided_at) VALUES (1, 2, 'ログを保存していますか。', ?, 'はい', '一年保存します。', 'approved', 'ito',"
+        " '2025-05-02T10:00:00+00:00'), (2, 2, '鍵を管理していますか。', ?, 'はい', '', 'draft', NULL, NULL)",
+        [store.question_key("ログを保存していますか。"), store.question_key("鍵を管理していますか。")],
+    )
+    conn.close()
+    db = connect(path)  # migrates to the current version
+    with db.atomic():
+        index.add_chunks(
+            db,
+            [
+                index.Chunk("response", i, index.chunk_title(c, t), x, c)
+                for i, (c, t, x) in enumerate(CONTROLS, 1)
+            ],
+        )
+    backup = curation.resolve(db, "12.3.1")
+    assert (backup.status, backup.approver, backup.approved_at, backup.review_due, backup.version) == (
+        "approved",
+        None,
+        "2025-04-01T09:00:00+00:00",
+        "2026-04-01",
+        1,
+    )
+    decided, draft = curation.resolve(db, "Q1"), curation.resolve(db, "Q2")
+    assert (decided.status, decided.approver, decided.review_due) == ("approved", "ito", "2026-05-02")
+    assert (draft.status, draft.approver) == ("draft", None)
+    assert answer(db, BACKUP).status == "answered"
+    assert answer(db, "ログを保存していますか。").sources[0].text == "一年保存します。"
