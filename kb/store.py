@@ -41,6 +41,8 @@ def series_key(doc: ParsedDocument) -> str:
     Each language is a series of its own: an English edition is another document beside
     the Japanese one (linked by control id, see editions_many), never a newer version of it.
     Japanese keeps the key it always had, so existing KBs go on superseding as before.
+    The classification is not in the key but is in the rule: a version replaces only the
+    current document of its series at its own classification (_supersede).
     """
     parts = [doc.kind, doc.title, doc.publisher or "", doc.service or ""]
     return " | ".join(parts if doc.lang == "ja" else [*parts, doc.lang])
@@ -79,8 +81,15 @@ def _control_refs(db: Database, sections: list[Section]) -> dict[tuple[str, str]
     }
 
 
-def _supersede(db: Database, series: str) -> int | None:
-    row = db.execute("SELECT id FROM documents WHERE series = ? AND is_current = 1", [series]).fetchone()
+def _supersede(db: Database, series: str, classification: str) -> int | None:
+    """Retire the current version of ``series`` at ``classification``: a document replaces
+    only one of its own classification. An internal working copy titled as the published
+    whitepaper is another document beside it, never its newer version, or importing it would
+    take the public answers away (and an nda edition would replace what every customer sees)."""
+    row = db.execute(
+        "SELECT id FROM documents WHERE series = ? AND classification = ? AND is_current = 1",
+        [series, classification],
+    ).fetchone()
     if row is None:
         return None
     old_id = row[0]
@@ -92,8 +101,9 @@ def _supersede(db: Database, series: str) -> int | None:
 
 
 def _new_document(db: Database, doc: ParsedDocument, series: str, **overrides) -> ImportResult:
-    """Insert the document row, superseding the current version of the same series."""
-    old_id = _supersede(db, series)
+    """Insert the document row, superseding the current version of the same series and
+    classification."""
+    old_id = _supersede(db, series, overrides.get("classification", doc.classification))
     row = {
         "kind": doc.kind,
         "series": series,
