@@ -121,5 +121,10 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a message with a plural form for the catalogue without translating it."""
+    return singular, plural
+
+
 def is_japanese() -> bool:
     return language() == "ja"

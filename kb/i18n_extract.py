@@ -13,6 +13,7 @@ with ``N_`` where they are defined.
 from __future__ import annotations
 
 import ast
+import inspect
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,14 @@ MARKERS = {
     "_": ("msgid",),
     "N_": ("msgid",),
     "ngettext": ("msgid", "msgid_plural"),
+    "N_plural": ("msgid", "msgid_plural"),
     "pgettext": ("msgctxt", "msgid"),
 }
+# Texts kb.cli.translation translates without a marker: a click command's docstring (or help=)
+# and the help of its options.
+COMMAND_DECORATORS = ("command", "group")
+HELP_KEYWORDS = ("help", "short_help", "epilog")
+OPTION_CALLS = ("option",)
 
 
 @dataclass
@@ -70,6 +77,40 @@ def _built(node: ast.expr) -> bool:
     )
 
 
+def _call_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _help_keywords(call: ast.Call, rel: str, problems: list[str]):
+    for keyword in call.keywords:
+        if keyword.arg not in HELP_KEYWORDS:
+            continue
+        if _literal(keyword.value):
+            yield inspect.cleandoc(keyword.value.value), keyword.value.lineno
+        elif _built(keyword.value):
+            problems.append(f"{rel}:{keyword.value.lineno}: {keyword.arg}= built in the code, not a literal")
+
+
+def _implicit(node: ast.AST, rel: str, problems: list[str]):
+    """The texts kb.cli.translation translates at ``node``: (text, line) pairs."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        for decorator in node.decorator_list:
+            if _call_name(decorator) not in COMMAND_DECORATORS:
+                continue
+            given = isinstance(decorator, ast.Call) and any(k.arg == "help" for k in decorator.keywords)
+            docstring = ast.get_docstring(node, clean=True)
+            if not given and docstring:
+                yield docstring, node.body[0].lineno
+            if isinstance(decorator, ast.Call):
+                yield from _help_keywords(decorator, rel, problems)
+    elif isinstance(node, ast.Call) and _call_name(node) in OPTION_CALLS:
+        yield from _help_keywords(node, rel, problems)
+
+
 def scan(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> Scan:
     messages: dict[tuple[str | None, str], Message] = {}
     problems: list[str] = []
@@ -78,6 +119,9 @@ def scan(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> Scan:
             rel = path.relative_to(root).as_posix()
             tree = ast.parse(path.read_text(encoding="utf-8"), rel)
             for node in ast.walk(tree):
+                for text, line in _implicit(node, rel, problems):
+                    message = Message(text)
+                    messages.setdefault(message.key, message).where.append(f"{rel}:{line}")
                 if not isinstance(node, ast.Call) or (kind := _marker(node)) is None:
                     continue
                 roles = MARKERS[kind]

@@ -13,7 +13,7 @@ an empty msgstr are untranslated: the English text is shown, as msgfmt does.
 
 from __future__ import annotations
 
-import ast
+import re
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,16 +38,20 @@ class Entry:
         return not self.fuzzy and bool(self.msgstr) and all(self.msgstr)
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+_ESCAPE = re.compile(r"\\(.)")
+
+
 def _string(literal: str, where: str) -> str:
     """A .po string literal ("..." with C escapes) as text."""
     literal = literal.strip()
-    if len(literal) < 2 or not (literal.startswith('"') and literal.endswith('"')):
+    body = literal[1:-1]
+    unquoted = '"' in body.replace("\\\\", "").replace('\\"', "")
+    if len(literal) < 2 or literal[0] != '"' or literal[-1] != '"' or unquoted:
         raise KBError(f"{where}: expected a quoted string, got {literal[:40]!r}")
-    try:
-        # A Python str literal reads the .po escapes (\n \t \" \\) the same way.
-        return ast.literal_eval(literal)
-    except (SyntaxError, ValueError):
-        raise KBError(f"{where}: bad string {literal[:40]!r}") from None
+    if (len(body) - len(body.rstrip("\\"))) % 2:  # a lone backslash escapes the closing quote
+        raise KBError(f"{where}: bad string {literal[:40]!r}")
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), body)
 
 
 def parse(text: str, name: str = "catalogue") -> list[Entry]:

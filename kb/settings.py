@@ -194,9 +194,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "postings_max_df",
         2000,
-        "Phrases in at most this many chunks keep their (chunk, bm25) postings per snapshot; an "
-        "OR with a commoner one is ranked by FTS5 itself. Must not exceed exact_phrase_df_limit, "
-        "above which a phrase's df is only an upper bound.",
+        "Phrases in at most this many chunks keep their (chunk, bm25) postings per snapshot from "
+        "the first time they are asked; a commoner one from the second (the first time FTS5 ranks "
+        "the OR itself: reading a common phrase's postings costs about two of its ORs, which a "
+        "one-off search need not pay). Must not exceed exact_phrase_df_limit, above which a "
+        "phrase's df is only an upper bound.",
     ),
     # Re-ranking (kb.search)
     Setting(
@@ -259,8 +261,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "cache_max_postings",
-        200_000,
-        "(chunk, bm25) pairs of phrase postings kept (~20 MB).",
+        800_000,
+        "(chunk, bm25) pairs of phrase postings kept (24 bytes each, ~20 MB): a search page over a "
+        "vault of 100k evidence pages keeps the common words of its questions (the 15 questions "
+        "of bench/bench_evidence.py hold ~160k).",
     ),
     # The KB file (kb.db)
     Setting(

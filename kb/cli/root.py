@@ -10,14 +10,18 @@ from pathlib import Path
 
 import click
 
+from kb.cli.translation import KBCommand, TranslatedHelp, speak_to_click
 from kb.errors import KBError
+from kb.i18n import _
+
+speak_to_click()  # before the decorators below: click's --version help is written when they run
 
 
 class KBCommandError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"kb: error: {self.format_message()}", err=True)
+        click.echo(_("kb: error: {message}").format(message=self.format_message()), err=True)
 
 
 class KBUsageError(click.UsageError):
@@ -25,8 +29,12 @@ class KBUsageError(click.UsageError):
     and 'Error: ...' on four lines); exit code 2, as click's."""
 
     def show(self, file=None) -> None:
-        hint = f" (see '{self.ctx.command_path} -h')" if self.ctx is not None else ""
-        click.echo(f"kb: error: {self.format_message().rstrip('.')}{hint}", err=True)
+        message = self.format_message().rstrip(".。")
+        if self.ctx is not None:
+            message = _("{message} (see '{command} -h')").format(
+                message=message, command=self.ctx.command_path
+            )
+        click.echo(_("kb: error: {message}").format(message=message), err=True)
 
     @classmethod
     def of(cls, exc: click.UsageError) -> click.UsageError:
@@ -36,10 +44,13 @@ class KBUsageError(click.UsageError):
         return cls(exc.format_message(), exc.ctx)
 
 
-class KBGroup(click.Group):
+class KBGroup(TranslatedHelp, click.Group):
     """Turns expected failures into one line on stderr and exit code 2, usage errors too,
     and lists its commands with their whole first sentence, wrapped (click cuts them at
-    the width)."""
+    the width). Its commands and groups speak the user's language (kb.cli.translation)."""
+
+    command_class = KBCommand
+    group_class = type  # a subgroup is a KBGroup too
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
@@ -52,9 +63,9 @@ class KBGroup(click.Group):
         for name in self.list_commands(ctx):
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(limit=1_000)))
+                rows.append((name, first_sentence(command.get_short_help_str(limit=1_000))))
         if rows:
-            with formatter.section("Commands"):
+            with formatter.section(_("Commands")):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx):
@@ -70,12 +81,23 @@ class KBGroup(click.Group):
             db = (ctx.find_root().obj or {}).get("db")
             if db is not None and db.read_only is not None and "readonly" in str(exc):
                 raise KBCommandError(str(db.read_only.error())) from None  # a write sqlite refused
-            raise KBCommandError(f"database error: {exc}") from None
+            raise KBCommandError(_("database error: {error}").format(error=exc)) from None
         except BrokenPipeError:
             reader_went_away()
         except OSError as exc:
             where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
             raise KBCommandError(f"{exc.strerror or exc}{where}") from None
+
+
+def first_sentence(text: str) -> str:
+    """Up to the first 。 outside brackets of a Japanese summary (click ends a summary at '. ',
+    which Japanese has not)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch in "（「『(") - (ch in "）」』)")
+        if ch == "。" and depth == 0:
+            return text[: i + 1]
+    return text
 
 
 @click.group(cls=KBGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,14 +140,16 @@ def open_db(ctx: click.Context, *, create: bool = False):
         path = Path(obj["db_path"])
         if not create and not path.exists():
             raise KBError(
-                f"no knowledge base at {path}: create one with `kb --db {path} import whitepaper FILE`"
-                " (or point --db / KB_DB at yours)"
+                _(
+                    "no knowledge base at {path}: create one with `kb --db {path} import whitepaper FILE`"
+                    " (or point --db / KB_DB at yours)"
+                ).format(path=path)
             )
         obj["db"] = connect(path)
         ctx.find_root().call_on_close(obj["db"].close)
         if ctx.command.name != "reindex" and index.stale(obj["db"]):
             click.echo(
-                "kb: warning: the search index was built by another analyzer version; run `kb reindex`",
+                _("kb: warning: the search index was built by another analyzer version; run `kb reindex`"),
                 err=True,
             )
     return obj["db"]
@@ -134,9 +158,9 @@ def open_db(ctx: click.Context, *, create: bool = False):
 def require_file(path: str) -> Path:
     p = Path(path)
     if not p.exists():
-        raise KBError(f"no such file: {path}")
+        raise KBError(_("no such file: {path}").format(path=path))
     if p.is_dir():
-        raise KBError(f"is a directory, not a file: {path}")
+        raise KBError(_("is a directory, not a file: {path}").format(path=path))
     return p
 
 
@@ -150,7 +174,7 @@ def classification_option(default: str, why: str):
         type=click.Choice(LEVELS),
         default=default,
         show_default=True,
-        help=f"Who may receive it (kb fill/answer/export --audience): {why}.",
+        help=_("Who may receive it (kb fill/answer/export --audience): {why}.").format(why=_(why)),
     )
 
 
@@ -163,7 +187,9 @@ def iso_date(option: str, value: str | None) -> str | None:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise KBError(f"{option} must be YYYY-MM-DD, got {value!r}") from None
+        raise KBError(
+            _("{option} must be YYYY-MM-DD, got {value!r}").format(option=option, value=value)
+        ) from None
 
 
 def read_input(path: str) -> bytes:
@@ -179,7 +205,7 @@ def read_text_input(path: str) -> str:
             raise UnicodeDecodeError("utf-8", data, 0, 1, "UTF-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise KBError(f"{path} is {not_utf8_reason(data)}") from None
+        raise KBError(_("{path} is {reason}").format(path=path, reason=not_utf8_reason(data))) from None
 
 
 def write_output(path: str, text: str) -> None:
@@ -188,7 +214,7 @@ def write_output(path: str, text: str) -> None:
 
     target = Path(path)
     if not target.parent.exists():
-        raise KBError(f"directory does not exist: {target.parent}")
+        raise KBError(_("directory does not exist: {path}").format(path=target.parent))
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
 

@@ -1,5 +1,9 @@
 """What kb.search caches per connection must follow every change of the KB."""
 
+import random
+
+import pytest
+
 from kb import glossary, search, store
 from kb.answer import answer
 from kb.db import connect
@@ -74,7 +78,7 @@ RANKING_QUESTIONS = [
 
 def _bm25_candidates(db, monkeypatch, *, postings: bool):
     if not postings:
-        monkeypatch.setattr(search.IndexCache, "ranked", lambda self, phrases: None)
+        monkeypatch.setattr(search.IndexCache, "ranked", lambda self, phrases, limit: None)
     out = []
     for text in RANKING_QUESTIONS:
         query = search.prepare(db, text)
@@ -93,13 +97,45 @@ def test_postings_rank_exactly_as_fts5_ranks_the_or_query(demo_db, monkeypatch):
     assert sum(len(found) for found in from_postings) > 50  # the questions do find chunks
 
 
-def test_a_phrase_too_common_to_hold_leaves_ranking_to_fts5(demo_db, monkeypatch):
+def test_a_common_phrase_is_ranked_by_fts5_once_then_from_its_postings(demo_db, monkeypatch):
     query = search.prepare(demo_db, "保存データは暗号化されていますか。")
     cache = search.IndexCache.of(demo_db)
-    assert cache.ranked(query.match_phrases) is not None
+    held = cache.ranked(query.match_phrases, 60)
+    assert held
     monkeypatch.setattr(search, "POSTINGS_MAX_DF", 0)
-    assert cache.ranked(query.match_phrases) is None
-    assert search.search(demo_db, "保存データは暗号化されていますか。")  # still answered, by FTS5 alone
+    fresh = search.IndexCache(demo_db, (-1, -1))
+    assert fresh.ranked(query.match_phrases, 60) is None  # the first time: FTS5 ranks the OR
+    assert fresh.sizes().postings == 0  # and nothing was read for it
+    assert fresh.ranked(query.match_phrases, 60) == held  # asked again: its postings, the same ranking
+    assert search.search(demo_db, "保存データは暗号化されていますか。")
+
+
+def _merged(lists: list[list[tuple[int, float]]], limit: int) -> list[tuple[int, float]]:
+    """Every chunk's summed score in phrase order, sorted: what FTS5's ORDER BY gives."""
+    scores: dict[int, float] = {}
+    for rows in lists:
+        for rowid, score in rows:
+            scores[rowid] = scores.get(rowid, 0.0) + score
+    return sorted(scores.items(), key=lambda item: (item[1], item[0]))[:limit]
+
+
+@pytest.mark.parametrize("lookup_cost", [1, 10**9])  # reading heads as far as needed / merging at once
+def test_best_of_is_the_head_of_the_sorted_merge(monkeypatch, lookup_cost):
+    monkeypatch.setattr(search, "LOOKUP_COST", lookup_cost)
+    rng = random.Random(13)
+    for case in range(300):
+        lists = []
+        for _ in range(rng.randint(1, 5)):
+            ids = sorted(rng.sample(range(400), rng.randint(0, 200)))
+            # Few distinct scores make ties; a skewed list lets the heads decide early.
+            if case % 2:
+                rows = [(i, -rng.choice([0.5, 1.0, 1.5])) for i in ids]
+            else:
+                rows = [(i, -rng.paretovariate(1.5)) for i in ids]
+            lists.append(rows)
+        limit = rng.choice([1, 3, 10, 60, 1000])
+        got = search.best_of([search.Postings(rows) for rows in lists], limit)
+        assert got == _merged(lists, limit), case
 
 
 def test_whole_vocabulary_and_single_look_ups_agree(demo_db, monkeypatch):

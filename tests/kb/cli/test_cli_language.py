@@ -1,0 +1,120 @@
+"""The command line speaks Japanese or English (kb.i18n, kb.cli.translation): help, usage errors,
+errors, in the language of KB_LANG or the locale."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import cli
+from kb.cli.root import first_sentence
+from kb.cli.translation import cells, fold
+from tests.paths import ROOT
+
+KB = [sys.executable, "-m", "kb.cli"]
+
+
+def kb(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`kb ARGS` in a fresh process (help texts are translated when the commands are built),
+    with the locale variables of ``env`` only."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("KB_LANG", "LC_ALL", "LC_MESSAGES", "LANG")}
+    return subprocess.run(
+        [*KB, *args], env={**clean, "COLUMNS": "80", **env}, capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_help_is_japanese_under_a_japanese_locale():
+    out = kb("--help", LANG="ja_JP.UTF-8").stdout
+    assert out.startswith("使い方: kb [OPTIONS] COMMAND [ARGS]...")
+    assert "自社の監査証跡からセキュリティチェックシートに回答します。" in out
+    assert "オプション:" in out and "コマンド:" in out
+    assert "このメッセージを表示して終了します。" in out
+    assert "顧客のチェックシートにKBから回答し" in out  # kb fill's summary
+    assert "Show this message" not in out and "Options:" not in out
+
+
+def test_help_is_english_otherwise():
+    for env in ({"LANG": "C.UTF-8"}, {"LANG": "ja_JP.UTF-8", "KB_LANG": "en"}, {}):
+        out = kb("--help", **env).stdout
+        assert out.startswith("Usage: kb [OPTIONS] COMMAND [ARGS]..."), env
+        assert "answer security questionnaires from your own audit evidence" in out
+
+
+def test_japanese_help_fits_the_terminal():
+    out = kb("fill", "--help", KB_LANG="ja").stdout
+    assert "書き出す記入済みブック" in out
+    wide = [line for line in out.splitlines() if cells(line) > 80]
+    assert wide == []
+
+
+def test_a_translator_adds_a_language_with_a_po_file_only(tmp_path):
+    messages = tmp_path / "eo" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    (messages / "kb.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: eo\\n"\n\n'
+        'msgid "Usage:"\nmsgstr "Uzado:"\n\n'
+        'msgid "Knowledge base file (env KB_DB)."\nmsgstr "Dosiero de la sciobazo (env KB_DB)."\n\n'
+        'msgid "kb: error: {message}"\nmsgstr "kb: eraro: {message}"\n',
+        encoding="utf-8",
+    )
+    out = kb("--help", LANG="eo.UTF-8", KB_LOCALE_DIR=str(tmp_path)).stdout
+    assert out.startswith("Uzado: kb")
+    assert "Dosiero de la sciobazo (env KB_DB)." in out
+    assert "Show this message and exit." in out  # not translated: English
+    err = kb(
+        "--db", str(tmp_path / "none.db"), "show", "6.1.3", KB_LANG="eo", KB_LOCALE_DIR=str(tmp_path)
+    ).stderr
+    assert err.startswith("kb: eraro: no knowledge base at")
+
+
+USAGE = {
+    "en": [
+        (["--frob"], "kb: error: No such option '--frob'. Did you mean '--db'? (see 'kb -h')"),
+        (["search"], "kb: error: Missing argument 'QUERY' (see 'kb search -h')"),
+        (["search", "--kind", "zzz", "q"], "kb: error: Invalid value for '--kind': 'zzz' is not one of"),
+    ],
+    "ja": [
+        (
+            ["--frob"],
+            "kb: エラー: オプション '--frob' はありません。 '--db' のことですか？（'kb -h' を参照）",
+        ),
+        (["search"], "kb: エラー: 引数がありません 'QUERY'（'kb search -h' を参照）"),
+        (["search", "--kind", "zzz", "q"], "kb: エラー: '--kind' の値が正しくありません: 'zzz' は"),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_usage_errors_are_one_line_in_the_language(tmp_path, lang, case):
+    args, message = USAGE[lang][case]
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "kb.db"), *args], prog_name="kb")
+    assert result.exit_code == 2
+    assert result.output.startswith(message), result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_errors_are_in_the_language(tmp_path, lang):
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "show", "6.1.3"], prog_name="kb")
+    assert result.exit_code == 2
+    expected = {"en": "kb: error: no knowledge base at ", "ja": "kb: エラー: "}[lang]
+    assert result.output.startswith(expected)
+    assert ("にナレッジベースがありません" in result.output) == (lang == "ja")
+
+
+def test_a_japanese_summary_ends_at_its_first_full_stop_outside_brackets():
+    assert first_sentence("情報（名前、本社。言語ごと）。kb fill は…。") == "情報（名前、本社。言語ごと）。"
+    assert first_sentence("Answer QUESTION. More.") == "Answer QUESTION. More."
+
+
+def test_japanese_folds_by_cells_and_no_line_starts_with_closing_punctuation():
+    text = "変更する人。監査ログに記録します（kb log。環境変数 KB_ACTOR）。既定: OSのユーザー。"
+    lines = fold(text, 62)
+    assert lines == ["変更する人。監査ログに記録します（kb log。環境変数", "KB_ACTOR）。既定: OSのユーザー。"]
+    narrow = fold(text, 20, ">>", "  ")
+    assert all(cells(line) <= 20 for line in narrow)
+    assert not any(line.strip()[:1] in "、。）" for line in narrow)
+    assert "".join(line[2:] for line in narrow).replace(" ", "") == text.replace(" ", "")
