@@ -326,6 +326,15 @@ SETTINGS: tuple[Setting, ...] = (
         "auditors expect at least once a year; a whitepaper is revised about yearly. `kb approve "
         "--review-due` sets another date for one response.",
     ),
+    # Checks (kb.checks, issue 15)
+    Setting(
+        "duplicate_coverage",
+        0.9,
+        "Two library questions ask the same thing (`kb check conflicts`) when each covers at least "
+        "this share of the other's idf-weighted concepts, glossary synonyms counted as the same word "
+        "(kb.search.coverage): rewordings, 。 or ？ and です/ます forms stay above it, while one concept "
+        "more or less (暗号化 against 暗号化と鍵管理) falls below on the library's own questions.",
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}

@@ -9,6 +9,7 @@ from kb.cli import (  # noqa: F401
     answering,
     applying,
     backups,
+    checking,
     checksheets,
     clauses,
     curating,

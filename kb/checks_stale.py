@@ -1,0 +1,167 @@
+"""`kb check stale`: current responses that may no longer be true.
+
+Three reasons, each a fact in the KB rather than a guess:
+- expired evidence: evidence linked to the response's control (kb evidence link) whose
+  valid_until is before the day checked; the answer would rest on a lapsed certificate;
+- an old contract version: an article the response cites (clause_refs, resolved as
+  kb check refs resolves them) was changed, retitled or removed by a contract version that
+  took effect after the response was written. A response is written on its document's
+  date (documents.date when it is a YYYY-MM-DD date, else the day it was imported), or, once
+  a person approved a later version of it (kb approve), on the day they approved it;
+  a version takes effect on its effective date, else the day it was imported;
+- past its review date: responses.review_due (kb.curation) before the day checked.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import NamedTuple
+
+from kb.clauses import ClauseIndex
+from kb.db import Database
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+REASONS = ("evidence", "contract", "review")
+
+
+class Stale(NamedTuple):
+    """One reason a current response may no longer be true."""
+
+    reason: str  # one of REASONS
+    response_id: int
+    control_id: str | None
+    title: str
+    service: str | None
+    detail: str  # what is out of date, for a person: the evidence, the article, the date
+    since: str  # the day it went out of date (YYYY-MM-DD)
+
+
+class _Response(NamedTuple):
+    id: int
+    control_id: str | None
+    title: str
+    service: str | None
+    written: str  # YYYY-MM-DD
+
+
+def _day(value: str | None) -> str | None:
+    return value[:10] if value and _ISO_DAY.match(value) else None
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
+
+
+def _responses(db: Database, service: str | None) -> dict[int, _Response]:
+    curated = {"version", "approved_at"} <= _columns(db, "responses")
+    approved = "CASE WHEN r.version > 1 THEN r.approved_at END" if curated else "NULL"
+    out = {}
+    for rid, control_id, title, svc, written, imported, reapproved in db.execute(
+        f"""
+        SELECT r.id, r.control_id, r.title, r.service, d.date, d.imported_at, {approved}
+        FROM responses r JOIN documents d ON d.id = r.document_id
+        WHERE r.is_current = 1 AND (? IS NULL OR r.service = ?)
+        ORDER BY r.document_id, r.position
+        """,
+        [service, service],
+    ):
+        day = _day(reapproved) or _day(written) or imported[:10]
+        out[rid] = _Response(rid, control_id, title, svc, day)
+    return out
+
+
+def _expired_evidence(db: Database, responses: dict[int, _Response], today: str) -> list[Stale]:
+    by_control: dict[str, list[_Response]] = {}
+    for r in responses.values():
+        if r.control_id:
+            by_control.setdefault(r.control_id.upper(), []).append(r)
+    out = []
+    for control, title, until in db.execute(
+        "SELECT upper(l.control_id), e.title, e.valid_until FROM evidence_links l"
+        " JOIN evidence_files e ON e.id = l.evidence_id WHERE e.valid_until < ? ORDER BY e.valid_until, e.id",
+        [today],
+    ):
+        for r in by_control.get(control, ()):
+            out.append(
+                Stale(
+                    "evidence",
+                    r.id,
+                    r.control_id,
+                    r.title,
+                    r.service,
+                    f"evidence {title} expired {until}",
+                    until,
+                )
+            )
+    return out
+
+
+def _changed_articles(db: Database) -> dict[tuple[str, int], list[tuple[str, str, str]]]:
+    """(contract name, article) -> (version, took effect, change) of every change after a first version."""
+    out: dict[tuple[str, int], list[tuple[str, str, str]]] = {}
+    for name, article, version, effective, imported, change in db.execute(
+        """
+        SELECT k.name, c.article, v.version, v.effective, v.imported_at, c.change
+        FROM clause_changes c
+        JOIN contract_versions v ON v.id = c.version_id
+        JOIN contracts k ON k.id = v.contract_id
+        WHERE c.change != 'added' AND c.branch = 0
+        ORDER BY v.id, c.id
+        """
+    ):
+        out.setdefault((name, article), []).append((version, _day(effective) or imported[:10], change))
+    return out
+
+
+def _old_contract(db: Database, responses: dict[int, _Response]) -> list[Stale]:
+    changed = _changed_articles(db)
+    if not changed:
+        return []
+    index = ClauseIndex(db)
+    out = []
+    for rid, document, article, title in db.execute(
+        "SELECT response_id, document, article, title FROM clause_refs ORDER BY response_id, id"
+    ):
+        r = responses.get(rid)
+        if r is None:
+            continue
+        contract, _ = index.contract_for(document)
+        for version, took_effect, change in changed.get((contract, article), ()):
+            if took_effect > r.written:
+                cited = f"{document} 第{article}条" + (f"（{title}）" if title else "")
+                detail = f"cites {cited}, {change} in {contract} version {version} ({took_effect}), after this response ({r.written})"
+                out.append(Stale("contract", r.id, r.control_id, r.title, r.service, detail, took_effect))
+    return out
+
+
+def _review_due(db: Database, responses: dict[int, _Response], today: str) -> list[Stale]:
+    if "review_due" not in _columns(db, "responses"):
+        return []  # a KB from before responses had a review date (kb.curation)
+    ids = list(responses)
+    out = []
+    for start in range(0, len(ids), 500):  # within SQLite's limit on bound parameters
+        part = ids[start : start + 500]
+        for rid, due in db.execute(
+            f"SELECT id, review_due FROM responses WHERE review_due < ? AND id IN ({','.join('?' * len(part))})",
+            [today, *part],
+        ):
+            r = responses[rid]
+            out.append(Stale("review", r.id, r.control_id, r.title, r.service, f"review was due {due}", due))
+    return out
+
+
+def check_stale(
+    db: Database, *, today: date | None = None, service: str | None = None
+) -> tuple[int, list[Stale]]:
+    """(current responses checked, the reasons each may be out of date), on ``today``."""
+    day = (today or date.today()).isoformat()
+    responses = _responses(db, service)
+    found = [
+        *_expired_evidence(db, responses, day),
+        *_old_contract(db, responses),
+        *_review_due(db, responses, day),
+    ]
+    position = {rid: n for n, rid in enumerate(responses)}
+    found.sort(key=lambda s: (position[s.response_id], REASONS.index(s.reason), s.since))
+    return len(responses), found

@@ -1,0 +1,118 @@
+"""--service on kb answer, kb search, kb fill and kb import checksheet, and kb check conflicts|stale,
+on a KB of two services of our own writing."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from kb import store
+from kb.cli import cli
+from kb.db import connect
+from tests.builders import ALPHA_VM, BETA_BM, service_whitepaper
+from tests.workbooks import build_question_sheet
+
+ENCRYPTED = "保存データは暗号化されていますか。"
+
+
+def run(db, *args):
+    return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def two(tmp_path):
+    path = tmp_path / "kb.db"
+    db = connect(path)
+    store.import_document(db, service_whitepaper("ALPHA-VM", ALPHA_VM))
+    store.import_document(db, service_whitepaper("BETA-BM", BETA_BM))
+    db.close()
+    return path
+
+
+def test_answer_refuses_without_a_service_in_one_line(two):
+    res = run(two, "answer", ENCRYPTED)
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    assert res.stderr.count("\n") == 1 and "ALPHA-VM: 4 responses, BETA-BM: 6 responses" in res.stderr
+    res = run(two, "answer", ENCRYPTED, "--service", "GAMMA")
+    assert res.exit_code == 2 and "no service 'GAMMA' in this KB" in res.stderr
+
+
+def test_answer_and_search_for_one_service(two):
+    res = run(two, "answer", ENCRYPTED, "--service", "BETA-BM", "--json")
+    assert res.exit_code == 0, res.output
+    answered = json.loads(res.stdout)
+    assert answered["stance"] == "no" and "物理サーバー" in answered["sources"][0]["text"]
+    res = run(two, "search", "データセンター", "--service", "ALPHA-VM", "--json")
+    bodies = [h["snippet"] for h in json.loads(res.stdout)]
+    assert any("東京" in b for b in bodies) and not any("大阪" in b for b in bodies)
+    # kb search is no answer: without --service it searches both
+    res = run(two, "search", "データセンター", "--json")
+    assert {"東京", "大阪"} <= {
+        p for h in json.loads(res.stdout) for p in ("東京", "大阪") if p in h["snippet"]
+    }
+
+
+def test_fill_for_one_service(two, tmp_path):
+    sheet = build_question_sheet(tmp_path / "q.xlsx", [ENCRYPTED], options=("はい", "いいえ", "該当なし"))
+    out = tmp_path / "out.xlsx"
+    res = run(two, "fill", str(sheet), "-o", str(out))
+    assert res.exit_code == 2 and "several services" in res.stderr and not out.exists()
+    for service, choice in (("ALPHA-VM", "はい"), ("BETA-BM", "いいえ")):
+        res = run(two, "fill", str(sheet), "-o", str(out), "--service", service)
+        assert res.exit_code == 0, res.output
+        assert openpyxl.load_workbook(out)["Q"]["C2"].value == choice
+
+
+def test_import_checksheet_names_its_service(two, tmp_path):
+    sheet = build_question_sheet(
+        tmp_path / "done.xlsx", ["ディスクの暗号化を提供していますか。"], options=("はい", "いいえ")
+    )
+    wb = openpyxl.load_workbook(sheet)
+    wb["Q"]["C2"] = "はい"
+    wb.save(sheet)
+    res = run(two, "import", "checksheet", str(sheet), "--answered", "--approved", "--service", "ALPHA-VM")
+    assert res.exit_code == 0, res.output
+    question = "ディスクの暗号化を提供していますか。"
+    alpha = json.loads(run(two, "answer", question, "--service", "ALPHA-VM", "--json").stdout)
+    beta = json.loads(run(two, "answer", question, "--service", "BETA-BM", "--json").stdout)
+    assert alpha["sources"][0]["kind"] == "qa" and alpha["status"] == "answered"
+    assert all(s["kind"] != "qa" for s in beta["sources"])
+    # Named for ALPHA-VM, it is checked against ALPHA-VM's responses only, which say yes too
+    assert run(two, "check", "conflicts").exit_code == 0
+
+
+def test_check_conflicts_exits_1_and_reports_json(two, tmp_path):
+    sheet = build_question_sheet(tmp_path / "old.xlsx", [ENCRYPTED], options=("はい", "いいえ"))
+    wb = openpyxl.load_workbook(sheet)
+    wb["Q"]["C2"] = "はい"
+    wb.save(sheet)
+    res = run(two, "check", "conflicts", "--sheet", str(sheet), "--json")
+    assert res.exit_code == 1, res.output
+    found = json.loads(res.stdout)
+    assert [(c["service"], c["response"]["control_id"], c["given_stance"]) for c in found["conflicts"]] == [
+        ("BETA-BM", "10.1.1", "yes")
+    ]
+    res = run(two, "check", "conflicts", "--sheet", str(sheet), "--service", "ALPHA-VM")
+    assert res.exit_code == 0, res.output
+    res = run(two, "check", "conflicts", "--sheet", str(sheet))
+    assert res.exit_code == 1 and res.stdout.startswith("conflict: ") and "says no" in res.stdout
+
+
+def test_check_stale_exits_1_when_a_review_is_due(two):
+    res = run(two, "check", "stale", "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout) == {"checked": 10, "stale": []}
+    db = connect(two)
+    db.execute(
+        "UPDATE responses SET review_due = '2026-01-01' WHERE control_id = '12.3.1' AND service = 'BETA-BM'"
+    )
+    db.close()
+    res = run(two, "check", "stale", "--as-of", "2026-06-01")
+    assert res.exit_code == 1
+    assert res.stdout == "review: 12.3.1 情報のバックアップ [BETA-BM]: review was due 2026-01-01\n"
+    assert run(two, "check", "stale", "--as-of", "2026-06-01", "--service", "ALPHA-VM").exit_code == 0
+    res = run(two, "check", "stale", "--as-of", "June")
+    assert res.exit_code == 2 and "--as-of must be YYYY-MM-DD" in res.stderr
