@@ -7,33 +7,17 @@ pdftotext/pdfinfo (poppler-utils), which .ci/run installs; skips with a reason w
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
 from tests.paths import DEMO
-
-TOOLS = ("soffice", "pdftotext", "pdfinfo", "pdftoppm")
-
-
-def _tools() -> None:
-    missing = [t for t in TOOLS if shutil.which(t) is None]
-    if missing:
-        pytest.skip(
-            f"needs {', '.join(missing)} (LibreOffice headless, poppler-utils; .ci/run installs them)"
-        )
-
-
-def _run(*args: str) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True, timeout=180).stdout
+from tests.printing import draw_page, need_print_tools, page_text, print_to_pdf, run_tool
 
 
 def test_the_decision_workbook_prints_readably_on_a4_landscape(tmp_path):
-    _tools()
+    need_print_tools()
     kb = str(tmp_path / "kb.db")
     runner = CliRunner()
     for args in (
@@ -43,32 +27,15 @@ def test_the_decision_workbook_prints_readably_on_a4_landscape(tmp_path):
     ):
         result = runner.invoke(cli, ["--db", kb, *args])
         assert result.exit_code == 0, result.output
-    profile = tmp_path / "lo-profile"  # its own profile: no state shared with a desktop session
-    _run(
-        "soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-        "--outdir", str(tmp_path), str(tmp_path / "decisions.xlsx"),
-    )  # fmt: skip
-    pdf = tmp_path / "decisions.pdf"
-    info = _run("pdfinfo", str(pdf))
+    pdf = print_to_pdf(tmp_path / "decisions.xlsx", tmp_path)
+    info = run_tool("pdfinfo", str(pdf))
     size = next(line for line in info.splitlines() if line.startswith("Page size:")).split()
     width, height = float(size[2]), float(size[4])
     assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
-    first = _run("pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-")
+    first = page_text(pdf, 1)
     for label in ("番号", "質問", "判断", "回答文（編集可）", "理由"):  # every printed column fits the width
         assert label in first
     assert "データセンター" in first and "出典" in first  # questions and answer texts, not only the header
     picture = os.environ.get("KB_REVIEW_PICTURE")
     if picture:
-        _run(
-            "pdftoppm",
-            "-r",
-            "80",
-            "-png",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(Path(picture).with_suffix("")),
-        )
+        draw_page(pdf, 1, Path(picture))
