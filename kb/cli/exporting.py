@@ -1,11 +1,30 @@
-"""`kb export json`: the knowledge base out again."""
+"""`kb export json|whitepaper` and `kb import json`: the knowledge base out again, and a JSON export back in.
+
+`kb import json` is defined here beside the export it reads (the import group is kb.cli.importing's).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from kb.audience import AUDIENCES, DEFAULT_AUDIENCE
 from kb.cli.root import KBGroup, cli, json_text, open_db, write_output
+from kb.errors import KBError
+from kb.language import LANGUAGES
+
+WHITEPAPER_FORMATS = ("md", "html", "docx")
+
+
+def audience_option(why: str):
+    return click.option(
+        "--audience",
+        type=click.Choice(AUDIENCES),
+        default=DEFAULT_AUDIENCE,
+        show_default=True,
+        help=why,
+    )
 
 
 @cli.group(name="export", cls=KBGroup)
@@ -16,12 +35,8 @@ def export_group() -> None:
 @export_group.command(name="json")
 @click.option("-o", "--output", help="Write to FILE instead of stdout.")
 @click.option("--no-history", is_flag=True, help="Leave out superseded responses.")
-@click.option(
-    "--audience",
-    type=click.Choice(AUDIENCES),
-    default=DEFAULT_AUDIENCE,
-    show_default=True,
-    help="Only what this audience may see (a file travels: public unless asked; internal for everything).",
+@audience_option(
+    "Only what this audience may see (a file travels: public unless asked; internal for everything)."
 )
 @click.pass_context
 def export_json(ctx: click.Context, output: str | None, no_history: bool, audience: str) -> None:
@@ -33,3 +48,79 @@ def export_json(ctx: click.Context, output: str | None, no_history: bool, audien
         write_output(output, text + "\n")
     else:
         click.echo(text)
+
+
+def _whitepaper_format(output: str, fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    suffix = Path(output).suffix.lower().lstrip(".")
+    return (
+        {"htm": "html", "markdown": "md"}.get(suffix, suffix)
+        if suffix in (*WHITEPAPER_FORMATS, "htm", "markdown")
+        else "md"
+    )
+
+
+@export_group.command(name="whitepaper")
+@click.option("-o", "--output", required=True, help="The file to write (replaced whole, atomically).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(WHITEPAPER_FORMATS),
+    help="md (the master, which kb import whitepaper reads back), html or docx [default: -o's suffix, else md].",
+)
+@click.option("--service", help="The service whose whitepaper to write, when the KB holds several.")
+@click.option(
+    "--lang", type=click.Choice(LANGUAGES), help="The edition's language [default: ja when there is one]."
+)
+@click.option("--document", help="The whitepaper's title, when several still match.")
+@audience_option("Only sections this audience may see (the document is sent: public unless asked).")
+@click.pass_context
+def export_whitepaper(
+    ctx: click.Context,
+    output: str,
+    fmt: str | None,
+    service: str | None,
+    lang: str | None,
+    document: str | None,
+    audience: str,
+) -> None:
+    """The disclosure document regenerated from the KB: sections in control order, the responses'
+    text and clause citations, the revision history."""
+    from exporters.whitepaper import read_whitepaper
+    from exporters.whitepaper_md import render_markdown
+
+    paper = read_whitepaper(open_db(ctx), service=service, lang=lang, audience=audience, document=document)
+    markdown = render_markdown(paper)
+    kind = _whitepaper_format(output, fmt)
+    if kind == "html":
+        from exporters.whitepaper_html import render_html
+
+        _write_bytes(output, render_html(markdown, title=paper.title, lang=paper.lang).encode("utf-8"))
+    elif kind == "docx":
+        from exporters.whitepaper_docx import render_docx
+
+        _write_bytes(output, render_docx(markdown, title=paper.title, lang=paper.lang))
+    else:
+        _write_bytes(output, markdown.encode("utf-8"))
+    controls = sum(1 for s in paper.sections if s.control_id)
+    summary = (
+        f"{output}: {paper.title} ({paper.lang}, {kind}) — {controls} control responses,"
+        f" {len(paper.sections) - controls} general sections, {len(paper.revisions)} revisions"
+    )
+    if paper.withheld:
+        summary += f"; {paper.withheld} sections above {audience} left out"
+    click.echo(summary, err=True)
+
+
+def _write_bytes(path: str, data: bytes) -> None:
+    """Write atomically: a reader never sees half a file, a failure leaves the old one."""
+    from kb.files import atomic_path
+
+    target = Path(path)
+    if target.is_dir():
+        raise KBError(f"is a directory, not a file: {target}")
+    if not target.parent.exists():
+        raise KBError(f"directory does not exist: {target.parent}")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
