@@ -266,8 +266,10 @@ class Report:
         }
 
 
-def evaluate(db: Database, items: list[dict]) -> Report:
+def evaluate(db: Database, items: list[dict], service: str | None = None) -> Report:
+    """Answer each labelled question (for ``service``, in a KB of several: kb.services)."""
     report = Report()
     for item in items:
-        report.results.append(Result(item=item, answer=answer(db, item["question"], keep_sources=True)))
+        answered = answer(db, item["question"], keep_sources=True, service=service)
+        report.results.append(Result(item=item, answer=answered))
     return report

@@ -128,12 +128,18 @@ def answer(
     help="Print metrics (all and per language), calibration and failures as JSON.",
 )
 @click.option("--plot", "plot_file", help="Draw the calibration curve per language to FILE.png or FILE.svg.")
+@service_option("the service the questions are asked about, needed when the KB holds several")
 @click.pass_context
-def eval_command(ctx: click.Context, questions_file: str, as_json: bool, plot_file: str | None) -> None:
+def eval_command(
+    ctx: click.Context, questions_file: str, as_json: bool, plot_file: str | None, service: str | None
+) -> None:
     """Measure answering on labelled questions (JSON Lines)."""
+    from kb import services
     from kb.evaluate import evaluate, load_questions
 
-    report = evaluate(open_db(ctx), load_questions(questions_file))
+    db = open_db(ctx)
+    services.scope(db, service)  # refused before any question is answered
+    report = evaluate(db, load_questions(questions_file), service=service)
     if plot_file:
         from exporters.calibration_plot import plot_calibration
 
