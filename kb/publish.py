@@ -22,6 +22,7 @@ from kb.chunk_sources import CHUNK_SOURCES
 from kb.db import Database
 from kb.errors import KBError
 from kb.files import atomic_path
+from kb.services import rows_outside
 
 # Records of what was sent to which customer (kb fill) and of who changed what (kb.audit):
 # they name customers and staff, which is staff's knowledge whatever the classification of
@@ -38,8 +39,9 @@ class Published(NamedTuple):
     chunks: int  # searchable rows in the copy
 
 
-def publish(db: Database, target: str | Path, audience: str) -> Published:
-    """Write the copy of ``db`` that ``audience`` may see to ``target`` (replaced whole, atomically)."""
+def publish(db: Database, target: str | Path, audience: str, service: str | None = None) -> Published:
+    """Write the copy of ``db`` that ``audience`` may see to ``target`` (replaced whole, atomically);
+    with ``service``, of that service only (kb.services.rows_outside)."""
     check_audience(audience)
     target = Path(target)
     if target.is_dir():
@@ -52,7 +54,7 @@ def publish(db: Database, target: str | Path, audience: str) -> Published:
         copy = sqlite3.connect(str(tmp), isolation_level=None)
         try:
             db.conn.backup(copy)
-            removed = _filter(copy, audience)
+            removed = _filter(copy, audience, service)
             chunks = copy.execute("SELECT count(*) FROM chunks").fetchone()[0]
         finally:
             copy.close()
@@ -64,7 +66,7 @@ def _database_file(db: Database) -> Path | None:
     return Path(row[2]).resolve() if row and row[2] else None
 
 
-def _filter(conn: sqlite3.Connection, audience: str) -> dict[str, int]:
+def _filter(conn: sqlite3.Connection, audience: str, service: str | None = None) -> dict[str, int]:
     # The copy is deleted from freely: the KB's own rules (foreign keys, triggers that
     # refuse edits) are for the KB; here the orphans are found and removed below.
     conn.execute("PRAGMA foreign_keys = OFF")
@@ -85,6 +87,11 @@ def _filter(conn: sqlite3.Connection, audience: str) -> dict[str, int]:
             count(
                 table, conn.execute(f'DELETE FROM "{table}" WHERE classification NOT IN ({marks})', visible)
             )
+    for outside in rows_outside(service) if service is not None else ():
+        count(
+            outside.table,
+            conn.execute(f'DELETE FROM "{outside.table}" WHERE {outside.where}', outside.params),
+        )
     if audience != INTERNAL_AUDIENCE:
         # The audit log refuses deletion (kb.audit): its guards step aside while the copy is
         # emptied of it, and come back, so the copy's (empty) log verifies as the KB's does.

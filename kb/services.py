@@ -187,3 +187,22 @@ def response_ids(db: Database, service: str | None, *, current: bool = True) -> 
     return frozenset(
         r for (r,) in db.execute(f"SELECT id FROM responses WHERE {where} AND service = ?", [service])
     )
+
+
+class Outside(NamedTuple):
+    """Rows of one table that belong to another service than the one kept: ``where`` with ``params``."""
+
+    table: str
+    where: str
+    params: tuple[str, ...]
+
+
+def rows_outside(service: str) -> tuple[Outside, ...]:
+    """What a copy or an export of one service leaves out (kb publish --service): the documents
+    and responses of other services or of none (a sheet imported without --service may be
+    any service's). What hangs off them (citations, chunks, library answers) goes with them;
+    contracts and evidence name no service and stay."""
+    return (
+        Outside("documents", "service IS NOT ?", (service,)),
+        Outside("responses", "service IS NOT ?", (service,)),
+    )

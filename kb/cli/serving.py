@@ -11,6 +11,7 @@ import click
 
 from kb.audience import AUDIENCES, DEFAULT_AUDIENCE
 from kb.cli.root import cli, open_db
+from kb.cli.scoping import service_option
 
 _AUDIENCE = click.option(
     "--audience",
@@ -21,15 +22,21 @@ _AUDIENCE = click.option(
 )
 
 
+_SERVICE = service_option("the copy holds its responses and library answers, and no other service's")
+
+
 @cli.command()
 @_AUDIENCE
 @click.option("-o", "--output", required=True, help="The copy to write (replaced whole).")
+@_SERVICE
 @click.pass_context
-def publish(ctx: click.Context, audience: str, output: str) -> None:
+def publish(ctx: click.Context, audience: str, output: str, service: str | None) -> None:
     """Write a read-only copy of the KB that holds only what AUDIENCE may see, for serving (datasette -i COPY)."""
+    from kb import services
     from kb.publish import publish as publish_copy
 
-    done = publish_copy(open_db(ctx), output, audience)
+    db = open_db(ctx)
+    done = publish_copy(db, output, audience, services.filter_scope(db, service))
     files = copy_evidence(ctx.find_root().obj["db_path"], done.path)
     removed = sum(done.removed.values())
     click.echo(
@@ -49,12 +56,16 @@ def publish(ctx: click.Context, audience: str, output: str) -> None:
     "--password-file",
     help="Accounts that may log in, one NAME:HASH a line (hashes from `datasette hash-password`); without it, no login.",
 )
+@_SERVICE
 @click.pass_context
-def serve(ctx: click.Context, audience: str, host: str, port: int, password_file: str | None) -> None:
+def serve(
+    ctx: click.Context, audience: str, host: str, port: int, password_file: str | None, service: str | None
+) -> None:
     """Browse the KB in Datasette (read-only, immutable, no download), as far as AUDIENCE may see it."""
     import tempfile
     from pathlib import Path
 
+    from kb import services
     from kb.cli.root import read_text_input
     from kb.publish import publish as publish_copy
 
@@ -67,7 +78,8 @@ def serve(ctx: click.Context, audience: str, host: str, port: int, password_file
     with tempfile.TemporaryDirectory(prefix="kb-serve-") as folder:
         # The copy is named after the KB, which names the database in Datasette's URLs.
         copy = Path(folder) / Path(ctx.find_root().obj["db_path"]).name
-        done = publish_copy(open_db(ctx), copy, audience)
+        db = open_db(ctx)
+        done = publish_copy(db, copy, audience, services.filter_scope(db, service))
         copy_evidence(ctx.find_root().obj["db_path"], copy)
         login = f", login required ({len(metadata['allow']['id'])} accounts)" if metadata else ""
         click.echo(

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from kb import store
 from kb.cli import cli
 from kb.db import connect
+from kb.model import ParsedDocument, QAPair
 from tests.builders import ALPHA_VM, BETA_BM, service_whitepaper
 from tests.workbooks import build_question_sheet
 
@@ -116,3 +117,34 @@ def test_check_stale_exits_1_when_a_review_is_due(two):
     assert run(two, "check", "stale", "--as-of", "2026-06-01", "--service", "ALPHA-VM").exit_code == 0
     res = run(two, "check", "stale", "--as-of", "June")
     assert res.exit_code == 2 and "--as-of must be YYYY-MM-DD" in res.stderr
+
+
+def test_publish_one_service(two, tmp_path):
+    import sqlite3
+
+    db = connect(two)
+    for service in ("ALPHA-VM", "BETA-BM", None):
+        doc = ParsedDocument(
+            kind="checksheet",
+            title=f"s {service}",
+            sha256=f"s-{service}",
+            source_name="s.xlsx",
+            service=service,
+        )
+        store.import_qa_pairs(
+            db, doc, [QAPair(f"{service} の質問ですか。", "はい", None)], customer="ACME", answered_on=None
+        )
+    db.close()
+    copy = tmp_path / "alpha.db"
+    res = run(two, "publish", "-o", str(copy), "--service", "ALPHA-VM")
+    assert res.exit_code == 0, res.output
+    conn = sqlite3.connect(copy)
+    assert conn.execute("SELECT DISTINCT service FROM responses").fetchall() == [("ALPHA-VM",)]
+    assert [q for (q,) in conn.execute("SELECT question FROM qa_pairs")] == ["ALPHA-VM の質問ですか。"]
+    bodies = " ".join(b for (b,) in conn.execute("SELECT body FROM chunks"))
+    assert "仮想ディスク" in bodies and "物理サーバー" not in bodies and "None の質問" not in bodies
+    conn.close()
+    # One service is left: the copy answers without --service
+    res = run(copy, "answer", ENCRYPTED, "--json")
+    assert res.exit_code == 0 and json.loads(res.stdout)["stance"] == "yes"
+    assert run(two, "publish", "-o", str(copy), "--service", "GAMMA").exit_code == 2
