@@ -111,6 +111,7 @@ def _in_service(service: str) -> str:
 
 
 _TOKENIZE = re.compile(r"tokenize\s*=\s*(\"[^\"]*\"|'[^']*')", re.IGNORECASE)
+_CONTENT = re.compile(r"content\s*=\s*'([^']*)'", re.IGNORECASE)
 
 
 class _Built(NamedTuple):
@@ -134,13 +135,15 @@ def service_index(db: Database, base: search.Index, service: str) -> search.Inde
     if found is None:
         n = len(built) + 1
         view, fts, vocab = f"kb_service_{n}_chunks", f"kb_service_{n}_fts", f"kb_service_{n}_vocab"
-        kinds = "" if base.kinds is None else f"c.kind IN ({', '.join(map(_quoted, base.kinds))}) AND "
         base_sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [base.fts]).fetchone()[0]
-        tokenize = _TOKENIZE.search(base_sql).group(1)  # the same analysis as the index it narrows
+        # The same analysis as the index it narrows, over what that index holds (its content
+        # table or view: every chunk, those that answer, those an audience may see ...).
+        tokenize = _TOKENIZE.search(base_sql).group(1)
+        content = _CONTENT.search(base_sql).group(1)
         # History stays in (no is_current condition), as in the KB's own indexes.
         db.execute(
-            f"CREATE TEMP VIEW {view} AS SELECT c.id, c.title_terms, c.body_terms FROM main.chunks c"
-            f" WHERE {kinds}{_in_service(service)}"
+            f"CREATE TEMP VIEW {view} AS SELECT b.id, b.title_terms, b.body_terms FROM main.{content} b"
+            f" WHERE b.id IN (SELECT c.id FROM main.chunks c WHERE {_in_service(service)})"
         )
         db.execute(
             f"CREATE VIRTUAL TABLE temp.{fts} USING fts5(title_terms, body_terms,"
