@@ -93,32 +93,39 @@ def render_control(
     """
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
+
+    from kb.cli.render_wrap import fold, hanging
 
     console = _console()
+    inner = console.width - 4  # inside the panel's borders and padding
     for row in full:
         cites = citations[row["id"]]
         english = row.get("lang") == "en"  # an English edition is shown in English
-        lines = [row["text"], ""]
+        lines = [*fold(row["text"], inner), ""]
         version = row["document_version"]
         meta = row["document"]
         if version:
             meta += f" (version {version})" if english else f" ({version} 版)"
         service = f" / {'Service' if english else 'サービス'}: {row['service']}" if row["service"] else ""
-        lines.append(f"{'Source' if english else '出典'}: {meta}{service}")
+        lines.extend(hanging("Source: " if english else "出典: ", f"{meta}{service}", inner))
         for ref in cites["clause_refs"]:
             if english:
                 title = f" ({ref['title']})" if ref["title"] else ""
-                lines.append(f"Terms: {ref['document']}, Article {ref['article']}{title}")
+                lines.extend(hanging("Terms: ", f"{ref['document']}, Article {ref['article']}{title}", inner))
             else:
-                lines.append(f"約款: {ref['document']} 第{ref['article']}条（{ref['title']}）")
+                lines.extend(
+                    hanging("約款: ", f"{ref['document']} 第{ref['article']}条（{ref['title']}）", inner)
+                )
             found = (clauses or {}).get((ref["document"], ref["article"]))
-            lines.extend(_cited_clause_lines(found, console.width - 4))  # inside the panel's borders
+            lines.extend(_cited_clause_lines(found, inner))
         for name in cites["doc_refs"]:
-            lines.append(f"{'See' if english else '参照'}: {name}")
+            lines.extend(hanging("See: " if english else "参照: ", name, inner))
         title = f"{row['control_id']} {row['title']}" + (
             f"  [{row['framework']}]" if row["framework"] else ""
         )
-        console.print(Panel("\n".join(lines), title=title, title_align="left"))
+        # Text, not markup: a response's [brackets] are its own; folded already, so rich keeps the lines.
+        console.print(Panel(Text("\n".join(lines)), title=title, title_align="left"))
         revs = revisions[row["id"]]
         if revs:
             heads = (
@@ -140,7 +147,7 @@ def render_control(
 
 def _cited_clause_lines(found: Resolution | None, width: int) -> list[str]:
     """The cited clause's text under its citation, or what is wrong with the citation."""
-    from kb.cli.render_wrap import fold
+    from kb.cli.render_wrap import fold_numbered
 
     if found is None:
         return []
@@ -152,7 +159,7 @@ def _cited_clause_lines(found: Resolution | None, width: int) -> list[str]:
     )
     if clause.classification != "public":
         notes.append(f"  [{clause.classification}]")
-    return notes + fold(clause.text, width, "    ")
+    return notes + fold_numbered(clause.text, width, "    ")
 
 
 def render_hits(hits: list[Hit], query: Query) -> None:
@@ -169,6 +176,19 @@ def render_hits(hits: list[Hit], query: Query) -> None:
             marked, console.width, "  ", start="[reverse]", end="[/reverse]", escape=escape
         ):
             console.print(line, soft_wrap=True)  # folded by display width already
+
+
+def _print_title(console, title: str, meta: str) -> None:
+    """A source's title in bold and what it is, folded (render_wrap), later lines indented under it."""
+    from rich.markup import escape
+
+    from kb.cli.render_wrap import MARK_CLOSE, MARK_OPEN, fold_marked
+
+    text = f"{MARK_OPEN}{title}{MARK_CLOSE} {meta}"
+    for line in fold_marked(
+        text, console.width, "     ", start="[bold]", end="[/bold]", escape=escape, first="   "
+    ):
+        console.print(line, soft_wrap=True)
 
 
 def _print_hanging(
@@ -205,7 +225,7 @@ def render_answer(answer: Answer) -> None:
         shown = src.in_language(lang) or src.in_language(src.lang)
         title = shown.title or src.title
         edition = f", {shown.lang}" if src.translations else ""  # which edition, where there are several
-        console.print(f"   [bold]{title}[/bold] [dim]({src.kind}, {src.score:.3f}{edition})[/dim]")
+        _print_title(console, title, f"({src.kind}, {src.score:.3f}{edition})")
         _print_hanging(console, "     ", "", shown.text)
         for label in shown.citations:
             _print_hanging(
@@ -221,11 +241,11 @@ def _print_clause_quotes(console, src) -> None:
     """The clauses a source cites that answer the question better than it does, in their words."""
     from rich.markup import escape
 
-    from kb.cli.render_wrap import fold
+    from kb.cli.render_wrap import fold_numbered
 
     for quote in src.clauses:
         _print_hanging(console, "     ", "約款: ", quote.label, style="dim")
-        for line in fold(quote.text, console.width, "       "):
+        for line in fold_numbered(quote.text, console.width, "       "):
             console.print(escape(line), soft_wrap=True)
 
 

@@ -87,3 +87,20 @@ def fold_marked(
             out.append(end)
         lines.append("".join(out))
     return lines
+
+
+# A paragraph's or an item's number at the start of its line (1. ／ (1) ／ ① ／ 一 ), under which
+# the rest of the paragraph hangs.
+_NUMBER = re.compile(r"^(?:\d+\.|[０-９]+．|\(\d+\)|（[0-9０-９]+）|[①-⑳]|[一二三四五六七八九十]+) ")
+
+
+def fold_numbered(text: str, width: int, indent: str = "") -> list[str]:
+    """fold, with each numbered paragraph's later lines hanging under its text (a clause's 項)."""
+    out: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        number = _NUMBER.match(paragraph)
+        if number:
+            out.extend(hanging(number.group(0), paragraph[number.end() :], width, indent))
+        else:
+            out.extend(fold(paragraph, width, indent))
+    return out

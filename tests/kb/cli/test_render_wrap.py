@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from rich.cells import cell_len
 
 from kb.cli import cli
-from kb.cli.render_wrap import MARK_CLOSE, MARK_OPEN, fold, fold_marked, hanging
+from kb.cli.render_wrap import MARK_CLOSE, MARK_OPEN, fold, fold_marked, fold_numbered, hanging
 from tests.paths import DEMO
 
 SENTENCE = "外部の専門業者によるぜい弱性診断を年 2 回実施しており、大きな改修の前にも診断を行います。"
@@ -47,6 +47,14 @@ def test_a_marked_word_broken_over_two_lines_is_closed_and_reopened():
     assert lines == ["  " + "あ" * 8 + "<脆弱性>", "  <診断>を行います。"]
 
 
+def test_a_numbered_paragraph_hangs_under_its_text():
+    lines = fold_numbered(
+        "1. 当社は、契約者データを日本国内のデータセンターにのみ保管します。\n2. 短い項です。", 30, "  "
+    )
+    assert lines[0].startswith("  1. 当社は") and lines[1].startswith("     ") and lines[1][5] != " "
+    assert lines[-1] == "  2. 短い項です。"
+
+
 def _printed(tmp_path, monkeypatch, columns: int, *args: str) -> list[str]:
     """What kb prints on the demo KB at a terminal ``columns`` wide; no line is wider."""
     monkeypatch.setenv("COLUMNS", str(columns))
@@ -71,3 +79,9 @@ def test_kb_answer_folds_to_the_terminal_and_hangs_citations(tmp_path, monkeypat
 def test_kb_search_folds_its_snippets(tmp_path, monkeypatch):
     lines = _printed(tmp_path, monkeypatch, 50, "search", "ぜい弱性")
     assert lines[1].startswith("  ") and lines[2].startswith("  ") and lines[2][2] != " "
+
+
+def test_kb_show_folds_inside_its_panel(tmp_path, monkeypatch):
+    lines = _printed(tmp_path, monkeypatch, 60, "show", "6.1.3")
+    cited = next(i for i, line in enumerate(lines) if "出典: ミナトクラウド VPS" in line)
+    assert lines[cited + 1].startswith("│       ") and lines[cited + 1][8] != " "  # under the source's name
