@@ -209,3 +209,17 @@ def rows_outside(service: str) -> tuple[Outside, ...]:
         Outside("documents", "service IS NOT ?", (service,)),
         Outside("responses", "service IS NOT ?", (service,)),
     )
+
+
+def refuse_another_service(db: Database, name: str, sha256: str, service: str | None) -> None:
+    """A file imported before stays the service it was imported for: imported again for another
+    one, kb refuses before anything is written, instead of reporting it unchanged while the user
+    believes it now answers for the service they named."""
+    row = db.execute("SELECT id, service FROM documents WHERE sha256 = ?", [sha256]).fetchone()
+    if row is not None and row[1] != service:
+        was = f"service {row[1]}" if row[1] is not None else "no service"
+        asked = f"service {service}" if service is not None else "no service"
+        raise KBError(
+            f"{name} is already imported for {was} (document {row[0]}): the same file is not imported"
+            f" again for {asked}"
+        )

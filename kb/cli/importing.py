@@ -48,7 +48,7 @@ def import_whitepaper(
 ) -> None:
     """Import an ISO/IEC 27017-style whitepaper (Markdown-ish text)."""
     from importers.whitepaper import parse_whitepaper
-    from kb import store
+    from kb import services, store
     from kb.cli.render import render_whitepaper_import
 
     data = read_input(file)
@@ -56,6 +56,7 @@ def import_whitepaper(
     parsed.classification = classification
     db = open_db(ctx, create=True)
     refuse_stricter(db, file, parsed.sha256, classification)
+    services.refuse_another_service(db, file, parsed.sha256, parsed.service)
     result = store.import_document(db, parsed)
     render_whitepaper_import(file, result, lang_given=lang is not None)
 

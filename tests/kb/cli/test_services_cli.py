@@ -148,3 +148,18 @@ def test_publish_one_service(two, tmp_path):
     res = run(copy, "answer", ENCRYPTED, "--json")
     assert res.exit_code == 0 and json.loads(res.stdout)["stance"] == "yes"
     assert run(two, "publish", "-o", str(copy), "--service", "GAMMA").exit_code == 2
+
+
+def test_the_same_whitepaper_again_for_another_service_is_refused(tmp_path):
+    paper = tmp_path / "paper.md"
+    paper.write_text(
+        "# 例のホワイトペーパー\n\n## 12.3.1 情報のバックアップ\n\nバックアップを毎日取得します。\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "kb.db"
+    assert run(db, "import", "whitepaper", str(paper), "--service", "ALPHA-VM").exit_code == 0
+    assert run(db, "import", "whitepaper", str(paper), "--service", "ALPHA-VM").exit_code == 0  # unchanged
+    res = run(db, "import", "whitepaper", str(paper), "--service", "BETA-BM")
+    assert res.exit_code == 2
+    assert "already imported for service ALPHA-VM (document 1)" in res.stderr and "BETA-BM" in res.stderr
+    assert run(db, "answer", "バックアップを取得していますか。", "--service", "ALPHA-VM").exit_code == 0
