@@ -14,9 +14,15 @@ def _sheet_rows(path: str, service: str | None) -> list:
     """The answered rows of a check sheet file, as kb.checks reads answers given before."""
     from importers.answered import parse_answered
     from kb.checks import Given
+    from kb.errors import KBError
 
     require_file(path)
-    _, pairs = parse_answered(path, read_input(path))
+    try:
+        _, pairs = parse_answered(path, read_input(path))
+    except KBError as exc:  # its words are for kb import checksheet
+        if "no answered questions" not in str(exc):
+            raise
+        raise KBError(f"{path} has no answered rows to check") from None
     return [
         Given(p.question, p.choice, p.text, f"{path} {p.sheet or ''} row {p.row}".replace("  ", " "), service)
         for p in pairs

@@ -163,3 +163,9 @@ def test_the_same_whitepaper_again_for_another_service_is_refused(tmp_path):
     assert res.exit_code == 2
     assert "already imported for service ALPHA-VM (document 1)" in res.stderr and "BETA-BM" in res.stderr
     assert run(db, "answer", "バックアップを取得していますか。", "--service", "ALPHA-VM").exit_code == 0
+
+
+def test_check_conflicts_on_a_sheet_without_answers(two, tmp_path):
+    sheet = build_question_sheet(tmp_path / "blank.xlsx", [ENCRYPTED], options=("はい", "いいえ"))
+    res = run(two, "check", "conflicts", "--sheet", str(sheet))
+    assert res.exit_code == 2 and res.stderr == f"kb: error: {sheet} has no answered rows to check\n"
