@@ -47,6 +47,9 @@ class Decisions:
     approved: bool = False
     lang: str = "ja"
     decided_at: str = ""  # ISO date-time in UTC; stamped when empty
+    # The service the sheet was about (kb apply --service): in a KB of several services an
+    # answer answers only its own service's questions (kb.services).
+    service: str | None = None
 
 
 class Recorded(NamedTuple):
@@ -102,6 +105,7 @@ def record_decisions(db: Database, decisions: Decisions) -> Recorded:
         source_name=decisions.filled_name,
         classification=audience,
         lang=decisions.lang,
+        service=decisions.service,
     )
     pairs = [QAPair(a.question, a.choice, a.text, a.number, a.sheet, a.row) for a in decisions.answers]
     with db.atomic():

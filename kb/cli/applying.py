@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kb.cli.root import cli, open_db, require_file
+from kb.cli.scoping import service_option
 from kb.errors import KBError
 from kb.files import Staged
 
@@ -34,19 +35,21 @@ def _check_paths(review: Path, filled: Path, dst: Path) -> None:
 @click.option("--approve", is_flag=True, help="Record the decided answers as approved (needs --owner).")
 @click.option("--owner", help="Who decided: recorded with every answer.")
 @click.option("--customer", help="The customer the sheet is for (default: the one kb fill recorded).")
+@service_option("the service the sheet is about, whose questions the decided answers answer")
 @click.pass_context
-def apply_decisions(ctx, review, filled, output, approve, owner, customer) -> None:
+def apply_decisions(ctx, review, filled, output, approve, owner, customer, service) -> None:
     """Write the decisions of REVIEW (kb fill --review FILE.xlsx) into the filled workbook, and
     record each decided answer in the answer library (drafts, or approved with --approve)."""
     from exporters import apply
     from exporters.decisions import NotADecisionWorkbook, read_decisions
-    from kb import library
+    from kb import library, services
 
     if approve and not (owner or "").strip():
         raise KBError("--approve needs --owner NAME: an approved answer says who approved it")
     review_path, filled_path, dst = require_file(review), require_file(filled), Path(output)
     _check_paths(review_path, filled_path, dst)
     db = open_db(ctx)
+    services.filter_scope(db, service)  # an unknown service is refused before any work
     try:
         sheet = read_decisions(review_path)
     except NotADecisionWorkbook as exc:
@@ -63,6 +66,7 @@ def apply_decisions(ctx, review, filled, output, approve, owner, customer) -> No
         decided_by=(owner or "").strip() or None,
         approved=approve,
         lang=sheet.lang,
+        service=service,
     )
     # The final workbook is moved into place only once the library has taken the answers.
     with Staged() as out:

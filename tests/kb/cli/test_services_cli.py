@@ -169,3 +169,23 @@ def test_check_conflicts_on_a_sheet_without_answers(two, tmp_path):
     sheet = build_question_sheet(tmp_path / "blank.xlsx", [ENCRYPTED], options=("はい", "いいえ"))
     res = run(two, "check", "conflicts", "--sheet", str(sheet))
     assert res.exit_code == 2 and res.stderr == f"kb: error: {sheet} has no answered rows to check\n"
+
+
+def test_decisions_applied_for_a_service_answer_its_questions(two, tmp_path):
+    from tests.workbooks import decide_in
+
+    question = "ディスクの暗号鍵をお客様が管理できますか。"
+    sheet = build_question_sheet(tmp_path / "q.xlsx", [question], options=("はい", "いいえ"))
+    filled, review = tmp_path / "filled.xlsx", tmp_path / "review.xlsx"
+    res = run(two, "fill", str(sheet), "-o", str(filled), "--review", str(review), "--service", "ALPHA-VM")
+    assert res.exit_code == 0, res.output
+    decided = decide_in(review, {2: ("はい", "お客様の鍵も使えます。")}, tmp_path / "decided.xlsx")
+    res = run(
+        two, "apply", str(decided), "--to", str(filled), "-o", str(tmp_path / "final.xlsx"),
+        "--approve", "--owner", "山田", "--service", "ALPHA-VM",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    alpha = json.loads(run(two, "answer", question, "--service", "ALPHA-VM", "--json").stdout)
+    beta = json.loads(run(two, "answer", question, "--service", "BETA-BM", "--json").stdout)
+    assert alpha["status"] == "answered" and alpha["sources"][0]["text"] == "お客様の鍵も使えます。"
+    assert all(s["kind"] != "qa" for s in beta["sources"])
