@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from kb import audit, index
+from kb import index
 from kb.analysis import canonical_control_id
-from kb.audit import AuditEvent
 from kb.db import Database
 from kb.errors import KBError
 from kb.settings import DEFAULTS
@@ -128,16 +127,6 @@ def add_many(db: Database, items: Sequence[NewEvidence], controls: Sequence[str]
                 evidence_id, status = known[0], "unchanged"
             else:
                 evidence_id, status = _insert(db, item), "added"
-                audit.record(
-                    db,
-                    AuditEvent(
-                        "evidence add",
-                        "evidence",
-                        evidence_id,
-                        after=item.sha256,
-                        detail=f"{item.original_name} ({item.classification})",
-                    ),
-                )
             out.append((evidence_id, status, _link(db, evidence_id, controls)))
         if any(status == "added" for _, status, _ in out):
             index.compact(db)
@@ -192,7 +181,7 @@ def page_title(title: str, page: int) -> str:
 
 def _link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str, ...]:
     now = _now()
-    linked = tuple(
+    return tuple(
         control
         for control in controls
         if db.execute(
@@ -200,11 +189,6 @@ def _link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str,
             [evidence_id, control, now],
         ).rowcount
     )
-    if linked:
-        audit.record(
-            db, AuditEvent("evidence link", "evidence", evidence_id, detail=f"to {', '.join(linked)}")
-        )
-    return linked
 
 
 def link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str, ...]:

@@ -241,12 +241,7 @@ def import_qa_pairs(
     if existing:
         promoted = 0
         if approved:
-            stamp = curation.import_approval(curation.now(), approver)
-            promoted = db.execute(
-                "UPDATE qa_pairs SET status = 'approved', approver = ?, approved_at = ?, review_due = ?"
-                " WHERE document_id = ? AND status = 'draft' AND is_current = 1",
-                [stamp["approver"], stamp["approved_at"], stamp["review_due"], existing[0]],
-            ).rowcount
+            promoted = curation.approve_drafts_of(db, existing[0], approver)
         return ImportResult(
             document_id=existing[0], status="approved" if promoted else "unchanged", sections=promoted
         )
@@ -281,6 +276,7 @@ def import_qa_pairs(
             }
             for pair in pairs
         )
+        # A draft is searched for review only, apart from what answers (kb.drafts, version 13).
         index.add_chunks(
             db,
             (
@@ -293,6 +289,7 @@ def import_qa_pairs(
                 )
                 for qa_id, pair in zip(_ids_in_order(db, "qa_pairs", result.document_id), pairs, strict=True)
             ),
+            table="chunks" if approved else "draft_chunks",
         )
         result.sections = len(pairs)
         index.compact(db)
@@ -395,11 +392,10 @@ def record_fill(db: Database, record: FillRecord) -> int:
 
 
 def fill_by_sha256(db: Database, sha256: str) -> FillRecord | None:
-    """The newest recorded fill whose output had exactly these bytes (without its rows), if any.
-    Not kb apply's final workbook (fills.kind 'apply'): that holds a person's decisions."""
+    """The newest recorded fill whose output had exactly these bytes (without its rows), if any."""
     row = db.execute(
         "SELECT output_sha256, input_name, output_name, questions, answered, customer, audience, created_at"
-        " FROM fills WHERE output_sha256 = ? AND kind = 'fill' ORDER BY id DESC LIMIT 1",
+        " FROM fills WHERE output_sha256 = ? ORDER BY id DESC LIMIT 1",
         [sha256],
     ).fetchone()
     return FillRecord(*row) if row else None
@@ -420,8 +416,7 @@ def as_filled(db: Database, pairs: list[QAPair]) -> list[bool]:
     for start in range(0, len(keys), 500):  # within SQLite's limit on bound parameters
         part = keys[start : start + 500]
         for key, choice, text in db.execute(
-            "SELECT question_key, choice, text FROM fill_rows WHERE fill_id IN (SELECT id FROM fills WHERE kind = 'fill')"
-            f" AND question_key IN ({','.join('?' * len(part))})",
+            f"SELECT question_key, choice, text FROM fill_rows WHERE question_key IN ({','.join('?' * len(part))})",
             part,
         ):
             written.setdefault(key, set()).add(_as_written(choice, text))
