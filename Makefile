@@ -8,17 +8,21 @@ DEMO   := out/demo
 .PHONY: demo test lint bench fuzz clean
 
 $(BIN)/python:
+	@echo "==> Creating the virtual environment $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# pip's own progress (not --quiet): the first install downloads Sudachi's dictionary and Datasette.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench,plot]"
+	@echo "==> Installing evidence-kb and its dependencies into $(VENV) (the first time takes a few minutes)"
+	$(BIN)/python -m pip install --progress-bar on -e ".[dev,bench,plot]"
 	touch $(STAMP)
 
 demo: $(STAMP)
 	@mkdir -p $(DEMO)
 	@rm -f $(DEMO)/kb.db $(DEMO)/kb.db-wal $(DEMO)/kb.db-shm
 	@rm -rf $(DEMO)/kb.db.vault
+	@echo "==> Building the demo KB $(DEMO)/kb.db from demo/ (whitepaper in Japanese and English, 利用約款, evidence)"
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper.md
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper_en.md --lang en
 	$(BIN)/kb --db $(DEMO)/kb.db import clauses demo/sample_contract.md
@@ -29,6 +33,7 @@ demo: $(STAMP)
 		--control 18.2.1 --classification public --valid-from 2026-09-15 --valid-until 2029-09-14
 	$(BIN)/kb --db $(DEMO)/kb.db evidence add demo/evidence/backup_procedure.docx --control 12.3.1 --owner 運用部
 	$(BIN)/kb --db $(DEMO)/kb.db evidence list
+	@echo "==> Answering three questions, then filling demo/sample_checksheet.xlsx"
 	$(BIN)/kb --db $(DEMO)/kb.db answer "データセンターはどの国にありますか。"
 	$(BIN)/kb --db $(DEMO)/kb.db answer "Where are your data centers located?"
 	$(BIN)/kb --db $(DEMO)/kb.db answer "契約の準拠法はどこの国の法律ですか。"
@@ -45,9 +50,15 @@ demo: $(STAMP)
 	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/second_fill.xlsx \
 		--review $(DEMO)/second_decisions.xlsx
 	$(BIN)/python demo/decide.py --show $(DEMO)/second_decisions.xlsx
-	@echo "Filled check sheet: $(DEMO)/filled_checksheet.xlsx (review list: $(DEMO)/review.html)"
-	@echo "Decided and applied: $(DEMO)/final_checksheet.xlsx (decisions: $(DEMO)/decided.xlsx)"
-	@echo "Browse the KB: $(BIN)/kb --db $(DEMO)/kb.db serve (the public copy: $(DEMO)/kb_public.db)"
+	@echo
+	@echo "Open next:"
+	@echo "  $(DEMO)/filled_checksheet.xlsx  the sample check sheet as kb fill wrote it"
+	@echo "  $(DEMO)/review.html             what a person still has to decide, and why (a browser)"
+	@echo "  $(DEMO)/decisions.xlsx          the decision workbook: choose in its 判断 column, then kb apply"
+	@echo "  $(DEMO)/final_checksheet.xlsx   the sheet after demo/decide.py's decisions were applied"
+	@echo "Browse the demo KB in Datasette:  $(BIN)/kb --db $(DEMO)/kb.db serve   then http://127.0.0.1:8001/"
+	@echo "kb on your PATH:  source $(VENV)/bin/activate   (or: pipx install .)"
+	@echo "Guides per role:  docs/ja/ (日本語), docs/en/ (English), linked from README.md"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

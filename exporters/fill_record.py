@@ -7,10 +7,13 @@ so that `kb import checksheet --answered` tells a person's answers from the tool
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from exporters.fill import planned_writes
+from exporters.fill_reasons import ReasonCode
 from exporters.xlsx_patch import sanitize_cell_text
+from kb.ledger import Disclosure, Sent, SentRow
 from kb.store import FilledRow, FillRecord
 
 if TYPE_CHECKING:
@@ -21,6 +24,10 @@ def filled_rows(rows: list[RowResult]) -> tuple[FilledRow, ...]:
     """Each row fill wrote into, read the way importers.answered reads a row back: with
     options, the answer cell is the choice and the comment cell the text; without, the
     text is in the comment or else the answer cell."""
+    return tuple(filled for _, filled in _written(rows))
+
+
+def _written(rows: list[RowResult]) -> list[tuple[RowResult, FilledRow]]:
     writes = planned_writes(rows)
     out = []
     for row in rows:
@@ -31,16 +38,15 @@ def filled_rows(rows: list[RowResult]) -> tuple[FilledRow, ...]:
         if not q.options and text is None and q.answer_cell:
             text = cells.get(q.answer_cell)
         if choice is not None or text is not None:
-            out.append(
-                FilledRow(
-                    q.sheet,
-                    q.row,
-                    q.text,
-                    None if choice is None else sanitize_cell_text(choice),  # as stored in the cell
-                    None if text is None else sanitize_cell_text(text),
-                )
+            filled = FilledRow(
+                q.sheet,
+                q.row,
+                q.text,
+                None if choice is None else sanitize_cell_text(choice),  # as stored in the cell
+                None if text is None else sanitize_cell_text(text),
             )
-    return tuple(out)
+            out.append((row, filled))
+    return out
 
 
 def fill_record(
@@ -59,3 +65,29 @@ def fill_record(
         audience=audience or s.audience,
         rows=filled_rows(report.rows),
     )
+
+
+def sent(row: RowResult) -> Sent:
+    """Where a written row's answer came from (kb.ledger): the best source, in the edition
+    whose text was written (a choice alone: the source's own edition, whose stance it is)."""
+    if row.answer is None or not row.answer.sources:
+        if row.status == "not_applicable":  # the sheet's own qualifier questions switched it off
+            return Sent("sheet", row.choice)
+        if ReasonCode.IDENTITY_FROM_PROFILE in row.reason_codes:
+            return Sent("profile", row.text)
+        return Sent("previous", row.text or row.choice)  # --previous: last year's final answer
+    top = row.answer.sources[0]
+    edition = top.in_language(row.text_lang or top.lang) or top.in_language(top.lang)
+    text = edition.text if edition else top.text
+    evidence = tuple(e.evidence_id for e in top.evidence)
+    if top.kind == "qa":
+        return Sent("qa", text, question=top.title, evidence_ids=evidence)
+    return Sent(top.kind, text, control_id=top.control_id, evidence_ids=evidence)
+
+
+def disclosure(report: FillReport, *, customer: str | None = None) -> Disclosure:
+    """The ledger's record of a fill whose workbook has been written: fill_record's, with where
+    each written row's answer came from."""
+    written = _written(report.rows)
+    record = replace(fill_record(report, customer=customer), rows=tuple(filled for _, filled in written))
+    return Disclosure(record, tuple(SentRow(row.status, sent(row)) for row, _ in written))

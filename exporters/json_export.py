@@ -1,20 +1,60 @@
 """The knowledge base as one JSON document (`kb export json`), as far as its audience may see it.
 
+Two parts. The readable one, for people and scripts: documents, current responses with their
+clause and document references, revisions, and the history of superseded responses. And
+``tables``: every stored table of the schema, every row, every stored column, which is what
+`kb import json` restores (importers/json_import.py). It is read from the schema itself
+(sqlite_master), so a table added by a later migration is exported without anyone listing it;
+only what is derived is left out and rebuilt on import (kb.tables says which: views, FTS5 indexes
+and their storage, generated columns). BLOB values are written as {"$base64": "..."}.
+
 A file travels: the export is for kb.audience.DEFAULT_AUDIENCE unless the caller names
-another, and --audience internal exports everything. Documents and responses above the
-audience are left out and counted under "withheld", without their text; the revisions are
-those of the documents exported.
+another, and --audience internal exports everything. For any other audience the tables are read
+from a copy filtered as `kb publish` filters one (kb.publish: rows above the audience, the rows
+that hang off them, the records naming customers or staff), and, failing closed, only tables that
+classify their rows or are known to hold nothing an audience may not see (SHAREABLE_TABLES) are
+exported at all: a table added later that is neither leaves every export but an internal one until
+someone says which it is. What is left out is counted under "withheld", never shown.
+
+Evidence files are not in the JSON: their rows are (evidence_files, with sha256, pages, links),
+the bytes stay in the vault beside the KB (evidence/vault.py). A KB restored from JSON finds its
+files once the vault is copied beside it (`kb backup` copies both).
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import sqlite3
 
 from kb import store
-from kb.audience import DEFAULT_AUDIENCE, may_see
+from kb.audience import DEFAULT_AUDIENCE, check_audience, may_see
 from kb.db import Database
+from kb.tables import Schema, TableRows, read_schema, read_table, row_counts, stored_columns
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+INTERNAL_AUDIENCE = "internal"
+
+# Tables without a classification of their own whose rows an audience may receive once the rows
+# they hang off are filtered (kb.publish removes the orphans): the vocabularies of controls and
+# frameworks, citations, revision tables, evidence pages and links, contract names and changes,
+# the glossary, the provider's profile (the identity a sheet asks for) and facts about the KB.
+SHAREABLE_TABLES = frozenset(
+    {
+        "frameworks",
+        "controls",
+        "clause_refs",
+        "doc_refs",
+        "revisions",
+        "evidence_pages",
+        "evidence_links",
+        "contracts",
+        "clause_changes",
+        "glossary",
+        "profile",
+        "kb_meta",
+    }
+)
 
 _DOCUMENT_KEYS = (
     "kind",
@@ -27,6 +67,75 @@ _DOCUMENT_KEYS = (
     "classification",
     "is_current",
 )
+BLOB_KEY = "$base64"  # a BLOB value, as {"$base64": "..."} (JSON has no bytes)
+
+
+def _json_value(value):
+    return {BLOB_KEY: base64.b64encode(value).decode("ascii")} if isinstance(value, bytes) else value
+
+
+def _table_json(table: TableRows) -> dict:
+    return {"columns": list(table.columns), "rows": [[_json_value(v) for v in row] for row in table.rows]}
+
+
+def _shareable(conn: sqlite3.Connection, table: str) -> bool:
+    """Whether a table may go to an audience below internal at all (see the module docstring)."""
+    return table in SHAREABLE_TABLES or "classification" in stored_columns(conn, table)
+
+
+def _audience_copy(db: Database, audience: str) -> sqlite3.Connection:
+    """An in-memory copy of ``db`` filtered for ``audience`` as `kb publish` filters its copies."""
+    from kb.publish import PUBLISHED_AUDIENCE_KEY, _filter
+
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    db.conn.backup(copy)
+    _filter(copy, audience)
+    _controls_of_what_is_left(copy)
+    # The mark of a published copy is the copy's, not the KB's: the KB's own value (if any) stays.
+    copy.execute("DELETE FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY])
+    mark = db.execute("SELECT value FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY]).fetchone()
+    if mark:
+        copy.execute("INSERT INTO kb_meta(key, value) VALUES (?, ?)", [PUBLISHED_AUDIENCE_KEY, mark[0]])
+    return copy
+
+
+def _controls_of_what_is_left(copy: sqlite3.Connection) -> None:
+    """Only the controls the audience's responses answer, titled as the first of them is.
+
+    A control keeps the title it was first imported with (kb.store), which may be the title of a
+    response above the audience; and a control only such responses answer says what they cover.
+    Frameworks no control is left in go too."""
+    copy.execute(
+        "DELETE FROM controls WHERE id NOT IN (SELECT control_ref FROM responses WHERE control_ref IS NOT NULL)"
+    )
+    copy.execute(
+        "UPDATE controls SET title = (SELECT r.title FROM responses r WHERE r.control_ref = controls.id ORDER BY r.id LIMIT 1)"
+    )
+    copy.execute("DELETE FROM frameworks WHERE id NOT IN (SELECT framework_id FROM controls)")
+
+
+def export_tables(
+    db: Database, audience: str = INTERNAL_AUDIENCE
+) -> tuple[dict[str, dict], dict[str, int], Schema]:
+    """Every stored table ``audience`` may receive, as JSON; rows left out, by table; the schema."""
+    check_audience(audience)
+    schema = read_schema(db.conn)
+    if audience == INTERNAL_AUDIENCE:
+        return {t: _table_json(read_table(db.conn, t)) for t in schema.stored}, {}, schema
+    copy = _audience_copy(db, audience)
+    try:
+        tables = {t: _table_json(read_table(copy, t)) for t in schema.stored if _shareable(copy, t)}
+    finally:
+        copy.close()
+    withheld = {}
+    for table, count in row_counts(db.conn, schema.stored).items():
+        left_out = count - len(tables[table]["rows"] if table in tables else [])
+        if left_out:
+            withheld[table] = left_out
+    return tables, withheld, schema
+
+
+# --- the readable part -----------------------------------------------------------------------
 
 
 def _responses_json(db: Database, rows: list[dict]) -> list[dict]:
@@ -74,20 +183,27 @@ def _visible(rows: list[dict], audience: str) -> tuple[list[dict], int]:
 
 
 def export_kb(db: Database, *, include_history: bool = True, audience: str = DEFAULT_AUDIENCE) -> dict:
+    """The KB as JSON for ``audience``. ``include_history`` False leaves the readable history out;
+    ``tables`` (what kb import json restores) always holds every row the audience may receive."""
     documents, withheld_documents = _visible(
         list(db["documents"].rows_where(select=", ".join(("id", *_DOCUMENT_KEYS)), order_by="id")), audience
     )
     responses, withheld_responses = _visible(store.responses(db, current=True), audience)
+    tables, withheld_tables, schema = export_tables(db, audience)
     data = {
         "format_version": FORMAT_VERSION,
+        "schema_version": db.execute("PRAGMA user_version").fetchone()[0],
         "audience": audience,
         "documents": [{key: d[key] for key in _DOCUMENT_KEYS} for d in documents],
         "responses": _responses_json(db, responses),
         "revisions": _revisions_json(db, {d["id"]: d["title"] for d in documents}),
     }
-    withheld = {"documents": withheld_documents, "responses": withheld_responses}
+    withheld: dict = {"documents": withheld_documents, "responses": withheld_responses}
     if include_history:
         history, withheld["history"] = _visible(store.responses(db, current=False), audience)
         data["history"] = _responses_json(db, history)
+    data["tables"] = tables
+    data["rebuilt_on_import"] = list(schema.derived)  # derived, so not exported: rebuilt by kb import json
+    withheld["tables"] = withheld_tables
     data["withheld"] = withheld  # counts of what is above the audience, never its content
     return data

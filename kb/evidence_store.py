@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
-from kb import index
+from kb import audit, index
 from kb.analysis import canonical_control_id
+from kb.audit import AuditEvent
 from kb.db import Database
 from kb.errors import KBError
 from kb.settings import DEFAULTS
@@ -127,6 +128,16 @@ def add_many(db: Database, items: Sequence[NewEvidence], controls: Sequence[str]
                 evidence_id, status = known[0], "unchanged"
             else:
                 evidence_id, status = _insert(db, item), "added"
+                audit.record(
+                    db,
+                    AuditEvent(
+                        "evidence add",
+                        "evidence",
+                        evidence_id,
+                        after=item.sha256,
+                        detail=f"{item.original_name} ({item.classification})",
+                    ),
+                )
             out.append((evidence_id, status, _link(db, evidence_id, controls)))
         if any(status == "added" for _, status, _ in out):
             index.compact(db)
@@ -181,7 +192,7 @@ def page_title(title: str, page: int) -> str:
 
 def _link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str, ...]:
     now = _now()
-    return tuple(
+    linked = tuple(
         control
         for control in controls
         if db.execute(
@@ -189,6 +200,11 @@ def _link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str,
             [evidence_id, control, now],
         ).rowcount
     )
+    if linked:
+        audit.record(
+            db, AuditEvent("evidence link", "evidence", evidence_id, detail=f"to {', '.join(linked)}")
+        )
+    return linked
 
 
 def link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str, ...]:

@@ -16,6 +16,8 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from kb import audit
+from kb.audit import AuditEvent
 from kb.db import Database
 
 
@@ -164,20 +166,43 @@ def set_value(db: Database, key: str, lang: str, value: str) -> None:
         raise KeyError(key)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with db.atomic():
+        before = db.execute("SELECT value FROM profile WHERE key = ? AND lang = ?", [key, lang]).fetchone()
         db.execute(
             "INSERT INTO profile(key, lang, value, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(key, lang) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             [key, lang, value, now],
         )
+        if before is None or before[0] != value:
+            audit.record(
+                db,
+                AuditEvent(
+                    "profile set",
+                    "profile",
+                    _field_id(key, lang),
+                    before=audit.digest(before[0]) if before else None,
+                    after=audit.digest(value),
+                ),
+            )
+
+
+def _field_id(key: str, lang: str) -> str:
+    """A profile value's target id in the audit log: provider_name:ja, contact_email:any."""
+    return f"{key}:{lang or 'any'}"
 
 
 def unset_value(db: Database, key: str, lang: str | None = None) -> int:
     with db.atomic():
-        if lang is None:
-            cur = db.execute("DELETE FROM profile WHERE key = ?", [key])
-        else:
-            cur = db.execute("DELETE FROM profile WHERE key = ? AND lang = ?", [key, lang])
-    return cur.rowcount
+        where, params = ("key = ?", [key]) if lang is None else ("key = ? AND lang = ?", [key, lang])
+        gone = db.execute(f"SELECT lang, value FROM profile WHERE {where} ORDER BY lang", params).fetchall()
+        db.execute(f"DELETE FROM profile WHERE {where}", params)
+        for gone_lang, gone_value in gone:
+            audit.record(
+                db,
+                AuditEvent(
+                    "profile unset", "profile", _field_id(key, gone_lang), before=audit.digest(gone_value)
+                ),
+            )
+    return len(gone)
 
 
 def value(db: Database, key: str, lang: str) -> str | None:

@@ -392,10 +392,11 @@ def record_fill(db: Database, record: FillRecord) -> int:
 
 
 def fill_by_sha256(db: Database, sha256: str) -> FillRecord | None:
-    """The newest recorded fill whose output had exactly these bytes (without its rows), if any."""
+    """The newest recorded fill whose output had exactly these bytes (without its rows), if any.
+    Not kb apply's final workbook (fills.kind 'apply'): that holds a person's decisions."""
     row = db.execute(
         "SELECT output_sha256, input_name, output_name, questions, answered, customer, audience, created_at"
-        " FROM fills WHERE output_sha256 = ? ORDER BY id DESC LIMIT 1",
+        " FROM fills WHERE output_sha256 = ? AND kind = 'fill' ORDER BY id DESC LIMIT 1",
         [sha256],
     ).fetchone()
     return FillRecord(*row) if row else None
@@ -416,7 +417,8 @@ def as_filled(db: Database, pairs: list[QAPair]) -> list[bool]:
     for start in range(0, len(keys), 500):  # within SQLite's limit on bound parameters
         part = keys[start : start + 500]
         for key, choice, text in db.execute(
-            f"SELECT question_key, choice, text FROM fill_rows WHERE question_key IN ({','.join('?' * len(part))})",
+            "SELECT question_key, choice, text FROM fill_rows WHERE fill_id IN (SELECT id FROM fills WHERE kind = 'fill')"
+            f" AND question_key IN ({','.join('?' * len(part))})",
             part,
         ):
             written.setdefault(key, set()).add(_as_written(choice, text))

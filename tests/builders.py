@@ -438,7 +438,7 @@ def service_whitepaper(
         source_name=f"{service}.md",
         lang=lang,
         sections=[
-            Section(title=f"{cid} {title}", text=text, control_id=cid, framework="ISO/IEC 27017:2015")
+            Section(title=title, text=text, control_id=cid, framework="ISO/IEC 27017:2015")
             for cid, title, text in controls
         ],
     )

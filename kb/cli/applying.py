@@ -40,9 +40,9 @@ def _check_paths(review: Path, filled: Path, dst: Path) -> None:
 def apply_decisions(ctx, review, filled, output, approve, owner, customer, service) -> None:
     """Write the decisions of REVIEW (kb fill --review FILE.xlsx) into the filled workbook, and
     record each decided answer in the answer library (drafts, or approved with --approve)."""
-    from exporters import apply
+    from exporters import apply, apply_record
     from exporters.decisions import NotADecisionWorkbook, read_decisions
-    from kb import library, services
+    from kb import ledger, library, services
 
     if approve and not (owner or "").strip():
         raise KBError("--approve needs --owner NAME: an approved answer says who approved it")
@@ -68,10 +68,19 @@ def apply_decisions(ctx, review, filled, output, approve, owner, customer, servi
         lang=sheet.lang,
         service=service,
     )
-    # The final workbook is moved into place only once the library has taken the answers.
+    # The final workbook is moved into place only once the library has taken the answers and the
+    # ledger what is sent (one transaction: kb.ledger).
     with Staged() as out:
-        cells, changed = apply.write_final(plan, filled_path, out.path(dst))
-        recorded = library.record_decisions(db, decisions) if plan.writes else None
+        written_at = out.path(dst)  # one staged file: each call stages another
+        cells, changed = apply.write_final(plan, filled_path, written_at)
+        with db.atomic():
+            recorded = library.record_decisions(db, decisions) if plan.writes else None
+            if recorded is not None:
+                apply_record.record_library(db, decisions, recorded)
+            fill = ledger.fill_of(db, decisions.filled_sha256)
+            ledger.record(
+                db, apply_record.disclosure(plan, written_at, dst.name, decisions, fill, len(sheet.rows))
+            )
     from kb.cli.render_apply import render_apply
 
     render_apply(review_path, dst, plan, cells, changed, recorded, decisions)

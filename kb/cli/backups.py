@@ -35,9 +35,13 @@ def backup(ctx: click.Context, file: str) -> None:
     """Write a consistent copy of the KB to FILE (SQLite's online backup: other kb commands may run
     meanwhile), and its evidence files to FILE.vault/."""
     from evidence.vault import copy_files, vault_beside
+    from kb import audit_events
     from kb.backup import backup as backup_kb
 
-    copy = backup_kb(open_db(ctx), file)
+    db = open_db(ctx)
+    copy = backup_kb(db, file)
+    if audit_events.backed_up(db, copy.path) is None and db.read_only is None:  # in the KB, not the copy
+        click.echo("kb: warning: this backup is not in the audit log: another kb was writing", err=True)
     files = copy_files(
         _evidence_digests(copy.path), vault_beside(ctx.obj["db_path"]), vault_beside(copy.path)
     )
@@ -57,6 +61,7 @@ def restore(ctx: click.Context, file: str) -> None:
     """Replace the KB with the backup FILE, checked first, in one transaction; the evidence files
     of FILE.vault/ are put back into the KB's vault first, so no restored row lacks its file."""
     from evidence.vault import copy_files, vault_beside
+    from kb import audit_events
     from kb.backup import check_kb_file
     from kb.backup import restore as restore_kb
 
@@ -64,7 +69,10 @@ def restore(ctx: click.Context, file: str) -> None:
     files = copy_files(
         _evidence_digests(source.path), vault_beside(source.path), vault_beside(ctx.obj["db_path"])
     )
-    restored = restore_kb(open_db(ctx, create=True), file)
+    db = open_db(ctx, create=True)
+    replaced = audit_events.head(db)
+    restored = restore_kb(db, file)
+    audit_events.restored(db, restored.path, replaced)
     click.echo(
         f"restored {restored.documents} documents from {restored.path} (schema version {restored.schema_version})"
     )

@@ -117,9 +117,11 @@ def check_stale(ctx: click.Context, as_of: str | None, service: str | None, as_j
     if as_json:
         echo_json({"checked": checked, "stale": [s._asdict() for s in found]})
     else:
+        from kb.index import chunk_title
+
         for s in found:
             of = f" [{s.service}]" if s.service else ""
-            click.echo(f"{s.reason}: {s.title}{of}: {s.detail}")
+            click.echo(f"{s.reason}: {chunk_title(s.control_id, s.title)}{of}: {s.detail}")
         click.echo(f"{checked} responses checked: {len(found)} reasons to review", err=True)
     if found:
         ctx.exit(1)

@@ -155,20 +155,22 @@ def _write_extras(
     return report
 
 
-def _remember(db: Database, report: FillReport) -> None:
-    """Record the written workbook in the KB, so that it is never harvested as a person's answers.
-    The workbook is the user's work either way: a KB that cannot take the record costs a warning."""
+def _remember(db: Database, report: FillReport, customer: str | None) -> None:
+    """Record the written workbook in the disclosure ledger (kb.ledger), so that it is never
+    harvested as a person's answers and `kb ledger` knows what went to whom. After the answering,
+    in one transaction. The workbook is the user's work either way: a KB that cannot take the
+    record costs a warning."""
     import sqlite3
 
-    from exporters.fill_record import fill_record
-    from kb import store
+    from exporters.fill_record import disclosure
+    from kb import ledger
 
     try:
-        store.record_fill(db, fill_record(report))
+        ledger.record(db, disclosure(report, customer=customer))
     except (sqlite3.Error, OSError) as exc:
         click.echo(
             f"kb: warning: this fill is not recorded in the KB ({exc}): kb import checksheet will not"
-            f" know {report.output.name} as kb fill's own output",
+            f" know {report.output.name} as kb fill's own output, and kb ledger does not list it",
             err=True,
         )
 
@@ -225,6 +227,9 @@ def _remember(db: Database, report: FillReport) -> None:
     " Nothing above it is written, cited or suggested; the report and review list count what was withheld.",
 )
 @service_option("the service the sheet asks about, needed when the KB holds several")
+@click.option(
+    "--customer", metavar="NAME", help="Who the sheet goes to, for the disclosure ledger (kb ledger)."
+)
 @checksheet_options
 @click.pass_context
 def fill(
@@ -247,6 +252,7 @@ def fill(
     max_chars,
     previous_path,
     service,
+    customer,
 ) -> None:
     """Fill a customer's check sheet from the KB into a copy (-o); the input is never changed."""
     from kb import services
@@ -292,7 +298,7 @@ def fill(
             written_at = out.path(dst)
             report = replace(_fill(db, workbook, written_at, tables, options, helpers, previous), output=dst)
         report = _write_extras(report, report_path, review_path, out, written_at)
-    _remember(db, report)
+    _remember(db, report, (customer or "").strip() or None)
     from kb.cli.render import render_fill_summary
 
     render_fill_summary(report)

@@ -37,7 +37,7 @@ def import_clauses(
     article is listed. The same file again changes nothing.
     """
     from importers.clauses import parse_contract
-    from kb import clauses
+    from kb import audit_events, clauses
     from kb.cli.render_clauses import render_contract_import
 
     effective = iso_date("--effective", effective)
@@ -45,14 +45,15 @@ def import_clauses(
     document = document or parsed.title
     if not document:
         raise KBError(f"{file} has no title on its cover: name the contract with --document")
-    result = clauses.import_contract(
-        open_db(ctx, create=True),
-        parsed,
-        document=document,
-        version=version,
-        effective=effective,
-        classification=classification,
-    )
+    db = open_db(ctx, create=True)
+    with db.atomic():
+        result = clauses.import_contract(
+            db, parsed, document=document, version=version, effective=effective, classification=classification
+        )
+        if result.status != "unchanged":
+            audit_events.contract_imported(
+                db, result.document, result.version, result.previous_version, parsed.source_name
+            )
     render_contract_import(file, result, parsed.encoding)
 
 

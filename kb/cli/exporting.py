@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from kb.audience import AUDIENCES, DEFAULT_AUDIENCE
-from kb.cli.root import KBGroup, cli, json_text, open_db, write_output
+from kb.cli.importing import import_group
+from kb.cli.root import KBGroup, cli, json_text, open_db, read_input, write_output
 from kb.errors import KBError
 from kb.language import LANGUAGES
 
@@ -124,3 +125,33 @@ def _write_bytes(path: str, data: bytes) -> None:
         raise KBError(f"directory does not exist: {target.parent}")
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
+
+
+@import_group.command(name="json")
+@click.argument("file")
+@click.pass_context
+def import_json(ctx: click.Context, file: str) -> None:
+    """Restore a kb export json file into an empty KB (a new --db): every table it holds.
+
+    Evidence files are not in the JSON, only their rows: copy the source KB's vault
+    (KB.db.vault/) beside the new KB, or use kb backup / kb restore, which copy both."""
+    from evidence.vault import vault_beside
+    from importers.json_import import parse_export
+    from kb.tables import restore
+
+    export = parse_export(read_input(file), Path(file).name)
+    db = open_db(ctx, create=True)
+    restored = restore(db, export.tables, export.schema_version, source=Path(file).name)
+    click.echo(
+        f"{file}: restored {restored.rows} rows into {restored.tables} tables"
+        f" (exported for {export.audience or 'an unnamed audience'}); search indexes rebuilt"
+    )
+    vault = vault_beside(ctx.find_root().obj["db_path"])
+    if restored.evidence_sha256:
+        missing = [d for d in restored.evidence_sha256 if vault.digest_on_disk(d) != d]
+        if missing:
+            click.echo(
+                f"{len(missing)} of {len(restored.evidence_sha256)} evidence files are listed but not in"
+                f" {vault.root}: copy them from the source KB's vault, or kb evidence verify lists them",
+                err=True,
+            )

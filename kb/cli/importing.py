@@ -48,7 +48,7 @@ def import_whitepaper(
 ) -> None:
     """Import an ISO/IEC 27017-style whitepaper (Markdown-ish text)."""
     from importers.whitepaper import parse_whitepaper
-    from kb import services, store
+    from kb import audit_events, store
     from kb.cli.render import render_whitepaper_import
 
     data = read_input(file)
@@ -56,8 +56,12 @@ def import_whitepaper(
     parsed.classification = classification
     db = open_db(ctx, create=True)
     refuse_stricter(db, file, parsed.sha256, classification)
-    services.refuse_another_service(db, file, parsed.sha256, parsed.service)
-    result = store.import_document(db, parsed)
+    with db.atomic():
+        result = store.import_document(db, parsed)
+        if result.status != "unchanged":
+            audit_events.document_imported(
+                db, "import whitepaper", result.document_id, result.superseded_document_id, Path(file).name
+            )
     render_whitepaper_import(file, result, lang_given=lang is not None)
 
 
@@ -103,7 +107,7 @@ def import_checksheet(
     import hashlib
 
     from importers.answered import parse_answered
-    from kb import store
+    from kb import audit_events, store
     from kb.cli.render import render_qa_import
 
     answered_on = iso_date("--date", answered_on or None)
@@ -126,7 +130,13 @@ def import_checksheet(
         raise KBError(
             f"{file}: all {len(pairs)} answered rows are as kb fill wrote them: answer or review them first, then import"
         )
-    result = store.import_qa_pairs(
-        db, doc, people, customer=customer, answered_on=answered_on, approved=approved
-    )
+    with db.atomic():
+        result = store.import_qa_pairs(
+            db, doc, people, customer=customer, answered_on=answered_on, approved=approved
+        )
+        if result.status != "unchanged":
+            action = "approve checksheet" if result.status == "approved" else "import checksheet"
+            audit_events.document_imported(
+                db, action, result.document_id, result.superseded_document_id, Path(file).name
+            )
     render_qa_import(file, result, approved=approved, as_filled=len(pairs) - len(people))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kb.cli.root import cli, echo_json, open_db
+from kb.cli.root import KBGroup, cli, echo_json, open_db
 from kb.settings import DEFAULTS
 
 
@@ -55,3 +55,43 @@ def log(ctx, verify: bool, as_json: bool, limit: int) -> None:
     from kb.cli.render_ledger import render_log
 
     render_log(entries)
+
+
+@cli.group(name="ledger", cls=KBGroup, invoke_without_command=True)
+@click.option("--customer", metavar="NAME", help="Only what went to this customer.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the disclosures, with every row written, as JSON."
+)
+@click.pass_context
+def ledger_group(ctx, customer: str | None, as_json: bool) -> None:
+    """What was disclosed to whom: every workbook kb fill and kb apply wrote, with the response
+    version, clauses and evidence of each row written."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from kb import ledger
+
+    found = ledger.entries(open_db(ctx), customer)
+    if as_json:
+        echo_json([e.to_json() for e in found])
+        return
+    from kb.cli.render_ledger import render_ledger
+
+    render_ledger(found, customer)
+
+
+@ledger_group.command(name="affected")
+@click.argument("control_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the customers affected as JSON.")
+@click.pass_context
+def ledger_affected(ctx, control_id: str, as_json: bool) -> None:
+    """The customers whose newest copy of CONTROL_ID's response (e.g. 12.6.1) is an older text than
+    the approved one now: who to tell after it changed."""
+    from kb import ledger
+
+    found = ledger.affected(open_db(ctx), control_id)
+    if as_json:
+        echo_json([a.to_json() for a in found])
+        return
+    from kb.cli.render_ledger import render_affected
+
+    render_affected(control_id, found)

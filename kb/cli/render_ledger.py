@@ -8,6 +8,8 @@ import click
 
 if TYPE_CHECKING:
     from kb.audit import Entry
+    from kb.ledger import Affected
+    from kb.ledger import Entry as LedgerEntry
 
 
 def _short(sha256: str | None) -> str:
@@ -24,3 +26,29 @@ def render_log(entries: list[Entry]) -> None:
         change = f"{_short(e.before_sha256)} -> {_short(e.after_sha256)}"
         detail = f"  {e.detail}" if e.detail else ""
         click.echo(f"{e.id}\t{e.at[:19]}Z\t{e.actor}\t{e.action}\t{target}\t{change}{detail}")
+
+
+def render_ledger(entries: list[LedgerEntry], customer: str | None) -> None:
+    """One line a disclosure: id, date, what wrote it, customer, audience, output and its hash, rows."""
+    if not entries:
+        click.echo(f"nothing disclosed to {customer}" if customer else "nothing disclosed yet", err=True)
+        return
+    for e in entries:
+        responses = sum(1 for r in e.rows if r.source_kind == "response")
+        of = f" (finalises fill {e.source_fill})" if e.source_fill else ""
+        click.echo(
+            f"{e.id}\t{e.created_at[:10]}\t{e.kind}{of}\t{e.customer or '-'}\t{e.audience}\t{e.output_name}"
+            f"\t{_short(e.output_sha256)}\t{len(e.rows)} rows written, {responses} from responses\t{e.actor or '-'}"
+        )
+
+
+def render_affected(control_id: str, found: list[Affected]) -> None:
+    if not found:
+        click.echo(f"no customer holds an older text of {control_id} than the approved one")
+        return
+    for a in found:
+        now = f"approved now {_short(a.current_sha256)}" if a.current_sha256 else "no approved text now"
+        click.echo(
+            f"{a.customer or '(no customer named)'}\t{a.created_at[:10]}\t{a.kind} {a.fill_id}\t{a.output_name}"
+            f"\t{a.sheet}!{a.row}\tsent {_short(a.sent_sha256)}, {now}"
+        )

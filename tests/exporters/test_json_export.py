@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from exporters.json_export import FORMAT_VERSION, export_kb
 from kb import store
 from kb.cli import cli
-from kb.db import connect
+from kb.db import SCHEMA_VERSION, connect
 from tests.builders import make_doc
 
 RESPONSE_KEYS = {
@@ -42,14 +42,18 @@ def test_export_holds_documents_current_responses_revisions_and_history(kb_path)
     assert data["format_version"] == FORMAT_VERSION
     assert set(data) == {
         "format_version",
+        "schema_version",
         "audience",
         "documents",
         "responses",
         "revisions",
         "history",
+        "tables",
+        "rebuilt_on_import",
         "withheld",
     }
-    assert (data["audience"], data["withheld"]) == ("public", {"documents": 0, "responses": 0, "history": 0})
+    assert (data["audience"], data["schema_version"]) == ("public", SCHEMA_VERSION)
+    assert data["withheld"] == {"documents": 0, "responses": 0, "history": 0, "tables": {}}
 
     assert [(d["version"], d["is_current"]) for d in data["documents"]] == [("1.0", 0), ("2.0", 1)]
     assert set(data["documents"][0]) == {
@@ -105,18 +109,25 @@ def test_without_history_the_rest_is_the_same(kb_path):
     assert {k: v for k, v in short.items() if k != "withheld"} == {
         k: v for k, v in full.items() if k not in ("history", "withheld")
     }
+    # The tables, which kb import json restores, hold the superseded responses all the same.
+    assert len(short["tables"]["responses"]["rows"]) == 4
 
 
 def test_an_empty_kb_exports_empty_lists(tmp_path):
-    assert export_kb(connect(tmp_path / "kb.db")) == {
+    data = export_kb(connect(tmp_path / "kb.db"))
+    tables = data.pop("tables")
+    assert data == {
         "format_version": FORMAT_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "audience": "public",
         "documents": [],
         "responses": [],
         "revisions": [],
         "history": [],
-        "withheld": {"documents": 0, "responses": 0, "history": 0},
+        "rebuilt_on_import": data["rebuilt_on_import"],
+        "withheld": {"documents": 0, "responses": 0, "history": 0, "tables": {}},
     }
+    assert tables and all(t["rows"] == [] for t in tables.values())
 
 
 def test_kb_export_json_writes_what_export_kb_returns(kb_path, tmp_path):
@@ -126,3 +137,43 @@ def test_kb_export_json_writes_what_export_kb_returns(kb_path, tmp_path):
     )
     assert result.exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8")) == export_kb(connect(kb_path), include_history=False)
+
+
+def test_a_control_titled_by_an_nda_response_is_not_in_a_public_export(tmp_path):
+    # A control keeps the title of the first response imported for it: here an nda one's.
+    from tests.builders import LEVEL_MARKERS, TOPICS, classified_whitepaper
+
+    db = connect(tmp_path / "kb.db")
+    store.import_document(db, classified_whitepaper("nda", "ja", [(TOPICS[0], True)]))
+    store.import_document(
+        db, classified_whitepaper("public", "ja", [(TOPICS[0], True), (TOPICS[1], True)], name="p")
+    )
+    store.import_document(db, classified_whitepaper("nda", "ja", [(TOPICS[2], True)], name="only"))
+    public = export_kb(db, audience="public")
+    assert LEVEL_MARKERS["nda"] not in json.dumps(public, ensure_ascii=False)
+    controls = public["tables"]["controls"]
+    titles = {
+        row[controls["columns"].index("control_id")]: row[controls["columns"].index("title")]
+        for row in controls["rows"]
+    }
+    assert titles == {
+        "12.3.1": "情報のバックアップ",
+        "10.1.1": "暗号による管理策の利用方針",
+    }  # 9.4.2 only nda answers
+    assert public["withheld"]["tables"]["controls"] == 1
+    assert LEVEL_MARKERS["nda"] in json.dumps(export_kb(db, audience="nda"), ensure_ascii=False)
+
+
+def test_a_table_nobody_classified_stays_out_of_every_export_but_an_internal_one(tmp_path):
+    """Failing closed: a table added later that neither classifies its rows nor is known to be
+    shareable (exporters.json_export.SHAREABLE_TABLES) is in an internal export only."""
+    db = connect(tmp_path / "kb.db")
+    store.import_document(db, make_doc("1.0"))
+    db.execute("CREATE TABLE customer_notes (id INTEGER PRIMARY KEY, note TEXT NOT NULL)")
+    db.execute("INSERT INTO customer_notes (note) VALUES ('ACME は値引きを求めている')")
+    assert export_kb(db, audience="internal")["tables"]["customer_notes"]["rows"] == [
+        [1, "ACME は値引きを求めている"]
+    ]
+    for audience in ("public", "nda"):
+        data = export_kb(db, audience=audience)
+        assert "customer_notes" not in data["tables"] and data["withheld"]["tables"] == {"customer_notes": 1}

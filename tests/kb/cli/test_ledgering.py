@@ -1,14 +1,20 @@
-"""`kb log`: the audit log as a person and a script read it, and --verify's exit code."""
+"""`kb log` (the audit log, --verify's exit code) and `kb ledger` (what went to whom, who holds an\nolder text) as a person and a script read them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 
+import openpyxl
+import pytest
 from click.testing import CliRunner
 
-from kb import audit
+from kb import audit, evidence_store, ledger, store
 from kb.cli import cli
+from kb.db import connect
+from tests.builders import TOPICS, classified_contract, classified_evidence, classified_whitepaper
+from tests.workbooks import build_question_sheet, decide_in
 
 
 def run(db, *args):
@@ -34,7 +40,11 @@ def test_changes_are_logged_with_the_actor_given(tmp_path, monkeypatch):
 
 def test_verify_exits_1_naming_the_first_broken_entry(tmp_path):
     db = tmp_path / "kb.db"
-    for terms in (("架空語A", "made-up word a"), ("架空語B", "made-up word b"), ("架空語C", "made-up word c")):
+    for terms in (
+        ("架空語A", "made-up word a"),
+        ("架空語B", "made-up word b"),
+        ("架空語C", "made-up word c"),
+    ):
         run(db, "glossary", "add", *terms)
     intact = run(db, "log", "--verify")
     assert intact.exit_code == 0 and intact.stdout.startswith("audit log intact: 3 entries, head ")
@@ -53,3 +63,134 @@ def test_verify_exits_1_naming_the_first_broken_entry(tmp_path):
 def test_log_of_no_kb_is_one_line(tmp_path):
     res = run(tmp_path / "none.db", "log")
     assert res.exit_code == 2 and "no knowledge base" in res.stderr
+
+
+# --- the disclosure ledger -------------------------------------------------------------
+
+
+@pytest.fixture
+def topics_kb(tmp_path):
+    """A KB answering TOPICS (our own sentences) in full, citing 利用約款 第7条 (imported), with
+    evidence linked to the backup control; and a sheet asking two of them and one it cannot answer."""
+    db_path = tmp_path / "kb.db"
+    db = connect(db_path)
+    store.import_document(db, classified_whitepaper("public", "ja", [(t, True) for t in TOPICS]))
+    evidence_store.add_many(db, [classified_evidence("public")], [TOPICS[0].control_id])
+    db.close()
+    (tmp_path / "terms.md").write_bytes(classified_contract("public"))
+    assert (
+        run(db_path, "import", "clauses", str(tmp_path / "terms.md"), "--document", "利用約款").exit_code == 0
+    )
+    questions = [TOPICS[0].question, TOPICS[1].question, "御社の創業年を教えてください。"]
+    build_question_sheet(tmp_path / "q.xlsx", questions, options=("はい", "いいえ"))
+    return db_path
+
+
+def fill(db, folder, name, *options):
+    out = folder / f"{name}.xlsx"
+    res = run(db, "fill", str(folder / "q.xlsx"), "-o", str(out), *options)
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_a_fill_records_what_went_to_whom_row_by_row(topics_kb, tmp_path):
+    out = fill(topics_kb, tmp_path, "acme", "--customer", "ACME")
+    (entry,) = json.loads(run(topics_kb, "--actor", "山田", "ledger", "--json").stdout)
+    assert entry["customer"] == "ACME" and entry["audience"] == "public" and entry["kind"] == "fill"
+    assert entry["output_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    cells = openpyxl.load_workbook(out)["Q"]
+    backup, encryption = entry["rows"]  # the third question is not answered: nothing written, nothing sent
+    for row, topic in ((backup, TOPICS[0]), (encryption, TOPICS[1])):
+        assert (row["status"], row["source_kind"], row["control_id"]) == (
+            "answered",
+            "response",
+            topic.control_id,
+        )
+        assert row["source_sha256"] == ledger.text_sha256(f"{topic.question} {topic.text}")
+        written = [cells[f"C{row['row']}"].value, cells[f"D{row['row']}"].value]
+        assert row["text_sha256"] == audit.digest(written)
+        assert row["clauses"] == [{"contract": "利用約款", "version": "1", "article": 7, "cited": "利用約款"}]
+    assert (
+        backup["evidence"] == [{"id": 1, "sha256": "sha-evidence-public-False"}]
+        and encryption["evidence"] == []
+    )
+    assert "\tfill\tACME\tpublic\tacme.xlsx\t" in run(topics_kb, "ledger").stdout
+    assert json.loads(run(topics_kb, "ledger", "--customer", "acme", "--json").stdout)[0]["id"] == entry["id"]
+    assert json.loads(run(topics_kb, "ledger", "--customer", "Beta", "--json").stdout) == []
+    logged = json.loads(run(topics_kb, "log", "--json").stdout)[-1]
+    assert (logged["action"], logged["target_id"], logged["after_sha256"]) == (
+        "fill",
+        "1",
+        entry["output_sha256"],
+    )
+
+
+def test_affected_lists_who_holds_an_older_text_until_they_get_the_new_one(topics_kb, tmp_path):
+    fill(topics_kb, tmp_path, "acme", "--customer", "ACME")
+    backup = TOPICS[0].control_id
+    assert run(topics_kb, "ledger", "affected", backup, "--json").stdout.strip() == "[]"
+    new_text = "バックアップは毎日取得し、九十日間保管します。"
+    assert run(topics_kb, "edit", backup, "--text", new_text).exit_code == 0
+    # A draft changes nothing sent: the approved text is still the one ACME holds.
+    assert run(topics_kb, "ledger", "affected", backup, "--json").stdout.strip() == "[]"
+    assert run(topics_kb, "approve", backup).exit_code == 0
+    fill(topics_kb, tmp_path, "beta", "--customer", "Beta")  # after the change: the new text
+    (acme,) = json.loads(run(topics_kb, "ledger", "affected", backup, "--json").stdout)
+    assert (acme["customer"], acme["output_name"], acme["row"]) == ("ACME", "acme.xlsx", 2)
+    assert acme["current_sha256"] == ledger.text_sha256(new_text) != acme["sent_sha256"]
+    assert run(topics_kb, "ledger", "affected", TOPICS[1].control_id, "--json").stdout.strip() == "[]"
+    assert run(topics_kb, "ledger", "affected", backup).stdout.startswith("ACME\t")
+    fill(topics_kb, tmp_path, "acme2", "--customer", "acme")  # ACME gets the new text
+    assert "no customer holds an older text" in run(topics_kb, "ledger", "affected", backup).stdout
+
+
+def test_apply_records_the_final_workbook_and_what_the_person_wrote_over(topics_kb, tmp_path):
+    filled = fill(
+        topics_kb, tmp_path, "filled", "--customer", "ACME", "--review", str(tmp_path / "review.xlsx")
+    )
+    own = "バックアップは当社の手順書に従って取得しています。"
+    decided = decide_in(tmp_path / "review.xlsx", {2: ("自由記述", own)}, tmp_path / "decided.xlsx")
+    final = tmp_path / "final.xlsx"
+    res = run(topics_kb, "apply", str(decided), "--to", str(filled), "-o", str(final))
+    assert res.exit_code == 0, res.output
+    fill_entry, apply_entry = json.loads(run(topics_kb, "ledger", "--json").stdout)
+    assert (apply_entry["kind"], apply_entry["source_fill"], apply_entry["customer"]) == (
+        "apply",
+        fill_entry["id"],
+        "ACME",
+    )
+    assert apply_entry["output_sha256"] == hashlib.sha256(final.read_bytes()).hexdigest()
+    (row,) = apply_entry["rows"]
+    # The person's words, as the library now holds them (kb apply recorded them as a decided answer).
+    assert (row["row"], row["status"], row["source_kind"]) == (2, "custom", "qa")
+    conn = sqlite3.connect(topics_kb)
+    assert conn.execute(
+        "SELECT answer_text, source_fill FROM qa_pairs WHERE id = ?", [row["source_id"]]
+    ).fetchone() == (
+        own,
+        fill_entry["id"],
+    )
+    conn.close()
+    assert row["source_sha256"] == ledger.text_sha256(own)
+    # ACME received the person's words on backups, not the response: a change to it affects no one.
+    assert run(topics_kb, "edit", TOPICS[0].control_id, "--text", "毎日取得します。").exit_code == 0
+    assert run(topics_kb, "approve", TOPICS[0].control_id).exit_code == 0
+    assert json.loads(run(topics_kb, "ledger", "affected", TOPICS[0].control_id, "--json").stdout) == []
+    # The final workbook holds a person's decisions: it is not kb fill's own output to refuse.
+    harvested = run(topics_kb, "import", "checksheet", str(final), "--answered")
+    assert harvested.exit_code == 0, harvested.output
+
+
+def test_a_fill_that_fails_records_nothing(topics_kb, tmp_path, monkeypatch):
+    from exporters.xlsx_patch import WorkbookPatch
+
+    def fails(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(WorkbookPatch, "write", fails)
+    res = run(
+        topics_kb, "fill", str(tmp_path / "q.xlsx"), "-o", str(tmp_path / "out.xlsx"), "--customer", "ACME"
+    )
+    assert res.exit_code == 2
+    assert json.loads(run(topics_kb, "ledger", "--json").stdout) == []
+    assert "fill" not in [e["action"] for e in json.loads(run(topics_kb, "log", "--json").stdout)]
