@@ -25,11 +25,15 @@ linked to).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
 
-from kb import search
+from kb import audit, search, store
 from kb.db import Database
 from kb.errors import KBError
+
+if TYPE_CHECKING:
+    from kb.model import ParsedDocument
 
 NO_SERVICE = "(no service named)"  # how responses that name no service are listed
 
@@ -211,15 +215,44 @@ def rows_outside(service: str) -> tuple[Outside, ...]:
     )
 
 
-def refuse_another_service(db: Database, name: str, sha256: str, service: str | None) -> None:
-    """A file imported before stays the service it was imported for: imported again for another
-    one, kb refuses before anything is written, instead of reporting it unchanged while the user
-    believes it now answers for the service they named."""
-    row = db.execute("SELECT id, service FROM documents WHERE sha256 = ?", [sha256]).fetchone()
-    if row is not None and row[1] != service:
-        was = f"service {row[1]}" if row[1] is not None else "no service"
-        asked = f"service {service}" if service is not None else "no service"
+def import_again(db: Database, name: str, doc: ParsedDocument, service: str | None) -> int | None:
+    """A file imported before, imported again with ``--service`` (``service``; None: the option
+    was not given, and the file is unchanged as before).
+
+    Already that service's: unchanged. Naming no service (its text did not say which): it is
+    that service's from now on, its responses too; returns its documents.id. Another service's:
+    refused before anything is written, since its answers were given as that service's, and
+    reporting it unchanged would let the user believe it now answers for the one named."""
+    row = db.execute("SELECT id, service FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
+    if service is None or row is None or row[1] == service:
+        return None
+    document_id, was = row
+    if was is not None:
         raise KBError(
-            f"{name} is already imported for {was} (document {row[0]}): the same file is not imported"
-            f" again for {asked}"
+            f"{name} is already imported for service {was} (document {document_id}): kb does not move"
+            f" a document to another service ({service})"
         )
+    series = store.series_key(replace(doc, service=service))
+    taken = db.execute("SELECT id FROM documents WHERE series = ? AND is_current = 1", [series]).fetchone()
+    if taken is not None:
+        raise KBError(
+            f"{name} names no service (document {document_id}), and document {taken[0]} is already the"
+            f" current one of {service} with its title: import the changed file instead"
+        )
+    with db.atomic():
+        db.execute(
+            "UPDATE documents SET service = ?, series = ? WHERE id = ?", [service, series, document_id]
+        )
+        db.execute("UPDATE responses SET service = ? WHERE document_id = ?", [service, document_id])
+        audit.record(
+            db,
+            audit.AuditEvent(
+                "name service",
+                "document",
+                document_id,
+                before=audit.digest({"service": None}),
+                after=audit.digest({"service": service}),
+                detail=f"{name}: service {service}",
+            ),
+        )
+    return document_id

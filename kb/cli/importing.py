@@ -48,7 +48,7 @@ def import_whitepaper(
 ) -> None:
     """Import an ISO/IEC 27017-style whitepaper (Markdown-ish text)."""
     from importers.whitepaper import parse_whitepaper
-    from kb import audit_events, store
+    from kb import audit_events, services, store
     from kb.cli.render import render_whitepaper_import
 
     data = read_input(file)
@@ -56,6 +56,10 @@ def import_whitepaper(
     parsed.classification = classification
     db = open_db(ctx, create=True)
     refuse_stricter(db, file, parsed.sha256, classification)
+    named = services.import_again(db, file, parsed, service)
+    if named is not None:
+        click.echo(f"{file}: document {named} is service {service} from now on (it named none)")
+        return
     with db.atomic():
         result = store.import_document(db, parsed)
         if result.status != "unchanged":

@@ -189,3 +189,30 @@ def test_decisions_applied_for_a_service_answer_its_questions(two, tmp_path):
     beta = json.loads(run(two, "answer", question, "--service", "BETA-BM", "--json").stdout)
     assert alpha["status"] == "answered" and alpha["sources"][0]["text"] == "お客様の鍵も使えます。"
     assert all(s["kind"] != "qa" for s in beta["sources"])
+
+
+def test_a_whitepaper_naming_no_service_is_named_by_importing_it_again(two, tmp_path):
+    paper = tmp_path / "paper.md"
+    paper.write_text(
+        "# 例のホワイトペーパー\n\n## 12.6.1 技術的ぜい弱性の管理\n\nぜい弱性診断を毎月実施します。\n",
+        encoding="utf-8",
+    )
+    assert run(two, "import", "whitepaper", str(paper)).exit_code == 0
+    res = run(two, "answer", "ぜい弱性診断を実施していますか。")
+    assert res.exit_code == 2 and "(no service named): 1 responses" in res.stderr
+    before = json.loads(
+        run(two, "answer", "ぜい弱性診断を実施していますか。", "--service", "BETA-BM", "--json").stdout
+    )
+    assert before["status"] == "no_match"
+    res = run(two, "import", "whitepaper", str(paper), "--service", "BETA-BM")
+    assert res.exit_code == 0 and "is service BETA-BM from now on" in res.stdout
+    beta = json.loads(
+        run(two, "answer", "ぜい弱性診断を実施していますか。", "--service", "BETA-BM", "--json").stdout
+    )
+    assert beta["status"] == "answered" and "毎月" in beta["sources"][0]["text"]
+    assert (
+        run(two, "import", "whitepaper", str(paper), "--service", "BETA-BM").exit_code == 0
+    )  # unchanged now
+    assert run(two, "import", "whitepaper", str(paper), "--service", "ALPHA-VM").exit_code == 2
+    log = json.loads(run(two, "log", "--json").stdout)
+    assert [e["detail"] for e in log if e["action"] == "name service"] == [f"{paper}: service BETA-BM"]
