@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from kb import clauses as clauses_mod
-from kb import curation, evidence_links, index, library, search, services, stance, store
+from kb import curation, drafts, evidence_links, index, library, search, services, stance, store
 from kb.analysis import analyzed_text
 from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
 from kb.choices import stance_of_option
@@ -284,6 +284,43 @@ def _drafts(db: Database, cache: search.IndexCache) -> frozenset[tuple[str, int]
     return cache.memo("draft_sources", lambda: curation.draft_sources(db))
 
 
+def _has_draft(db: Database, cache: search.IndexCache, question: str) -> bool:
+    """A current draft library answer to this very question (question_key) exists."""
+    keys = cache.memo("draft_keys", lambda: curation.draft_question_keys(db))
+    return bool(keys) and store.question_key(question) in keys
+
+
+class _Offered(NamedTuple):
+    hits: list[search.Hit]
+    confidence: float
+    status: str
+    gate: object  # kb.gate's verdict, None when it did not hold
+    draft: str | None  # why the first source is a draft to review
+
+
+def _with_drafts(db, query, hits, classifications, service, before: _Offered) -> _Offered:
+    """Draft library answers offered beside what did not answer by itself (kb.drafts): first
+    when one covers the question best and enough for review (the answer is then the draft's to
+    review), else among the suggestions by rank. A draft to this very question comes first
+    whatever the rest: a person answered it and nobody approved that yet, so a person decides."""
+    offered = drafts.hits(db, query, limit=MAX_SOURCES, classifications=classifications, service=service)
+    key = store.question_key(query.text)
+    own = next((h for h in offered if store.question_key(h.title) == key), None)
+    if own is not None:
+        offered.remove(own)
+    merged = list(hits)
+    for hit in offered:  # each draft at its rank among the sources (both are ranked by score)
+        merged.insert(next((i for i, h in enumerate(merged) if h.score < hit.score), len(merged)), hit)
+    merged = ([own] if own else []) + merged[: MAX_SOURCES - bool(own)]
+    if merged and merged[0].chunk_id < 0 and (own or confidence(merged) >= REVIEW_THRESHOLD):
+        # negative: a draft's chunk (kb.drafts)
+        why = curation.draft_why(merged[0].kind, merged[0].source_id)
+        return _Offered(merged, confidence(merged), "needs_review", None, why)
+    if before.status == "needs_review":
+        return before._replace(hits=merged, confidence=confidence(merged))
+    return before
+
+
 def answer(
     db: Database,
     question: str,
@@ -351,6 +388,10 @@ def answer(
         # A person's answer answers the question they were asked: search found it for another
         # one (the very same question is `approved` below), so a person decides.
         status, other_question = "needs_review", f"a past answer to another question ({hits[0].title})"
+    if not approved and (status != "answered" or _has_draft(db, cache, question)):
+        hits, conf, status, gate, draft = _with_drafts(
+            db, query, hits, classifications, confined, _Offered(hits, conf, status, gate, draft)
+        )
     alone = None  # why the sources are clauses found by themselves (kb.clauses.found_alone)
     if status == "no_match":
         found = clauses_mod.found_alone(db, cache, question, classifications, MAX_SOURCES)

@@ -7,6 +7,10 @@ offered: its row leaves the current ones (is_current 0, so exports, editions and
 reader of current rows pass it by) and its chunk leaves both search indexes, so it weighs
 no question's words either.
 
+A draft library answer (harvested, or decided but not approved) is searched apart from what
+answers: its chunk is in draft_chunks (schema v13, kb.drafts), so a sheet of drafts weighs
+no approved answer's words; approving it moves the chunk into chunks.
+
 Editing approved content does not touch what answers: the new text is a draft version in
 content_versions, which no index holds, and the approved text stays live in its row and
 its chunk until the draft is approved. Approving it writes the draft's text into the row
@@ -58,6 +62,27 @@ def import_approval(imported_at: str, approver: str | None = None) -> dict[str, 
         "approved_at": imported_at,
         "review_due": review_due_after(imported_at),
     }
+
+
+def approve_drafts_of(db: Database, document_id: int, approver: str | None = None) -> int:
+    """Approve every current draft library answer of one harvested sheet (kb import checksheet
+    --approved of the same file again), as an import approves: how many it approved."""
+    stamp = import_approval(now(), approver)
+    with db.atomic():
+        ids = [
+            i
+            for (i,) in db.execute(
+                "SELECT id FROM qa_pairs WHERE document_id = ? AND status = 'draft' AND is_current = 1",
+                [document_id],
+            )
+        ]
+        db.execute(
+            "UPDATE qa_pairs SET status = 'approved', approver = ?, approved_at = ?, review_due = ?"
+            " WHERE document_id = ? AND status = 'draft' AND is_current = 1",
+            [stamp["approver"], stamp["approved_at"], stamp["review_due"], document_id],
+        )
+        index.move_chunks(db, "qa", ids, to="chunks")
+    return len(ids)
 
 
 class Version(NamedTuple):
@@ -327,6 +352,8 @@ def approve(
         live = replace(item, status="approved")
         if item.status == "retired":
             _add_chunk(db, live)
+        elif _chunk_table(item) != _chunk_table(live):  # a draft library answer: now among what answers
+            index.move_chunks(db, item.kind, [item.id], to=_chunk_table(live))
         if item.draft:
             _write_live(db, live, item.draft.text, item.draft.choice)
         after = _reread(db, item)
@@ -348,7 +375,8 @@ def retire(db: Database, item: Curated) -> Change:
         db.execute(
             f"UPDATE {_table(item.kind)} SET status = 'retired', is_current = 0 WHERE id = ?", [item.id]
         )
-        db.execute("DELETE FROM chunks WHERE kind = ? AND source_id = ?", [item.kind, item.id])
+        for table in index.CHUNK_TABLES:
+            db.execute(f"DELETE FROM {table} WHERE kind = ? AND source_id = ?", [item.kind, item.id])
         after = _reread(db, item)
         _record(db, "retire", item, after, f"{after.label}: retired")
     return Change("retire", item, after)
@@ -398,9 +426,14 @@ def _write_live(db: Database, item: Curated, text: str, choice: str | None) -> N
         db.execute("UPDATE qa_pairs SET answer_text = ?, choice = ? WHERE id = ?", [text, choice, item.id])
     body = replace(item, text=text, choice=choice).body
     db.execute(
-        "UPDATE chunks SET body = ?, body_terms = ? WHERE kind = ? AND source_id = ?",
+        f"UPDATE {_chunk_table(item)} SET body = ?, body_terms = ? WHERE kind = ? AND source_id = ?",
         [body, analyzed_text(body), item.kind, item.id],
     )
+
+
+def _chunk_table(item: Curated) -> str:
+    """Where the chunk of ``item`` is: a draft library answer's apart from what answers (kb.drafts)."""
+    return "draft_chunks" if item.kind == "qa" and item.status == "draft" else "chunks"
 
 
 def _add_chunk(db: Database, item: Curated) -> None:
@@ -516,6 +549,14 @@ def draft_sources(db: Database) -> frozenset[tuple[str, int]]:
             "SELECT 'qa', id FROM qa_pairs WHERE status = 'draft' AND is_current = 1"
             " UNION ALL SELECT 'response', id FROM responses WHERE status = 'draft' AND is_current = 1"
         )
+    )
+
+
+def draft_question_keys(db: Database) -> frozenset[str]:
+    """question_key of every current draft library answer."""
+    return frozenset(
+        k
+        for (k,) in db.execute("SELECT question_key FROM qa_pairs WHERE status = 'draft' AND is_current = 1")
     )
 
 

@@ -663,7 +663,65 @@ def _audience_answering_index(level: str) -> list[str]:
 
 _V12 = [statement for level in AUDIENCE_INDEXED for statement in _audience_answering_index(level)]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12]
+# Version 13 (issue 15, drafts must not weigh approved answers): a draft library answer is
+# searched for review only, never among what answers, so its text lives in draft_chunks with
+# an FTS index of its own (drafts_fts), not in chunks: no answering index holds it, and its
+# words weigh no question's (a harvested sheet of 93 drafts beside the seed whitepaper moved
+# questions_dev from precision 1.0 to 0.967 and auto-answered 1 in 7 unanswerable questions).
+# kb.drafts searches it with the weights of the answering index; kb.curation moves a chunk
+# into chunks when its answer is approved. Existing drafts' chunks move there.
+_V13 = [
+    f"""
+    CREATE TABLE draft_chunks (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL {_one_of("kind", CURATED_KINDS)},
+        source_id INTEGER NOT NULL,
+        control_id TEXT,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        title_terms TEXT NOT NULL,
+        body_terms TEXT NOT NULL,
+        classification TEXT NOT NULL DEFAULT 'public' {_CLASSIFICATION_CHECK},
+        is_current INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (kind, source_id)
+    )
+    """,
+    """
+    CREATE VIRTUAL TABLE drafts_fts USING fts5(
+        title_terms, body_terms,
+        content='draft_chunks', content_rowid='id',
+        tokenize="unicode61 remove_diacritics 0 tokenchars '.'"
+    )
+    """,
+    """
+    CREATE TRIGGER draft_chunks_ai AFTER INSERT ON draft_chunks BEGIN
+        INSERT INTO drafts_fts(rowid, title_terms, body_terms) VALUES (new.id, new.title_terms, new.body_terms);
+    END
+    """,
+    """
+    CREATE TRIGGER draft_chunks_ad AFTER DELETE ON draft_chunks BEGIN
+        INSERT INTO drafts_fts(drafts_fts, rowid, title_terms, body_terms)
+            VALUES ('delete', old.id, old.title_terms, old.body_terms);
+    END
+    """,
+    """
+    CREATE TRIGGER draft_chunks_au AFTER UPDATE OF title_terms, body_terms ON draft_chunks BEGIN
+        INSERT INTO drafts_fts(drafts_fts, rowid, title_terms, body_terms)
+            VALUES ('delete', old.id, old.title_terms, old.body_terms);
+        INSERT INTO drafts_fts(rowid, title_terms, body_terms) VALUES (new.id, new.title_terms, new.body_terms);
+    END
+    """,
+    """
+    INSERT INTO draft_chunks (kind, source_id, control_id, title, body, title_terms, body_terms, classification,
+        is_current)
+    SELECT kind, source_id, control_id, title, body, title_terms, body_terms, classification, is_current
+    FROM chunks WHERE kind = 'qa' AND source_id IN (SELECT id FROM qa_pairs WHERE status = 'draft')
+    ORDER BY id
+    """,
+    "DELETE FROM chunks WHERE kind = 'qa' AND source_id IN (SELECT id FROM qa_pairs WHERE status = 'draft')",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -21,7 +21,10 @@ FTS_TABLES = (
     "answers_fts",
     *(f"answers_{level}_fts" for level in AUDIENCE_INDEXED),
     "chunks_trigram",
+    "drafts_fts",  # of draft_chunks: draft library answers, searched for review only (version 13)
 )
+# The tables of analysed chunks: what search finds, and drafts, which only kb.drafts searches.
+CHUNK_TABLES = ("chunks", "draft_chunks")
 
 
 def chunk_title(control_id: str | None, title: str) -> str:
@@ -52,8 +55,9 @@ class Chunk(NamedTuple):
     is_current: bool = True
 
 
-def add_chunks(db: Database, chunks: Iterable[Chunk]) -> None:
-    """Analyse and insert chunks, in one statement per batch (the FTS triggers still see each row).
+def add_chunks(db: Database, chunks: Iterable[Chunk], table: str = "chunks") -> None:
+    """Analyse and insert chunks into ``table`` (CHUNK_TABLES), in one statement per batch (the
+    FTS triggers still see each row).
 
     Each distinct text is analysed once per batch: answers decided in a decision workbook
     (kb.library) repeat the same few responses across many questions."""
@@ -78,9 +82,9 @@ def add_chunks(db: Database, chunks: Iterable[Chunk]) -> None:
         }
         for c in chunks
     ]
-    if rows and not db.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():
+    if rows and not any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in CHUNK_TABLES):
         _mark_analyzer(db)  # the first chunk fixes which analyzer this index speaks
-    db["chunks"].insert_all(rows)
+    db[table].insert_all(rows)
 
 
 def add_chunk(
@@ -104,26 +108,49 @@ def retire_chunks(db: Database, kind: str, source_ids: list[int]) -> None:
     """Keep superseded rows findable as history but out of default search."""
     if source_ids:
         marks = ",".join("?" * len(source_ids))
+        for table in CHUNK_TABLES:
+            db.execute(
+                f"UPDATE {table} SET is_current = 0 WHERE kind = ? AND source_id IN ({marks})",
+                [kind, *source_ids],
+            )
+
+
+_CHUNK_COLUMNS = (
+    "kind, source_id, control_id, title, body, title_terms, body_terms, classification, is_current"
+)
+
+
+def move_chunks(db: Database, kind: str, source_ids: list[int], to: str) -> None:
+    """Move the chunks of these sources into table ``to`` from the other of CHUNK_TABLES, as
+    they are (a draft library answer approved goes into chunks, kb.curation)."""
+    source = next(t for t in CHUNK_TABLES if t != to)
+    for start in range(0, len(source_ids), 500):
+        part = source_ids[start : start + 500]
+        where = f"kind = ? AND source_id IN ({','.join('?' * len(part))})"
         db.execute(
-            f"UPDATE chunks SET is_current = 0 WHERE kind = ? AND source_id IN ({marks})",
-            [kind, *source_ids],
+            f"INSERT INTO {to} ({_CHUNK_COLUMNS}) SELECT {_CHUNK_COLUMNS} FROM {source} WHERE {where} ORDER BY id",
+            [kind, *part],
         )
+        db.execute(f"DELETE FROM {source} WHERE {where}", [kind, *part])
 
 
 def rebuild(db: Database) -> int:
     """Re-analyse every chunk (after an analyzer change) and rebuild the FTS tables."""
     with db.atomic():
-        rows = list(db.execute("SELECT id, title, body FROM chunks"))
-        for chunk_id, title, body in rows:
-            db.execute(
-                "UPDATE chunks SET title_terms = ?, body_terms = ? WHERE id = ?",
-                [analyzed_text(title), analyzed_text(body), chunk_id],
-            )
+        rows = 0
+        for table in CHUNK_TABLES:
+            found = list(db.execute(f"SELECT id, title, body FROM {table}"))
+            for chunk_id, title, body in found:
+                db.execute(
+                    f"UPDATE {table} SET title_terms = ?, body_terms = ? WHERE id = ?",
+                    [analyzed_text(title), analyzed_text(body), chunk_id],
+                )
+            rows += len(found)
         for table in FTS_TABLES:
             db.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
         compact(db)
         _mark_analyzer(db)
-    return len(rows)
+    return rows
 
 
 def compact(db: Database) -> None:

@@ -241,12 +241,7 @@ def import_qa_pairs(
     if existing:
         promoted = 0
         if approved:
-            stamp = curation.import_approval(curation.now(), approver)
-            promoted = db.execute(
-                "UPDATE qa_pairs SET status = 'approved', approver = ?, approved_at = ?, review_due = ?"
-                " WHERE document_id = ? AND status = 'draft' AND is_current = 1",
-                [stamp["approver"], stamp["approved_at"], stamp["review_due"], existing[0]],
-            ).rowcount
+            promoted = curation.approve_drafts_of(db, existing[0], approver)
         return ImportResult(
             document_id=existing[0], status="approved" if promoted else "unchanged", sections=promoted
         )
@@ -281,6 +276,7 @@ def import_qa_pairs(
             }
             for pair in pairs
         )
+        # A draft is searched for review only, apart from what answers (kb.drafts, version 13).
         index.add_chunks(
             db,
             (
@@ -293,6 +289,7 @@ def import_qa_pairs(
                 )
                 for qa_id, pair in zip(_ids_in_order(db, "qa_pairs", result.document_id), pairs, strict=True)
             ),
+            table="chunks" if approved else "draft_chunks",
         )
         result.sections = len(pairs)
         index.compact(db)

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from kb import audit, curation, index, store
+from kb.analysis import analyzed_text
 from kb.answer import answer
 from kb.db import MIGRATIONS, connect
 from kb.errors import KBError
@@ -235,16 +236,23 @@ def test_migration_keeps_what_answers(tmp_path):
         " '2025-05-02T10:00:00+00:00'), (2, 2, '鍵を管理していますか。', ?, 'はい', '', 'draft', NULL, NULL)",
         [store.question_key("ログを保存していますか。"), store.question_key("鍵を管理していますか。")],
     )
+    chunks = [("response", i, index.chunk_title(c, t), x) for i, (c, t, x) in enumerate(CONTROLS, 1)]
+    chunks += [
+        ("qa", 1, "ログを保存していますか。", "はい\n一年保存します。"),
+        ("qa", 2, "鍵を管理していますか。", "はい"),
+    ]
+    for kind, source_id, title, body in chunks:
+        conn.execute(
+            "INSERT INTO chunks (kind, source_id, title, body, title_terms, body_terms) VALUES (?, ?, ?, ?, ?, ?)",
+            [kind, source_id, title, body, analyzed_text(title), analyzed_text(body)],
+        )
     conn.close()
     db = connect(path)  # migrates to the current version
-    with db.atomic():
-        index.add_chunks(
-            db,
-            [
-                index.Chunk("response", i, index.chunk_title(c, t), x, c)
-                for i, (c, t, x) in enumerate(CONTROLS, 1)
-            ],
-        )
+    index.integrity_check(db)
+    # the draft's chunk left what answers (and its words the answering weights), the rest stayed
+    assert db.execute("SELECT kind, source_id FROM draft_chunks").fetchall() == [("qa", 2)]
+    assert db.execute("SELECT count(*) FROM answers_fts").fetchone()[0] == len(CONTROLS) + 1
+    assert "鍵" not in _vocabulary(db)
     backup = curation.resolve(db, "12.3.1")
     assert (backup.status, backup.approver, backup.approved_at, backup.review_due, backup.version) == (
         "approved",
@@ -258,3 +266,35 @@ def test_migration_keeps_what_answers(tmp_path):
     assert (draft.status, draft.approver) == ("draft", None)
     assert answer(db, BACKUP).status == "answered"
     assert answer(db, "ログを保存していますか。").sources[0].text == "一年保存します。"
+
+
+def test_a_sheet_of_drafts_moves_no_approved_answer_and_is_offered_for_review(db):
+    before, vocabulary = answer(db, BACKUP), _vocabulary(db)
+    doc = ParsedDocument(kind="checksheet", title="Drafts", sha256="drafts", source_name="drafts.xlsx")
+    pairs = [
+        QAPair(
+            f"バックアップを{where}に保管していますか。", "はい", f"バックアップは{where}に保管しています。"
+        )
+        for where in ("国内", "海外", "倉庫", "金庫", "別拠点")
+    ]
+    store.import_qa_pairs(db, doc, pairs, customer="ACME", answered_on="2026-01-05")
+    after = answer(db, BACKUP)
+    assert (after.status, after.confidence, _texts(after)) == (
+        before.status,
+        before.confidence,
+        _texts(before),
+    )
+    assert _vocabulary(db) == vocabulary and IndexCache.of(db, ANSWERING).total == len(CONTROLS)
+    # a question only a draft covers is offered for review with it, and says it is a draft
+    vault = answer(db, "バックアップを金庫に保管していますか。")
+    assert (
+        vault.status == "needs_review"
+        and vault.sources[0].text == "はい\nバックアップは金庫に保管しています。"
+    )
+    assert vault.sources[0].past.status == "draft" and "draft" in vault.why
+    # approved, it answers that very question and joins what answers
+    qa_id = vault.why.split("(Q")[1].split(";")[0]
+    curation.approve(db, curation.resolve(db, f"Q{qa_id}"))
+    assert answer(db, "バックアップを金庫に保管していますか。").status == "answered"
+    assert "金庫" in _vocabulary(db)
+    index.integrity_check(db)
