@@ -48,7 +48,10 @@ def cited_clauses(db, citations: dict[int, dict]) -> dict[tuple[str, int], objec
 @click.pass_context
 def reindex(ctx) -> None:
     """Re-analyse every indexed chunk and rebuild the search indexes."""
-    from kb import index
+    from kb import audit, index
 
-    n = index.rebuild(open_db(ctx))
+    db = open_db(ctx)
+    with db.atomic():
+        n = index.rebuild(db)
+        audit.record(db, audit.AuditEvent("reindex", "index", detail=f"{n} chunks re-analysed"))
     click.echo(f"reindexed {n} chunks")

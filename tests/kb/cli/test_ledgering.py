@@ -16,6 +16,15 @@ from kb.db import connect
 from tests.builders import TOPICS, classified_contract, classified_evidence, classified_whitepaper
 from tests.workbooks import build_question_sheet, decide_in
 
+WHITEPAPER = """# テストクラウド ホワイトペーパー
+
+## ISO/IEC 27017:2015 への対応
+
+### 12.3.1 情報のバックアップ
+
+バックアップは毎日取得し、{days}日間保管します。
+"""
+
 
 def run(db, *args):
     return CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
@@ -194,3 +203,47 @@ def test_a_fill_that_fails_records_nothing(topics_kb, tmp_path, monkeypatch):
     assert res.exit_code == 2
     assert json.loads(run(topics_kb, "ledger", "--json").stdout) == []
     assert "fill" not in [e["action"] for e in json.loads(run(topics_kb, "log", "--json").stdout)]
+
+
+def test_every_write_path_leaves_an_entry_and_a_restore_chains_to_the_backups_log(tmp_path):
+    db = tmp_path / "kb.db"
+    paper = tmp_path / "wp.md"
+    paper.write_text(WHITEPAPER.format(days="三十"), encoding="utf-8")
+    (tmp_path / "terms.md").write_bytes(classified_contract("public"))
+    (tmp_path / "report.txt").write_text("バックアップの取得結果を毎月確認した記録です。", encoding="utf-8")
+    steps = [
+        ("import", "whitepaper", str(paper)),
+        ("import", "whitepaper", str(paper)),  # the same file: nothing changes, nothing is logged
+        ("import", "clauses", str(tmp_path / "terms.md"), "--document", "利用約款"),
+        ("evidence", "add", str(tmp_path / "report.txt"), "--control", "12.3.1"),
+        ("profile", "set", "provider_name", "テストクラウド株式会社", "--lang", "ja"),
+        ("profile", "set", "provider_name", "テストクラウド株式会社", "--lang", "ja"),  # unchanged
+        ("reindex",),
+        ("backup", str(tmp_path / "copy.db")),
+    ]
+    for step in steps:
+        res = run(db, *step)
+        assert res.exit_code == 0, (step, res.output)
+    paper.write_text(WHITEPAPER.format(days="九十"), encoding="utf-8")
+    assert run(db, "import", "whitepaper", str(paper)).exit_code == 0  # a new version
+    entries = json.loads(run(db, "log", "--json").stdout)
+    assert [(e["action"], e["target_kind"]) for e in entries] == [
+        ("import whitepaper", "document"),
+        ("import clauses", "contract"),
+        ("evidence add", "evidence"),
+        ("evidence link", "evidence"),
+        ("profile set", "profile"),
+        ("reindex", "index"),
+        ("backup", "kb"),
+        ("import whitepaper", "document"),
+    ]
+    first, *_, backup, second = entries
+    assert second["before_sha256"] == first["after_sha256"] != second["after_sha256"]
+    assert backup["after_sha256"] == hashlib.sha256((tmp_path / "copy.db").read_bytes()).hexdigest()
+    head = json.loads(run(db, "log", "--verify", "--json").stdout)["head"]
+
+    assert run(db, "restore", str(tmp_path / "copy.db")).exit_code == 0
+    restored = json.loads(run(db, "log", "--json").stdout)
+    assert [e["action"] for e in restored] == [e["action"] for e in entries[:6]] + ["restore"]
+    assert restored[-1]["before_sha256"] == head  # the log it replaced, by its head
+    assert run(db, "log", "--verify").exit_code == 0
