@@ -721,7 +721,13 @@ _V13 = [
     "DELETE FROM chunks WHERE kind = 'qa' AND source_id IN (SELECT id FROM qa_pairs WHERE status = 'draft')",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13]
+# Version 14 (issue 15, a KB of several services never mixes them in one answer): the service an
+# evidence link backs (kb evidence add|link --service): a data-centre report of one service must not
+# be cited for another's response to the same control. NULL: every service (an ISMS certificate
+# covers the company), as every link before this version did.
+_V14 = ["ALTER TABLE evidence_links ADD COLUMN service TEXT"]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
