@@ -30,6 +30,7 @@ import sqlite3
 from kb import store
 from kb.audience import DEFAULT_AUDIENCE, check_audience, may_see
 from kb.db import Database
+from kb.publish import audience_copy
 from kb.tables import Schema, TableRows, read_schema, read_table, row_counts, stored_columns
 
 FORMAT_VERSION = 2
@@ -83,37 +84,6 @@ def _shareable(conn: sqlite3.Connection, table: str) -> bool:
     return table in SHAREABLE_TABLES or "classification" in stored_columns(conn, table)
 
 
-def _audience_copy(db: Database, audience: str) -> sqlite3.Connection:
-    """An in-memory copy of ``db`` filtered for ``audience`` as `kb publish` filters its copies."""
-    from kb.publish import PUBLISHED_AUDIENCE_KEY, _filter
-
-    copy = sqlite3.connect(":memory:", isolation_level=None)
-    db.conn.backup(copy)
-    _filter(copy, audience)
-    _controls_of_what_is_left(copy)
-    # The mark of a published copy is the copy's, not the KB's: the KB's own value (if any) stays.
-    copy.execute("DELETE FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY])
-    mark = db.execute("SELECT value FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY]).fetchone()
-    if mark:
-        copy.execute("INSERT INTO kb_meta(key, value) VALUES (?, ?)", [PUBLISHED_AUDIENCE_KEY, mark[0]])
-    return copy
-
-
-def _controls_of_what_is_left(copy: sqlite3.Connection) -> None:
-    """Only the controls the audience's responses answer, titled as the first of them is.
-
-    A control keeps the title it was first imported with (kb.store), which may be the title of a
-    response above the audience; and a control only such responses answer says what they cover.
-    Frameworks no control is left in go too."""
-    copy.execute(
-        "DELETE FROM controls WHERE id NOT IN (SELECT control_ref FROM responses WHERE control_ref IS NOT NULL)"
-    )
-    copy.execute(
-        "UPDATE controls SET title = (SELECT r.title FROM responses r WHERE r.control_ref = controls.id ORDER BY r.id LIMIT 1)"
-    )
-    copy.execute("DELETE FROM frameworks WHERE id NOT IN (SELECT framework_id FROM controls)")
-
-
 def export_tables(
     db: Database, audience: str = INTERNAL_AUDIENCE
 ) -> tuple[dict[str, dict], dict[str, int], Schema]:
@@ -122,7 +92,7 @@ def export_tables(
     schema = read_schema(db.conn)
     if audience == INTERNAL_AUDIENCE:
         return {t: _table_json(read_table(db.conn, t)) for t in schema.stored}, {}, schema
-    copy = _audience_copy(db, audience)
+    copy = audience_copy(db, audience)
     try:
         tables = {t: _table_json(read_table(copy, t)) for t in schema.stored if _shareable(copy, t)}
     finally:

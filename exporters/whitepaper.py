@@ -22,6 +22,7 @@ from kb.errors import KBError
 from kb.language import LANGUAGES
 
 KIND = "whitepaper"
+APPROVED = "approved"  # kb.db.CURATION_STATUSES: only approved text is disclosed
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Whitepaper:
     sections: tuple[ExportedSection, ...]
     revisions: tuple[ExportedRevision, ...]
     withheld: int  # sections above the audience, left out
+    unapproved: int  # sections no person approved (kb approve), left out: the document is sent
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def read_whitepaper(
     if lang is not None and lang not in LANGUAGES:
         raise KBError(f"unknown language {lang!r}: one of {', '.join(LANGUAGES)}")
     chosen = _choose(_candidates(db, service, lang, audience, document), service, lang, document)
-    sections, withheld = _sections(db, chosen.id, audience)
+    sections, withheld, unapproved = _sections(db, chosen.id, audience)
     return Whitepaper(
         title=chosen.title,
         publisher=chosen.publisher,
@@ -102,6 +104,7 @@ def read_whitepaper(
         sections=sections,
         revisions=_revisions(db, chosen, audience),
         withheld=withheld,
+        unapproved=unapproved,
     )
 
 
@@ -150,18 +153,21 @@ def _choose(
     return found[0]
 
 
-def _sections(db: Database, document_id: int, audience: str) -> tuple[tuple[ExportedSection, ...], int]:
+def _sections(db: Database, document_id: int, audience: str) -> tuple[tuple[ExportedSection, ...], int, int]:
+    """The sections ``audience`` may see whose text a person approved (kb.curation), and how many
+    were left out for each reason: above the audience, not approved (a draft)."""
     rows = db.execute(
-        "SELECT title, text, control_id, section_path, classification FROM responses"
+        "SELECT title, text, control_id, section_path, classification, status FROM responses"
         " WHERE document_id = ? AND is_current = 1 ORDER BY position, id",
         [document_id],
     ).fetchall()
+    visible = [row for row in rows if may_see(audience, row[4])]
     shown = [
         ExportedSection(title, text, control_id, tuple(path.split(" > ")) if path else ())
-        for title, text, control_id, path, classification in rows
-        if may_see(audience, classification)
+        for title, text, control_id, path, _, status in visible
+        if status == APPROVED
     ]
-    return tuple(shown), len(rows) - len(shown)
+    return tuple(shown), len(rows) - len(visible), len(visible) - len(shown)
 
 
 def _revisions(db: Database, chosen: _Candidate, audience: str) -> tuple[ExportedRevision, ...]:

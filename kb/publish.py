@@ -61,6 +61,21 @@ def publish(db: Database, target: str | Path, audience: str, service: str | None
     return Published(audience, target, removed, chunks)
 
 
+def audience_copy(db: Database, audience: str) -> sqlite3.Connection:
+    """An in-memory copy of ``db`` holding what ``audience`` may see, filtered as a published copy
+    is (kb export json reads it: exporters/json_export.py), without the mark of a published copy
+    unless the KB itself has one. The caller closes it."""
+    check_audience(audience)
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    db.conn.backup(copy)
+    _filter(copy, audience)
+    copy.execute("DELETE FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY])
+    mark = db.execute("SELECT value FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY]).fetchone()
+    if mark:
+        copy.execute("INSERT INTO kb_meta(key, value) VALUES (?, ?)", [PUBLISHED_AUDIENCE_KEY, mark[0]])
+    return copy
+
+
 def _database_file(db: Database) -> Path | None:
     row = db.execute("PRAGMA database_list").fetchone()
     return Path(row[2]).resolve() if row and row[2] else None
@@ -104,6 +119,8 @@ def _filter(conn: sqlite3.Connection, audience: str, service: str | None = None)
         for sql in guards.values():
             conn.execute(sql)
     _remove_orphans(conn, tables, count)
+    if "controls" in tables and "responses" in tables:
+        _controls_of_what_is_left(conn, count)
     # Which audience the copy is for, for whoever serves it (the Datasette plugin says so).
     conn.execute(
         "INSERT OR REPLACE INTO kb_meta(key, value) VALUES (?, ?)", [PUBLISHED_AUDIENCE_KEY, audience]
@@ -113,6 +130,28 @@ def _filter(conn: sqlite3.Connection, audience: str, service: str | None = None)
         conn.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
     conn.execute("VACUUM")
     return removed
+
+
+def _controls_of_what_is_left(conn: sqlite3.Connection, count) -> None:
+    """Only the controls the copy's responses answer, titled as the first of them is. A control
+    keeps the title it was first imported with (kb.store), which may be a response's above the
+    audience, and a control only such responses answer says what they cover. Frameworks no
+    control is left in go too."""
+    count(
+        "controls",
+        conn.execute(
+            "DELETE FROM controls WHERE id NOT IN (SELECT control_ref FROM responses WHERE control_ref IS NOT NULL)"
+        ),
+    )
+    conn.execute(
+        "UPDATE controls SET title = (SELECT r.title FROM responses r WHERE r.control_ref = controls.id"
+        " ORDER BY r.id LIMIT 1)"
+    )
+    if "frameworks" in _tables(conn):
+        count(
+            "frameworks",
+            conn.execute("DELETE FROM frameworks WHERE id NOT IN (SELECT framework_id FROM controls)"),
+        )
 
 
 def _remove_orphans(conn: sqlite3.Connection, tables: list[str], count) -> None:

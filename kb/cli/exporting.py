@@ -111,6 +111,8 @@ def export_whitepaper(
     )
     if paper.withheld:
         summary += f"; {paper.withheld} sections above {audience} left out"
+    if paper.unapproved:
+        summary += f"; {paper.unapproved} drafts left out (kb approve them first)"
     click.echo(summary, err=True)
 
 

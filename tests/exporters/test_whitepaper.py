@@ -345,3 +345,16 @@ def test_nothing_to_export_is_one_line_and_no_file(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "service NONE" in result.stderr
     assert not out.exists()
+
+
+def test_a_draft_is_not_disclosed(tmp_path):
+    db_path = tmp_path / "kb.db"
+    run(["--db", str(db_path), "import", "whitepaper", str(DEMO / "sample_whitepaper.md")])
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE responses SET status = 'draft' WHERE control_id = '12.6.1'")
+    conn.commit()
+    conn.close()
+    out = tmp_path / "paper.md"
+    result = run(["--db", str(db_path), "export", "whitepaper", "-o", str(out)])
+    assert "12.6.1" not in out.read_text(encoding="utf-8").split("## 改訂履歴")[0]
+    assert "1 drafts left out" in result.stderr
