@@ -354,6 +354,8 @@ def answer(
     confined = services.scope(db, service, cache.memo("services", lambda: services.held(db)))
     if confined is not None:
         cache = services.answering_cache(db, confined)
+    widest = cache  # of every level: where what is above the audience is found (_withheld)
+    cache = _weighed_for(db, cache, audience)
     classifications = visible_to(audience)
     approved, approved_withheld = None, None  # the latter: the id of one above the audience
     # Most questions have no earlier answer: a set look-up spares them the query.
@@ -424,9 +426,23 @@ def answer(
         stance=top_stance,
         sources=sources,
         why=draft or (gate.why if gate else (alone or other_question)),
-        withheld=_withheld(db, query, audience, hits, editions_withheld, approved_withheld),
+        withheld=_withheld(db, query, audience, hits, editions_withheld, approved_withheld, widest),
         expired_evidence=evidence_links.expired_labels(sources),
     )
+
+
+def _weighed_for(db: Database, cache: search.IndexCache, audience: str) -> search.IndexCache:
+    """The cache of the index an answer for ``audience`` is weighed in: what the audience may
+    see (kb.search.answering_cache, kb.db version 12), so that content above it moves neither
+    the words' weights nor bm25 nor how many hits are asked for (its languages): the answer is
+    what a KB holding nothing above the audience gives. An answer confined to a service keeps
+    the service's index (kb.services)."""
+    if cache.index != search.ANSWERING:
+        return cache
+    narrowed = search.answering_cache(db, audience)
+    if narrowed.index != search.ANSWERING:
+        narrowed.memo("languages", lambda: store.languages(db, visible_to(audience)))
+    return narrowed
 
 
 def _withheld(
@@ -436,23 +452,27 @@ def _withheld(
     shown: list[search.Hit],
     editions: int,
     approved: int | None,
+    widest: search.IndexCache | None = None,
 ) -> Withheld | None:
     """What matched the question above ``audience``, besides the editions of the ``shown``
     hits (counted as ``editions``) and the approved answer to this very question
     (``approved``, its id), each counted once. A KB that holds nothing above the audience
-    (the seed whitepaper, all public) is spared the second search."""
-    cache = query.cache or search.answering_cache(db)
+    (the seed whitepaper, all public) is spared the second search. ``widest``: the cache of
+    the index holding every level (the answer's own was narrowed to the audience)."""
+    cache = widest or query.cache or search.answering_cache(db)
     hidden = hidden_levels(
         audience, cache.memo("levels_held", lambda: levels_held(db, cache.index.kinds or CHUNK_KINDS))
     )
     hits: list[search.Hit] = []
     if hidden:
+        # Asked again in the index of every level: the audience's own holds nothing above it.
+        wide = query if query.cache is cache else search.prepare(db, query.text, cache=cache)
         found = search.search(
             db,
             query.text,
             limit=hits_wanted(db, cache),
             classifications=hidden,
-            query=query,
+            query=wide,
         )
         # Shown hits first: an edition of a source shown is its translation, not another source.
         ids = {h.chunk_id for h in found if not (h.kind == "qa" and h.source_id == approved)}

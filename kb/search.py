@@ -24,7 +24,7 @@ from typing import NamedTuple, TypeVar
 
 from kb import glossary as glossary_mod
 from kb.analysis import WORD_CLASS_WEIGHT, analyze_spans, analyze_tagged, normalize
-from kb.db import ANSWERING_KINDS, Database
+from kb.db import ANSWERING_KINDS, AUDIENCE_INDEXED, Database
 from kb.settings import DEFAULTS
 
 Phrase = tuple[str, ...]
@@ -70,6 +70,15 @@ class Index(NamedTuple):
 # not change an answer's confidence (kb.db version 8).
 EVERYTHING = Index("chunks_fts", "chunks_vocab", None)
 ANSWERING = Index("answers_fts", "answers_vocab", ANSWERING_KINDS)
+# ANSWERING once more for each customer audience, over what it may see (kb.db version 12): an
+# answer for a customer is weighed among what the customer may be sent, so importing internal
+# content changes no public answer. The most trusted level sees everything: ANSWERING.
+ANSWERING_FOR: dict[str, Index] = {
+    level: Index(
+        f"answers_{level}_fts", f"answers_{level}_vocab", ANSWERING_KINDS, f"answering_{level}_chunks"
+    )
+    for level in AUDIENCE_INDEXED
+}
 
 
 class Phrases:
@@ -508,9 +517,10 @@ class IndexCache:
         return {i: self._rows[i] for i in ids if i in self._rows}
 
 
-def answering_cache(db: Database) -> IndexCache:
-    """The cache of the index an answer searches (ANSWERING)."""
-    return IndexCache.of(db, ANSWERING)
+def answering_cache(db: Database, audience: str | None = None) -> IndexCache:
+    """The cache of the index an answer for ``audience`` searches: ANSWERING_FOR's, else
+    (the most trusted audience, or none named) ANSWERING."""
+    return IndexCache.of(db, ANSWERING_FOR.get(audience, ANSWERING))
 
 
 def prepare(

@@ -509,13 +509,20 @@ def editions_many(db: Database, response_ids: list[int]) -> dict[int, Editions]:
     return {rid: Editions(langs[rid], tuple(others[rid].values())) for rid in langs}
 
 
-def languages(db: Database) -> frozenset[str]:
-    """The languages of the current documents that answer controls."""
+def languages(db: Database, classifications: tuple[str, ...] | None = None) -> frozenset[str]:
+    """The languages of the current documents that answer controls (of ``classifications``
+    only, when given: what an audience may see, kb.audience.visible_to)."""
+    among = (
+        ""
+        if classifications is None
+        else f" AND d.classification IN ({','.join('?' * len(classifications))})"
+    )
     return frozenset(
         lang
         for (lang,) in db.execute(
             "SELECT DISTINCT d.lang FROM documents d WHERE d.is_current = 1"
-            " AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id)"
+            f" AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id){among}",
+            classifications or (),
         )
     )
 
