@@ -9,11 +9,14 @@ Sections come in the document's order (the control order the whitepaper was writ
 with the headings it stood under; a section above the audience is left out and counted, never
 shown. Clause citations stay in the responses' own words (「利用約款 第 30 条 (提供場所)」), which is
 how the importer reads them. The revision history is the document's own; a document imported
-without one gets it from the versions of its series kept in the KB (which controls each changed).
+without one gets it from the versions of its series kept in the KB (which controls each changed);
+texts a person edited and approved since (kb edit, kb approve) add a revision per day of approval,
+and the document is then that edition.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kb.audience import DEFAULT_AUDIENCE, check_audience, may_see
@@ -94,15 +97,18 @@ def read_whitepaper(
         raise KBError(f"unknown language {lang!r}: one of {', '.join(LANGUAGES)}")
     chosen = _choose(_candidates(db, service, lang, audience, document), service, lang, document)
     sections, withheld, unapproved = _sections(db, chosen.id, audience)
+    revisions = _revisions(db, chosen, audience)
+    edits = _approved_edits(db, chosen, audience, revisions)
+    latest = edits[-1] if edits else None
     return Whitepaper(
         title=chosen.title,
         publisher=chosen.publisher,
-        version=chosen.version,
-        date=chosen.date,
+        version=latest.version if latest else chosen.version,
+        date=latest.date if latest else chosen.date,
         service=chosen.service,
         lang=chosen.lang,
         sections=sections,
-        revisions=_revisions(db, chosen, audience),
+        revisions=revisions + edits,
         withheld=withheld,
         unapproved=unapproved,
     )
@@ -177,6 +183,37 @@ def _revisions(db: Database, chosen: _Candidate, audience: str) -> tuple[Exporte
     if own:
         return tuple(ExportedRevision(*row) for row in own)
     return _series_history(db, chosen, audience)
+
+
+def _approved_edits(
+    db: Database, chosen: _Candidate, audience: str, revisions: tuple[ExportedRevision, ...]
+) -> tuple[ExportedRevision, ...]:
+    """A revision per day on which a person approved a new text of the document's responses (kb edit,
+    kb approve: responses.version above 1), numbered on from the last version the document names
+    (2.0 -> 2.1 -> 2.2), its note the controls changed. The regenerated document is that edition."""
+    changed: dict[str, list[str]] = {}
+    for control_id, title, approved_at, classification in db.execute(
+        "SELECT control_id, title, approved_at, classification FROM responses WHERE document_id = ?"
+        " AND is_current = 1 AND status = ? AND version > 1 AND approved_at IS NOT NULL ORDER BY approved_at, position",
+        [chosen.id, APPROVED],
+    ):
+        if may_see(audience, classification):
+            changed.setdefault(approved_at[:10], []).append(control_id or title)
+    out: list[ExportedRevision] = []
+    version = revisions[-1].version if revisions else chosen.version
+    for day, ids in sorted(changed.items()):
+        version = _next_version(version)
+        out.append(ExportedRevision(version, day, _changed_note(list(dict.fromkeys(ids)), chosen.lang)))
+    return tuple(out)
+
+
+def _next_version(version: str | None) -> str:
+    """The edition after ``version``: its last number one up (2.0 -> 2.1, 3 -> 4); 1.1 after a
+    version that is no number (初版, none)."""
+    if version and re.fullmatch(r"\d+(?:\.\d+)*", version):
+        *head, last = version.split(".")
+        return ".".join([*head, str(int(last) + 1)])
+    return "1.1"
 
 
 def _series_history(db: Database, chosen: _Candidate, audience: str) -> tuple[ExportedRevision, ...]:

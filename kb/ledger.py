@@ -335,6 +335,17 @@ def _approved_texts(db: Database, control_id: str) -> dict[tuple[str, str | None
     return out
 
 
+def knows_control(db: Database, control_id: str) -> bool:
+    """Whether the KB holds a response to ``control_id`` (any version) or ever sent one."""
+    from kb.analysis import canonical_control_id
+
+    control_id = canonical_control_id(control_id)
+    return any(
+        db.execute(f"SELECT 1 FROM {table} WHERE control_id = ? LIMIT 1", [control_id]).fetchone()
+        for table in ("responses", "fill_rows")
+    )
+
+
 def affected(db: Database, control_id: str) -> list[Affected]:
     """The customers who received a version of ``control_id``'s response that differs from the
     approved one now (it was edited and approved since, or retired), one row each: their newest

@@ -7,6 +7,7 @@ import sys
 import click
 
 from kb.cli.root import KBGroup, cli, echo_json, open_db
+from kb.errors import KBError
 from kb.settings import DEFAULTS
 
 
@@ -84,11 +85,14 @@ def ledger_group(ctx, customer: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the customers affected as JSON.")
 @click.pass_context
 def ledger_affected(ctx, control_id: str, as_json: bool) -> None:
-    """The customers whose newest copy of CONTROL_ID's response (e.g. 12.6.1) is an older text than
-    the approved one now: who to tell after it changed."""
+    """The customers whose newest copy of a control's response is an older text than the approved
+    one now, who to tell after it changed; CONTROL_ID as in the whitepaper, 12.6.1 or CLD.9.5.1."""
     from kb import ledger
 
-    found = ledger.affected(open_db(ctx), control_id)
+    db = open_db(ctx)
+    if not ledger.knows_control(db, control_id):
+        raise KBError(f"no response to control {control_id} in the KB, and none was ever sent")
+    found = ledger.affected(db, control_id)
     if as_json:
         echo_json([a.to_json() for a in found])
         return

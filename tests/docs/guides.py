@@ -69,8 +69,17 @@ class Guide:
     shell_lines: tuple[tuple[int, str], ...]  # the lines of sh blocks: install commands
 
 
+# Pages whose commands are run as the guides' are, beside the guides.
+REFERENCE = DOCS / "reference.md"
+
+
 def guide_paths() -> list[Path]:
     return [DOCS / lang / f"{role}.md" for lang in LANGS for role in ROLES]
+
+
+def run_paths() -> list[Path]:
+    """Every page whose console blocks the tests run: the guides and the reference."""
+    return [*guide_paths(), REFERENCE]
 
 
 def read_guide(path: Path) -> Guide:

@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
-from tests.docs.guides import DOCS, LANGS, ROLES, Guide, Step, guide_paths, read_guide
+from tests.docs.guides import DOCS, LANGS, ROLES, Guide, Step, guide_paths, read_guide, run_paths
 from tests.paths import DEMO, ROOT
 from tests.serving import STARTUP_SECONDS, free_port, raw_get
 
@@ -153,7 +153,7 @@ def run_step(step: Step, cwd: Path) -> str:
     return proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("path", guide_paths(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", run_paths(), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_command_of_the_guide_runs(path, tmp_path, demo_kb, monkeypatch):
     guide = read_guide(path)
     assert [s for s in guide.steps if not s.hidden], f"{path} shows no command"
@@ -169,7 +169,7 @@ def test_every_command_of_the_guide_runs(path, tmp_path, demo_kb, monkeypatch):
             )
 
 
-@pytest.mark.parametrize("path", guide_paths(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", run_paths(), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_install_commands_are_ones_the_test_can_check(path):
     checks = _install_checks()
     for number, line in read_guide(path).shell_lines:
@@ -207,7 +207,7 @@ def test_the_english_guide_shows_the_commands_of_the_japanese_one(role):
 
 def test_no_guide_shows_a_kb_command_the_test_does_not_run():
     """A `kb …` line in a block that is not console would be shown and never run."""
-    for path in guide_paths():
+    for path in run_paths():
         fence = None
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if line.startswith("```"):

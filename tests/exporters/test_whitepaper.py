@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exporters.whitepaper import read_whitepaper
-from exporters.whitepaper_md import body_blocks, render_markdown
+from exporters.whitepaper_md import body_blocks, format_date, render_markdown
 from importers.whitepaper import parse_whitepaper
 from kb import store
 from kb.cli import cli
@@ -358,3 +358,26 @@ def test_a_draft_is_not_disclosed(tmp_path):
     result = run(["--db", str(db_path), "export", "whitepaper", "-o", str(out)])
     assert "12.6.1" not in out.read_text(encoding="utf-8").split("## 改訂履歴")[0]
     assert "1 drafts left out" in result.stderr
+
+
+def test_an_approved_edit_is_a_new_edition_with_its_revision(tmp_path):
+    db_path = tmp_path / "kb.db"
+    db = ["--db", str(db_path)]
+    run([*db, "import", "whitepaper", str(DEMO / "sample_whitepaper.md")])
+    run([*db, "edit", "12.6.1", "--text", "毎月、第三者による脆弱性診断を実施しています。"])
+    run([*db, "approve", "12.6.1"])
+    today = (
+        sqlite3.connect(db_path)
+        .execute("SELECT approved_at FROM responses WHERE control_id = '12.6.1'")
+        .fetchone()[0][:10]
+    )
+    out = tmp_path / "paper.md"
+    run([*db, "export", "whitepaper", "-o", str(out)])
+    text = out.read_text(encoding="utf-8")
+    assert "毎月、第三者による脆弱性診断を実施しています。" in text
+    day = format_date(today, "ja")
+    assert f"\n\n{day} (2.1 版)\n\n" in text
+    assert text.rstrip().endswith(f"| 2.1 | {day} | 12.6.1 を更新 |")
+    # Read back, it is that edition, and exporting it again writes the same document.
+    again = parse_whitepaper(out.read_bytes(), "paper.md")
+    assert (again.version, again.date, again.revisions[-1].changed) == ("2.1", today, ["12.6.1"])

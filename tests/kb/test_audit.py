@@ -160,3 +160,26 @@ def test_a_published_copy_for_customers_holds_no_log_and_an_internal_one_the_who
     public, internal = connect(tmp_path / "public.db"), connect(tmp_path / "internal.db")
     assert audit.entries(public) == [] and audit.verify(public).ok  # its guards are back
     assert audit.entries(internal) == audit.entries(db) and audit.verify(internal).ok
+
+
+def test_writers_at_once_each_chain_to_the_entry_before_theirs(tmp_path):
+    """Two connections appending together: BEGIN IMMEDIATE makes them take turns, so no two
+    entries chain to the same one."""
+    import threading
+
+    path = tmp_path / "kb.db"
+    connect(path).close()
+
+    def write(name: str) -> None:
+        db = connect(path)
+        for n in range(15):
+            audit.record(db, AuditEvent("glossary add", "glossary", f"{name}{n}", actor=name))
+        db.close()
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result = verified(path)
+    assert result.ok and result.entries == 30

@@ -151,6 +151,12 @@ def test_affected_lists_who_holds_an_older_text_until_they_get_the_new_one(topic
     assert run(topics_kb, "ledger", "affected", backup).stdout.startswith("ACME\t")
     fill(topics_kb, tmp_path, "acme2", "--customer", "acme")  # ACME gets the new text
     assert "no customer holds an older text" in run(topics_kb, "ledger", "affected", backup).stdout
+    unknown = run(topics_kb, "ledger", "affected", "99.9")  # a typo is not "nobody is affected"
+    assert (
+        unknown.exit_code == 2
+        and unknown.stderr.count("\n") == 1
+        and "no response to control 99.9" in unknown.stderr
+    )
 
 
 def test_apply_records_the_final_workbook_and_what_the_person_wrote_over(topics_kb, tmp_path):
