@@ -35,6 +35,7 @@ class Details:
     classification: str = evidence_store.DEFAULT_CLASSIFICATION
     valid_from: str | None = None
     valid_until: str | None = None
+    service: str | None = None  # the service whose responses its links back (None: every service)
 
 
 def _refuse_link(path: Path) -> None:
@@ -150,7 +151,7 @@ def add_files(
                 )
             if progress:
                 progress(1)
-        return evidence_store.add_many(db, items, controls)
+        return evidence_store.add_many(db, items, controls, details.service)
     except BaseException:
         for digest in stored:
             vault.remove(digest)

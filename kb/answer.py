@@ -416,7 +416,7 @@ def answer(
         ][: MAX_SOURCES - 1]
         top_stance = stance_of_option(approved["choice"]) or top_stance
         status, conf, gate, draft = "answered", 1.0, None, None
-    evidence_links.attach(db, query, sources, classifications)
+    evidence_links.attach(db, query, sources, classifications, service=confined)
     if status == "answered" and evidence_links.rests_on_expired(sources):
         status = "needs_review"  # a lapsed certificate may make the answer wrong: a person decides
     return Answer(

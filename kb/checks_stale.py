@@ -77,12 +77,14 @@ def _expired_evidence(db: Database, responses: dict[int, _Response], today: str)
         if r.control_id:
             by_control.setdefault(r.control_id.upper(), []).append(r)
     out = []
-    for control, title, until in db.execute(
-        "SELECT upper(l.control_id), e.title, e.valid_until FROM evidence_links l"
+    for control, title, until, linked_for in db.execute(
+        "SELECT upper(l.control_id), e.title, e.valid_until, l.service FROM evidence_links l"
         " JOIN evidence_files e ON e.id = l.evidence_id WHERE e.valid_until < ? ORDER BY e.valid_until, e.id",
         [today],
     ):
         for r in by_control.get(control, ()):
+            if linked_for is not None and r.service != linked_for:
+                continue  # linked for another service (kb evidence link --service): not this response's
             out.append(
                 Stale(
                     "evidence",

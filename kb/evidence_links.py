@@ -43,7 +43,8 @@ class EvidenceRef:
 
 
 def _linked(db: Database, cache: search.IndexCache, controls: list[str]) -> dict[str, list[tuple]]:
-    """(id, title, valid_until, classification) of the evidence linked to each control (upper case)."""
+    """(id, title, valid_until, classification, service) of the evidence linked to each control
+    (upper case); service None: linked for every service."""
     known: dict[str, list[tuple]] = cache.memo("evidence_linked", dict)
     missing = [c for c in dict.fromkeys(controls) if c not in known]
     if missing:
@@ -51,7 +52,8 @@ def _linked(db: Database, cache: search.IndexCache, controls: list[str]) -> dict
             known[c] = []
         marks = ",".join("?" * len(missing))
         for control, *row in db.execute(
-            f"SELECT upper(l.control_id), e.id, e.title, e.valid_until, e.classification FROM evidence_links l"
+            f"SELECT upper(l.control_id), e.id, e.title, e.valid_until, e.classification, l.service"
+            " FROM evidence_links l"
             f" JOIN evidence_files e ON e.id = l.evidence_id WHERE upper(l.control_id) IN ({marks}) ORDER BY l.id",
             missing,
         ):
@@ -88,10 +90,13 @@ def attach(
     sources: Iterable[Source],
     visible: tuple[str, ...],
     today: date | None = None,
+    service: str | None = None,
 ) -> None:
     """Give each response among ``sources`` the evidence linked to its control that the
     answer's audience may see (``visible``: kb.audience.visible_to of it) as Source.evidence,
-    and its labels among the citations of the source and of each of its translations."""
+    and its labels among the citations of the source and of each of its translations.
+    ``service``: the one the answer is confined to (kb.services); evidence linked for another is
+    not its evidence."""
     cache = query.cache or search.answering_cache(db)
     if not cache.memo(
         "evidence_any", lambda: bool(db.execute("SELECT 1 FROM evidence_links LIMIT 1").fetchone())
@@ -109,8 +114,8 @@ def attach(
                 until,
                 until is not None and until < day,
             )
-            for eid, title, until, classification in linked[src.control_id.upper()]
-            if classification in visible
+            for eid, title, until, classification, linked_for in linked[src.control_id.upper()]
+            if classification in visible and (service is None or linked_for in (None, service))
         ]
         if not refs:
             continue

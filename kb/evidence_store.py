@@ -117,9 +117,12 @@ def get(db: Database, evidence_id: int) -> EvidenceFile:
     return found[0]
 
 
-def add_many(db: Database, items: Sequence[NewEvidence], controls: Sequence[str] = ()) -> list[Added]:
+def add_many(
+    db: Database, items: Sequence[NewEvidence], controls: Sequence[str] = (), service: str | None = None
+) -> list[Added]:
     """Rows, pages and chunks of every item in one transaction, each linked to ``controls``
-    (control_ids' spelling). Content already in the KB keeps its row; only new links are added."""
+    (control_ids' spelling) for ``service`` (None: every service; see _link). Content already in
+    the KB keeps its row; only new links are added."""
     out: list[tuple[int, str, tuple[str, ...]]] = []
     with db.atomic():
         for item in items:
@@ -138,7 +141,7 @@ def add_many(db: Database, items: Sequence[NewEvidence], controls: Sequence[str]
                         detail=f"{item.original_name} ({item.classification})",
                     ),
                 )
-            out.append((evidence_id, status, _link(db, evidence_id, controls)))
+            out.append((evidence_id, status, _link(db, evidence_id, controls, service)))
         if any(status == "added" for _, status, _ in out):
             index.compact(db)
     return [Added(get(db, evidence_id), status, linked) for evidence_id, status, linked in out]
@@ -190,16 +193,32 @@ def page_title(title: str, page: int) -> str:
     return f"{title} p.{page}"
 
 
-def _link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str, ...]:
+def _link(
+    db: Database, evidence_id: int, controls: Sequence[str], service: str | None = None
+) -> tuple[str, ...]:
+    """Link to each control for ``service``, the one whose response it backs (kb.services; None:
+    every service's). A file backs one service's response to a control or every service's: linked
+    already for another, KBError (the caller's transaction then writes nothing)."""
     now = _now()
-    linked = tuple(
-        control
-        for control in controls
-        if db.execute(
-            "INSERT OR IGNORE INTO evidence_links (evidence_id, control_id, linked_at) VALUES (?, ?, ?)",
-            [evidence_id, control, now],
-        ).rowcount
-    )
+    linked = []
+    for control in controls:
+        row = db.execute(
+            "SELECT service FROM evidence_links WHERE evidence_id = ? AND control_id = ?",
+            [evidence_id, control],
+        ).fetchone()
+        if row is None:
+            db.execute(
+                "INSERT INTO evidence_links (evidence_id, control_id, linked_at, service) VALUES (?, ?, ?, ?)",
+                [evidence_id, control, now, service],
+            )
+            linked.append(control)
+        elif row[0] != service:
+            was = f"service {row[0]}" if row[0] is not None else "every service"
+            raise KBError(
+                f"evidence {evidence_id} is linked to {control} for {was} already: a file backs one"
+                " service's response to a control, or every service's"
+            )
+    linked = tuple(linked)
     if linked:
         audit.record(
             db, AuditEvent("evidence link", "evidence", evidence_id, detail=f"to {', '.join(linked)}")
@@ -207,11 +226,14 @@ def _link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str,
     return linked
 
 
-def link(db: Database, evidence_id: int, controls: Sequence[str]) -> tuple[str, ...]:
-    """Link evidence to controls (control_ids' spelling); the controls newly linked."""
+def link(
+    db: Database, evidence_id: int, controls: Sequence[str], service: str | None = None
+) -> tuple[str, ...]:
+    """Link evidence to controls (control_ids' spelling) for ``service`` (None: every service);
+    the controls newly linked."""
     get(db, evidence_id)
     with db.atomic():
-        return _link(db, evidence_id, controls)
+        return _link(db, evidence_id, controls, service)
 
 
 def listing(

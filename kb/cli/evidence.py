@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from kb.cli.root import KBGroup, classification_option, cli, echo_json, iso_date, open_db
+from kb.cli.scoping import service_option
 from kb.errors import KBError
 
 
@@ -39,8 +40,11 @@ def _evidence_id(value: str) -> int:
 @click.option("--valid-until", help="Last day it is valid (YYYY-MM-DD): answers citing it are held after.")
 @classification_option("internal", "answers for customers cite only what their audience may see")
 @click.option("--recursive", "-r", is_flag=True, help="Add the files in folders (hidden ones left out).")
+@service_option("the service whose responses to --control it backs (default: every service's)")
 @click.pass_context
-def add(ctx, paths, title, controls, owner, valid_from, valid_until, classification, recursive) -> None:
+def add(
+    ctx, paths, title, controls, owner, valid_from, valid_until, classification, recursive, service
+) -> None:
     """Add files to the vault (stored once per content) and their text to the search index."""
     from evidence.intake import Details, add_files, collect
     from kb import evidence_store
@@ -56,7 +60,7 @@ def add(ctx, paths, title, controls, owner, valid_from, valid_until, classificat
         raise KBError(f"--title names one file; {len(files)} were given")
     db = open_db(ctx, create=True)
     linked = evidence_store.control_ids(db, controls)
-    details = Details(title, owner, classification, valid_from, valid_until)
+    details = Details(title, owner, classification, valid_from, valid_until, _link_service(db, service))
     vault = _vault(ctx)
     folder = any(Path(p).is_dir() for p in paths)
     if not folder or not sys.stderr.isatty():
@@ -68,6 +72,15 @@ def add(ctx, paths, title, controls, owner, valid_from, valid_until, classificat
             task = progress.add_task("adding evidence", total=len(files))
             added = add_files(db, vault, files, details, linked, progress=lambda n: progress.advance(task, n))
     render_added(added)
+
+
+def _link_service(db, service: str | None) -> str | None:
+    """--service as a link stores it: one of the KB's services (an unknown one is an error)."""
+    from kb import services
+
+    if service is not None:
+        services.filter_scope(db, service)
+    return service
 
 
 _DAYS = re.compile(r"(\d+)\s*d?")
@@ -171,14 +184,17 @@ def export(ctx, evidence_id, output) -> None:
 @evidence_group.command(name="link")
 @click.argument("evidence_id")
 @click.option("--control", "controls", multiple=True, required=True, help="Control it backs up (repeatable).")
+@service_option("the service whose responses to the controls it backs (default: every service's)")
 @click.pass_context
-def link(ctx, evidence_id, controls) -> None:
+def link(ctx, evidence_id, controls, service) -> None:
     """Link a piece of evidence to controls: answers from them cite it."""
     from kb import evidence_store
 
     db = open_db(ctx)
     item = evidence_store.get(db, _evidence_id(evidence_id))
-    linked = evidence_store.link(db, item.id, evidence_store.control_ids(db, controls))
+    linked = evidence_store.link(
+        db, item.id, evidence_store.control_ids(db, controls), _link_service(db, service)
+    )
     already = [c for c in evidence_store.control_ids(db, controls) if c not in linked]
     if linked:
         click.echo(f"evidence {item.id} linked to {', '.join(linked)}")

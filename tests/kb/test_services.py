@@ -134,3 +134,51 @@ def test_kb_search_in_a_service_keeps_what_names_no_service():
     assert "お客様のデータは東京のデータセンターに保存します。" in bodies
     assert "データセンターは日本国内に置きます。" in bodies  # a clause names no service
     assert not any("大阪" in b or "物理サーバー" in b for b in bodies)
+
+
+def _evidence(
+    db, name: str, controls: list[str], service: str | None, valid_until: str | None = None
+) -> None:
+    from kb.evidence_store import NewEvidence, add_many
+
+    item = NewEvidence(
+        sha256=f"evidence-{name}", size=1, media_type="text/plain", original_name=f"{name}.txt", title=name,
+        text_status="text", pages=((1, "データセンターの所在地"),), classification="public", valid_until=valid_until,
+    )  # fmt: skip
+    add_many(db, [item], controls, service)
+
+
+def test_evidence_linked_for_one_service_is_cited_for_its_responses_only():
+    db = kb_of(service_whitepaper("ALPHA-VM", ALPHA_VM), service_whitepaper("BETA-BM", BETA_BM))
+    _evidence(db, "東京DC報告書", ["6.1.3"], "ALPHA-VM")
+    _evidence(db, "ISMS登録証", ["6.1.3"], None)  # every service's
+    question = "データはどこのデータセンターに保存されますか。"
+    alpha = answer(db, question, service="ALPHA-VM").sources[0]
+    beta = answer(db, question, service="BETA-BM").sources[0]
+    assert [e.title for e in alpha.evidence] == ["東京DC報告書", "ISMS登録証"]
+    assert [e.title for e in beta.evidence] == ["ISMS登録証"]
+    assert not any("東京DC" in c for c in beta.citations)
+
+
+def test_a_file_backs_one_service_or_every_service():
+    from kb.evidence_store import link
+
+    db = kb_of(service_whitepaper("ALPHA-VM", ALPHA_VM), service_whitepaper("BETA-BM", BETA_BM))
+    _evidence(db, "報告書", ["6.1.3"], "ALPHA-VM")
+    assert link(db, 1, ["6.1.3"], "ALPHA-VM") == ()  # already so
+    with pytest.raises(KBError, match="linked to 6.1.3 for service ALPHA-VM already"):
+        link(db, 1, ["6.1.3"], "BETA-BM")
+    with pytest.raises(KBError, match="for service ALPHA-VM already"):
+        link(db, 1, ["12.3.1", "6.1.3"], None)
+    assert db.execute("SELECT count(*) FROM evidence_links").fetchone()[0] == 1  # nothing half-written
+
+
+def test_expired_evidence_of_one_service_makes_only_its_response_stale():
+    from datetime import date
+
+    from kb.checks_stale import check_stale
+
+    db = kb_of(service_whitepaper("ALPHA-VM", ALPHA_VM), service_whitepaper("BETA-BM", BETA_BM))
+    _evidence(db, "大阪DC報告書", ["6.1.3"], "BETA-BM", valid_until="2026-01-31")
+    found = check_stale(db, today=date(2026, 6, 1))[1]
+    assert [(s.service, s.control_id, s.reason) for s in found] == [("BETA-BM", "6.1.3", "evidence")]
