@@ -38,6 +38,7 @@ demo: $(STAMP)
 	$(BIN)/kb --db $(DEMO)/kb.db answer "Where are your data centers located?"
 	$(BIN)/kb --db $(DEMO)/kb.db answer "契約の準拠法はどこの国の法律ですか。"
 	$(BIN)/kb --db $(DEMO)/kb.db export json -o $(DEMO)/kb.json
+	$(BIN)/kb --db $(DEMO)/kb.db export whitepaper -o $(DEMO)/whitepaper.html
 	$(BIN)/kb --db $(DEMO)/kb.db fill demo/sample_checksheet.xlsx -o $(DEMO)/filled_checksheet.xlsx \
 		--report $(DEMO)/fill_report.json --review $(DEMO)/review.html
 	$(BIN)/kb --db $(DEMO)/kb.db publish --audience public -o $(DEMO)/kb_public.db
@@ -56,6 +57,7 @@ demo: $(STAMP)
 	@echo "  $(DEMO)/review.html             what a person still has to decide, and why (a browser)"
 	@echo "  $(DEMO)/decisions.xlsx          the decision workbook: choose in its 判断 column, then kb apply"
 	@echo "  $(DEMO)/final_checksheet.xlsx   the sheet after demo/decide.py's decisions were applied"
+	@echo "  $(DEMO)/whitepaper.html         the disclosure document regenerated from the KB (kb export whitepaper)"
 	@echo "Browse the demo KB in Datasette:  $(BIN)/kb --db $(DEMO)/kb.db serve   then http://127.0.0.1:8001/"
 	@echo "kb on your PATH:  source $(VENV)/bin/activate   (or: pipx install .)"
 	@echo "Guides per role:  docs/ja/ (日本語), docs/en/ (English), linked from README.md"
