@@ -26,8 +26,10 @@ from kb.services import rows_outside
 
 # Records of what was sent to which customer (kb fill) and of who changed what (kb.audit):
 # they name customers and staff, which is staff's knowledge whatever the classification of
-# what was sent, so only an internal copy keeps them.
-INTERNAL_RECORDS = ("fills", "fill_rows", "audit_log")
+# what was sent, so only an internal copy keeps them. So are drafts and earlier versions
+# (kb.curation: content_versions, and draft_chunks, the search text of draft library
+# answers): work no person approved for a customer, with who wrote and approved it.
+INTERNAL_RECORDS = ("fills", "fill_rows", "audit_log", "content_versions", "draft_chunks")
 INTERNAL_AUDIENCE = "internal"
 PUBLISHED_AUDIENCE_KEY = "published_audience"  # kb_meta key: the audience a copy was made for
 
@@ -177,12 +179,16 @@ def _remove_orphans(conn: sqlite3.Connection, tables: list[str], count) -> None:
                 count(child, conn.execute(f'DELETE FROM "{child}" WHERE {missing}'))
             else:
                 conn.execute(f'UPDATE "{child}" SET "{column}" = NULL WHERE {missing}')
-        if "chunks" in tables:
+        # Rows that name their source by (kind, source_id): chunks, the drafts' search text and
+        # the versions of responses and library answers (kb.curation).
+        for table in ("chunks", "draft_chunks", "content_versions"):
+            if table not in tables:
+                continue
             for kind, source in sources.items():
                 count(
-                    "chunks",
+                    table,
                     conn.execute(
-                        f'DELETE FROM chunks WHERE kind = ? AND source_id NOT IN (SELECT id FROM "{source}")',
+                        f'DELETE FROM "{table}" WHERE kind = ? AND source_id NOT IN (SELECT id FROM "{source}")',
                         [kind],
                     ),
                 )

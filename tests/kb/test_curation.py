@@ -298,3 +298,19 @@ def test_a_sheet_of_drafts_moves_no_approved_answer_and_is_offered_for_review(db
     assert answer(db, "バックアップを金庫に保管していますか。").status == "answered"
     assert "金庫" in _vocabulary(db)
     index.integrity_check(db)
+
+
+def test_a_copy_for_customers_holds_no_draft_nor_earlier_version(db, tmp_path):
+    from kb.publish import publish
+
+    curation.edit(db, curation.resolve(db, "9.4.2"), text="一つ目の改訂です。")
+    curation.approve(db, curation.resolve(db, "9.4.2"))  # v1 is history now
+    curation.edit(db, curation.resolve(db, "12.3.1"), text=NEW_TEXT)  # a draft v2
+    _harvest(db, approved=False)
+    for audience, kept in (("public", 0), ("internal", 1)):
+        conn = sqlite3.connect(publish(db, tmp_path / f"{audience}.db", audience).path)
+        versions = conn.execute("SELECT count(*) FROM content_versions").fetchone()[0]
+        drafts = conn.execute("SELECT count(*) FROM draft_chunks").fetchone()[0]
+        assert (bool(versions), drafts) == (bool(kept), kept), audience
+        assert not conn.execute("SELECT 1 FROM chunks WHERE body LIKE '%磁気テープ%'").fetchone()
+        conn.close()
