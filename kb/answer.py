@@ -355,7 +355,10 @@ def answer(
     if confined is not None:
         cache = services.answering_cache(db, confined)
     widest = cache  # of every level: where what is above the audience is found (_withheld)
-    cache = _weighed_for(db, cache, audience)
+    if confined is None:
+        cache = _weighed_for(db, cache, audience)
+    else:  # the service's texts the audience may see
+        cache = services.answering_cache(db, confined, audience)
     classifications = visible_to(audience)
     approved, approved_withheld = None, None  # the latter: the id of one above the audience
     # Most questions have no earlier answer: a set look-up spares them the query.

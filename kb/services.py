@@ -29,6 +29,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from kb import audit, search, store
+from kb.audience import visible_to
 from kb.db import Database
 from kb.errors import KBError
 
@@ -162,25 +163,34 @@ def service_index(db: Database, base: search.Index, service: str) -> search.Inde
     return index
 
 
-def answering_cache(db: Database, service: str) -> search.IndexCache:
-    """The cache of the index a service's answer searches (kb.search.ANSWERING, confined to it).
+def answering_cache(db: Database, service: str, audience: str | None = None) -> search.IndexCache:
+    """The cache of the index a service's answer searches: kb.search.ANSWERING (every level) or,
+    for ``audience``, what it may see (kb.search.ANSWERING_FOR), confined to the service.
 
-    Its languages are the service's own: how many hits an answer asks for depends on the
-    languages the KB answers in (kb.answer.hits_wanted), and another service's English
-    edition must not change that."""
-    cache = search.IndexCache.of(db, service_index(db, search.ANSWERING, service))
-    cache.memo("languages", lambda: languages(db, service))
+    Its languages are the service's own, as far as the audience may see: how many hits an answer
+    asks for depends on the languages the KB answers in (kb.answer.hits_wanted), and another
+    service's English edition must not change that."""
+    base = search.ANSWERING_FOR.get(audience, search.ANSWERING) if audience else search.ANSWERING
+    cache = search.IndexCache.of(db, service_index(db, base, service))
+    among = None if base == search.ANSWERING else visible_to(audience)
+    cache.memo("languages", lambda: languages(db, service, among))
     return cache
 
 
-def languages(db: Database, service: str) -> frozenset[str]:
-    """The languages of the service's current documents that answer controls."""
+def languages(db: Database, service: str, classifications: tuple[str, ...] | None = None) -> frozenset[str]:
+    """The languages of the service's current documents that answer controls (of
+    ``classifications`` only, when given)."""
+    among = (
+        ""
+        if classifications is None
+        else f" AND d.classification IN ({','.join('?' * len(classifications))})"
+    )
     return frozenset(
         lang
         for (lang,) in db.execute(
             "SELECT DISTINCT d.lang FROM documents d WHERE d.is_current = 1 AND d.service = ?"
-            " AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id)",
-            [service],
+            f" AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id){among}",
+            [service, *(classifications or ())],
         )
     )
 

@@ -182,3 +182,26 @@ def test_expired_evidence_of_one_service_makes_only_its_response_stale():
     _evidence(db, "大阪DC報告書", ["6.1.3"], "BETA-BM", valid_until="2026-01-31")
     found = check_stale(db, today=date(2026, 6, 1))[1]
     assert [(s.service, s.control_id, s.reason) for s in found] == [("BETA-BM", "6.1.3", "evidence")]
+
+
+def test_a_service_for_a_public_customer_is_weighed_among_its_public_texts():
+    """What the customer may not see moves nothing, within a service as without one (kb.db v12)."""
+    from dataclasses import replace
+
+    internal = [
+        ("10.1.2", "鍵管理", "暗号化の鍵は社内の手順で暗号化して保管します。暗号化の監査を行います。")
+    ]
+    memo = replace(
+        service_whitepaper("ALPHA-VM", internal), title="ALPHA-VM 社内手順", classification="internal"
+    )
+    both = kb_of(service_whitepaper("ALPHA-VM", ALPHA_VM), memo, service_whitepaper("BETA-BM", BETA_BM))
+    alone = kb_of(service_whitepaper("ALPHA-VM", ALPHA_VM))
+
+    def seen(a):
+        return (a.status, a.confidence, a.stance, [(s.text, s.score, s.citations) for s in a.sources])
+
+    for question in QUESTIONS:
+        assert seen(answer(both, question, service="ALPHA-VM", audience="public")) == seen(
+            answer(alone, question)
+        )
+    assert answer(both, QUESTIONS[0], service="ALPHA-VM", audience="public").withheld.total
