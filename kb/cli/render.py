@@ -287,7 +287,9 @@ def render_inspect(file: str, reports: list[SheetReport]) -> None:
 
     width = shutil.get_terminal_size().columns  # COLUMNS, else the terminal's, else 80 (as rich)
     click.echo(file)
-    for item in reports:
+    for n, item in enumerate(reports):
+        if n:
+            click.echo()  # a blank line between tables
         rows = (
             ("sheet", item.sheet),
             ("header row", str(item.header_row)),

@@ -45,6 +45,33 @@ def test_inspect_shows_the_demo_sheets_columns_and_options(capsys):
     ]
 
 
+def test_inspect_separates_the_tables_of_a_workbook(capsys):
+    from importers.checksheet import SheetReport
+
+    tables = [
+        SheetReport(name, 1, {"question": "B"}, questions=3, with_options=0, answered=0, option_lists=())
+        for name in ("A", "B")
+    ]
+    render.render_inspect("x.xlsx", tables)
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        *(
+            "  sheet       A",
+            "  header row  1",
+            "  columns     question=B",
+            "  options     -",
+            "  questions   3",
+        ),
+        "",
+        *(
+            "  sheet       B",
+            "  header row  1",
+            "  columns     question=B",
+            "  options     -",
+            "  questions   3",
+        ),
+    ]
+
+
 def test_eval_table_and_misses(capsys):
     report = make_eval_report()
     render.render_eval(report.metrics(), report.failures())
