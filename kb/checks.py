@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from kb import search, services, stance
+from kb import drafts, search, services, stance
 from kb.analysis import analyzed_text
 from kb.answer import MAX_SOURCES, auto_threshold_for
 from kb.choices import stance_of_option
@@ -197,7 +197,9 @@ def find_duplicates(db: Database, answers: list[Given]) -> list[Duplicate]:
         mine = given_stance(answer, query)
         if mine is None:
             continue
-        for hit in search.search(db, answer.question, limit=20, kinds=("qa",), query=query):
+        # Candidates: approved answers in the answering index, drafts in theirs (kb.drafts).
+        found = search.search(db, answer.question, limit=20, kinds=("qa",), query=query)
+        for hit in [*found, *drafts.hits(db, query, limit=20)]:
             other = by_id.get(hit.source_id)
             pair = tuple(sorted((answer.qa_id, hit.source_id)))
             if other is None or other is answer or other.service != answer.service or pair in seen:

@@ -23,12 +23,14 @@ def kb_of(*docs: ParsedDocument):
     return db
 
 
-def library(db, name: str, pairs: list[tuple[str, str | None, str | None]], service: str | None = None):
+def library(
+    db, name: str, pairs: list[tuple[str, str | None, str | None]], service: str | None = None, approved=True
+):
     doc = ParsedDocument(
         kind="checksheet", title=name, sha256=f"sheet-{name}", source_name=f"{name}.xlsx", service=service
     )
     store.import_qa_pairs(
-        db, doc, [QAPair(*p) for p in pairs], customer="ACME", answered_on="2025-05-01", approved=True
+        db, doc, [QAPair(*p) for p in pairs], customer="ACME", answered_on="2025-05-01", approved=approved
     )
 
 
@@ -110,6 +112,13 @@ def test_near_duplicate_questions_answered_differently():
     )
     library(db, "2025", [("保存データは暗号化されていますか？", "いいえ", None)])
     # Reworded (？ for 。) and answered the other way: a duplicate. One concept more (鍵管理): not one.
+    assert duplicates(db) == [(ENCRYPTED, "yes", "保存データは暗号化されていますか？", "no")]
+
+
+def test_a_draft_answering_an_approved_question_the_other_way_is_a_duplicate():
+    db = kb_of(service_whitepaper("ALPHA-VM", ALPHA_VM))
+    library(db, "2024", [(ENCRYPTED, "はい", None)])
+    library(db, "2025", [("保存データは暗号化されていますか？", "いいえ", None)], approved=False)
     assert duplicates(db) == [(ENCRYPTED, "yes", "保存データは暗号化されていますか？", "no")]
 
 
