@@ -540,6 +540,26 @@ def review_due(
     return out + drafts
 
 
+def notes(db: Database, response_ids: list[int]) -> list[str]:
+    """What a person reading these responses (kb show) must know of their curation: a draft
+    awaiting approval, or that one is retired. Nothing for approved content without a draft."""
+    out = []
+    for rid in response_ids:
+        item = get(db, "response", rid)
+        if item is None:
+            continue
+        if item.status == "retired":
+            out.append(f"{item.ref} is retired: it answers nothing (kb approve {item.ref} brings it back)")
+        elif item.draft:
+            out.append(
+                f"{item.ref}: draft v{item.draft.version} by {item.draft.author or '-'} awaiting approval;"
+                f" v{item.version} answers until then (kb versions {item.ref})"
+            )
+        elif item.status == "draft":
+            out.append(f"{item.ref} is a draft: it answers nothing until `kb approve {item.ref}`")
+    return out
+
+
 def draft_sources(db: Database) -> frozenset[tuple[str, int]]:
     """(kind, source_id) of every current draft that search can find: offered for review,
     never an answer by itself (kb.answer)."""

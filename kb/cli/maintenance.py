@@ -28,6 +28,10 @@ def show(ctx: click.Context, control_id: str) -> None:
     citations = store.citations_many(db, [r["id"] for r in full])
     revisions = {r["id"]: store.revisions_touching(db, r["document_id"], cid) for r in full}
     render_control(full, history, citations, revisions, cited_clauses(db, citations))
+    from kb import curation
+
+    for note in curation.notes(db, [r["id"] for r in rows]):  # a pending draft, a retired response
+        click.echo(note)
 
 
 def cited_clauses(db, citations: dict[int, dict]) -> dict[tuple[str, int], object]:

@@ -98,3 +98,11 @@ def test_bad_ids_and_values_are_one_line_errors(kb_path):
         assert res.exit_code == 2, (args, res.output)
         assert words in res.output and res.output.count("\n") == 1, res.output
     assert run(kb_path, "approve", "12.3.1", "--document", "EN").exit_code == 0
+
+
+def test_kb_show_says_when_a_draft_awaits_or_a_response_is_retired(kb_path):
+    assert "awaiting" not in run(kb_path, "show", "12.3.1").output  # approved, nothing pending
+    run(kb_path, "edit", "12.3.1", "--text", NEW_TEXT)
+    assert "R1: draft v2 by" in run(kb_path, "show", "12.3.1").output
+    run(kb_path, "retire", "9.4.2")
+    assert "R2 is retired" in run(kb_path, "show", "9.4.2").output
