@@ -121,11 +121,15 @@ _CONTENT = re.compile(r"content\s*=\s*'([^']*)'", re.IGNORECASE)
 
 class _Built(NamedTuple):
     index: search.Index
-    key: tuple[int, int]  # the KB's state (total_changes, data_version) it was built from
+    key: tuple[int, int]  # the KB's state (_state) it was built from
 
 
 def _state(db: Database) -> tuple[int, int]:
-    return db.conn.total_changes, db.execute("PRAGMA data_version").fetchone()[0]
+    """The KB's state as the service indexes see it: the connection's changes but those of their
+    own rebuilds (a rebuild of one must not make another look stale: they would take turns
+    rebuilding at every question), and other connections' commits (PRAGMA data_version)."""
+    own = getattr(db, "_service_index_changes", 0)
+    return db.conn.total_changes - own, db.execute("PRAGMA data_version").fetchone()[0]
 
 
 def service_index(db: Database, base: search.Index, service: str) -> search.Index:
@@ -137,6 +141,7 @@ def service_index(db: Database, base: search.Index, service: str) -> search.Inde
     found = built.get((base.fts, service))
     if found is not None and found.key == _state(db):
         return found.index
+    before = db.conn.total_changes  # what this call writes (temp schema, rebuild) is its own
     if found is None:
         n = len(built) + 1
         view, fts, vocab = f"kb_service_{n}_chunks", f"kb_service_{n}_fts", f"kb_service_{n}_vocab"
@@ -159,6 +164,7 @@ def service_index(db: Database, base: search.Index, service: str) -> search.Inde
     else:
         index = found.index
     db.execute(f"INSERT INTO temp.{index.fts}({index.fts}) VALUES ('rebuild')")
+    db._service_index_changes = getattr(db, "_service_index_changes", 0) + db.conn.total_changes - before
     built[(base.fts, service)] = _Built(index, _state(db))
     return index
 

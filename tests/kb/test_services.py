@@ -205,3 +205,17 @@ def test_a_service_for_a_public_customer_is_weighed_among_its_public_texts():
             answer(alone, question)
         )
     assert answer(both, QUESTIONS[0], service="ALPHA-VM", audience="public").withheld.total
+
+
+def test_a_service_index_is_built_once_while_the_kb_does_not_change():
+    """The index of every level (what is withheld) and the audience's, side by side: neither
+    rebuild makes the other look stale."""
+    both = kb_of(service_whitepaper("ALPHA-VM", ALPHA_VM), service_whitepaper("BETA-BM", BETA_BM))
+    builds = []
+    both.conn.set_trace_callback(lambda sql: builds.append(sql) if "'rebuild'" in sql else None)
+    try:
+        for question in QUESTIONS * 2:
+            answer(both, question, service="BETA-BM", audience="public")
+    finally:
+        both.conn.set_trace_callback(None)
+    assert len(builds) == 2  # once per index
