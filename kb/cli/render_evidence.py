@@ -49,6 +49,8 @@ def render_listing(files: list[EvidenceFile]) -> None:
     from rich.table import Table
 
     table = Table("id", "title", "file", "text", "class", "valid until", "controls")
+    for column in table.columns:
+        column.overflow = "fold"  # a narrow terminal folds a title, never cuts it to "ISMS クラウドセキュ…"
     for f in files:
         style = "red" if f.expired() else None
         table.add_row(

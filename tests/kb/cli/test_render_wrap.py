@@ -85,3 +85,27 @@ def test_kb_show_folds_inside_its_panel(tmp_path, monkeypatch):
     lines = _printed(tmp_path, monkeypatch, 60, "show", "6.1.3")
     cited = next(i for i, line in enumerate(lines) if "出典: ミナトクラウド VPS" in line)
     assert lines[cited + 1].startswith("│       ") and lines[cited + 1][8] != " "  # under the source's name
+
+
+def test_kb_evidence_list_folds_titles_rather_than_cutting_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    db = str(tmp_path / "kb.db")
+    title = "ISMS クラウドセキュリティ認証 登録証（要約）"
+    for args in (
+        ["import", "whitepaper", str(DEMO / "sample_whitepaper.md")],
+        [
+            "evidence",
+            "add",
+            str(DEMO / "evidence" / "isms_certificate.md"),
+            "--title",
+            title,
+            "--control",
+            "18.2.1",
+        ],
+        ["evidence", "list"],
+    ):
+        result = CliRunner().invoke(cli, ["--db", db, *args])
+        assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    cells = "".join(line.split("│")[2] for line in result.output.splitlines() if line.count("│") > 3)
+    assert "".join(cells.split()) == "".join(title.split())
