@@ -14,7 +14,8 @@ from a copy filtered as `kb publish` filters one (kb.publish: rows above the aud
 that hang off them, the records naming customers or staff), and, failing closed, only tables that
 classify their rows or are known to hold nothing an audience may not see (SHAREABLE_TABLES) are
 exported at all: a table added later that is neither leaves every export but an internal one until
-someone says which it is. What is left out is counted under "withheld", never shown.
+someone says which it is; and columns that name people or customers (NAME_COLUMNS) are left empty.
+What is left out is counted under "withheld", never shown.
 
 Evidence files are not in the JSON: their rows are (evidence_files, with sha256, pages, links),
 the bytes stay in the vault beside the KB (evidence/vault.py). A KB restored from JSON finds its
@@ -26,6 +27,7 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+from typing import NamedTuple
 
 from kb import store
 from kb.audience import DEFAULT_AUDIENCE, check_audience, may_see
@@ -68,6 +70,15 @@ _DOCUMENT_KEYS = (
     "classification",
     "is_current",
 )
+# Columns that name a person or a customer (who owns, approved, decided or wrote content; whose sheet
+# an answer came from): staff's knowledge whatever the classification of the row, as kb.publish says of
+# the records of fills. Below internal their values are left empty, in any table, so a column of that
+# name a later table adds is emptied too. Counted under withheld.names.
+NAME_COLUMNS = frozenset({"customer", "owner", "approver", "decided_by", "author", "actor"})
+# documents.kind of a customer's sheet whose answers the library keeps (an answered sheet imported,
+# a decision workbook applied): its publisher is the customer (a name column there) and its title
+# and file name are the customer's file's, so below internal it is named by kind and id only.
+SHEET_KINDS = frozenset({"checksheet", "decisions"})
 BLOB_KEY = "$base64"  # a BLOB value, as {"$base64": "..."} (JSON has no bytes)
 
 
@@ -84,17 +95,71 @@ def _shareable(conn: sqlite3.Connection, table: str) -> bool:
     return table in SHAREABLE_TABLES or "classification" in stored_columns(conn, table)
 
 
-def export_tables(
-    db: Database, audience: str = INTERNAL_AUDIENCE
-) -> tuple[dict[str, dict], dict[str, int], Schema]:
-    """Every stored table ``audience`` may receive, as JSON; rows left out, by table; the schema."""
+class ExportedTables(NamedTuple):
+    tables: dict[str, dict]  # name: {"columns": [...], "rows": [[...], ...]}
+    withheld_rows: dict[str, int]  # rows left out, by table
+    names_left_out: dict[str, int]  # "table.column": values that named a person or customer, left empty
+    schema: Schema
+
+
+def _without_names(table: TableRows, nullable: set[str]) -> tuple[TableRows, dict[str, int]]:
+    """``table`` with the values of its NAME_COLUMNS left empty (NULL, or '' where one is required)."""
+    at = [(i, c) for i, c in enumerate(table.columns) if c in NAME_COLUMNS]
+    if not at:
+        return table, {}
+    counts = {f"{table.name}.{c}": sum(1 for row in table.rows if row[i] not in (None, "")) for i, c in at}
+    rows = tuple(
+        tuple(
+            (None if c in nullable else "") if (i, c) in at else v
+            for i, (c, v) in enumerate(zip(table.columns, row, strict=True))
+        )
+        for row in table.rows
+    )
+    return TableRows(table.name, table.columns, rows), {k: n for k, n in counts.items() if n}
+
+
+def sheet_named(kind: str, doc_id: int) -> dict[str, str | None]:
+    """What a customer's sheet (SHEET_KINDS) is called below internal: by kind and id, no publisher."""
+    name = f"{kind} {doc_id}"
+    return {"title": name, "source_name": name, "series": f"{kind} | {doc_id}", "publisher": None}
+
+
+def _unnamed_sheets(table: TableRows) -> tuple[TableRows, dict[str, int]]:
+    """``documents`` with the customers' sheets (SHEET_KINDS) named by kind and id only: their
+    title and file name are the customer's file's, their publisher the customer."""
+    if table.name != "documents":
+        return table, {}
+    col = {c: i for i, c in enumerate(table.columns)}
+    rows, renamed = [], 0
+    for row in table.rows:
+        kind = row[col["kind"]]
+        if kind in SHEET_KINDS:
+            named = sheet_named(kind, row[col["id"]])
+            row = tuple(named.get(c, v) for c, v in zip(table.columns, row, strict=True))
+            renamed += 1
+        rows.append(row)
+    return TableRows(table.name, table.columns, tuple(rows)), (
+        {"documents (customers' sheets)": renamed} if renamed else {}
+    )
+
+
+def export_tables(db: Database, audience: str = INTERNAL_AUDIENCE) -> ExportedTables:
+    """Every stored table ``audience`` may receive, as JSON, and what was left out of it."""
     check_audience(audience)
     schema = read_schema(db.conn)
     if audience == INTERNAL_AUDIENCE:
-        return {t: _table_json(read_table(db.conn, t)) for t in schema.stored}, {}, schema
+        return ExportedTables({t: _table_json(read_table(db.conn, t)) for t in schema.stored}, {}, {}, schema)
     copy = audience_copy(db, audience)
+    tables: dict[str, dict] = {}
+    names: dict[str, int] = {}
     try:
-        tables = {t: _table_json(read_table(copy, t)) for t in schema.stored if _shareable(copy, t)}
+        for name in schema.stored:
+            if _shareable(copy, name):
+                nullable = {row[1] for row in copy.execute(f'PRAGMA table_info("{name}")') if not row[3]}
+                table, renamed = _unnamed_sheets(read_table(copy, name))
+                table, blanked = _without_names(table, nullable)
+                tables[name] = _table_json(table)
+                names.update(renamed | blanked)
     finally:
         copy.close()
     withheld = {}
@@ -102,7 +167,7 @@ def export_tables(
         left_out = count - len(tables[table]["rows"] if table in tables else [])
         if left_out:
             withheld[table] = left_out
-    return tables, withheld, schema
+    return ExportedTables(tables, withheld, names, schema)
 
 
 # --- the readable part -----------------------------------------------------------------------
@@ -146,6 +211,14 @@ def _revisions_json(db: Database, titles: dict[int, str]) -> list[dict]:
     ]
 
 
+def _document_json(row: dict, audience: str) -> dict:
+    shown = {key: row[key] for key in _DOCUMENT_KEYS}
+    if audience != INTERNAL_AUDIENCE and row["kind"] in SHEET_KINDS:
+        named = sheet_named(row["kind"], row["id"])
+        shown.update({key: named[key] for key in ("title", "publisher")})
+    return shown
+
+
 def _visible(rows: list[dict], audience: str) -> tuple[list[dict], int]:
     """The rows ``audience`` may see, and how many it may not."""
     shown = [row for row in rows if may_see(audience, row["classification"])]
@@ -159,12 +232,12 @@ def export_kb(db: Database, *, include_history: bool = True, audience: str = DEF
         list(db["documents"].rows_where(select=", ".join(("id", *_DOCUMENT_KEYS)), order_by="id")), audience
     )
     responses, withheld_responses = _visible(store.responses(db, current=True), audience)
-    tables, withheld_tables, schema = export_tables(db, audience)
+    exported = export_tables(db, audience)
     data = {
         "format_version": FORMAT_VERSION,
         "schema_version": db.execute("PRAGMA user_version").fetchone()[0],
         "audience": audience,
-        "documents": [{key: d[key] for key in _DOCUMENT_KEYS} for d in documents],
+        "documents": [_document_json(d, audience) for d in documents],
         "responses": _responses_json(db, responses),
         "revisions": _revisions_json(db, {d["id"]: d["title"] for d in documents}),
     }
@@ -172,8 +245,9 @@ def export_kb(db: Database, *, include_history: bool = True, audience: str = DEF
     if include_history:
         history, withheld["history"] = _visible(store.responses(db, current=False), audience)
         data["history"] = _responses_json(db, history)
-    data["tables"] = tables
-    data["rebuilt_on_import"] = list(schema.derived)  # derived, so not exported: rebuilt by kb import json
-    withheld["tables"] = withheld_tables
+    data["tables"] = exported.tables
+    data["rebuilt_on_import"] = list(exported.schema.derived)  # derived, so not exported: rebuilt on import
+    withheld["tables"] = exported.withheld_rows
+    withheld["names"] = exported.names_left_out
     data["withheld"] = withheld  # counts of what is above the audience, never its content
     return data

@@ -164,6 +164,12 @@ def test_a_public_export_restores_to_a_kb_that_exports_it_again(full_kb, tmp_pat
     assert withheld["documents"] == 1 and withheld["responses"] == 1  # ... only counted
     for table in ("fills", "fill_rows", "audit_log", "content_versions"):  # they name customers and staff
         assert table not in first["tables"] and withheld[table] > 0
+    # Nor does any other table name the customer or the staff who decided or own content.
+    assert "サンプル商事" not in text and "営業 山田" not in text
+    assert first["withheld"]["names"]["qa_pairs.customer"] > 0
+    everything = tmp_path / "internal.json"
+    export(full_kb, everything)
+    assert "サンプル商事" in everything.read_text(encoding="utf-8")
     restored = tmp_path / "restored.db"
     run("--db", str(restored), "import", "json", str(tmp_path / "public.json"))
     second = export(restored, tmp_path / "again.json", "public")
