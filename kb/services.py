@@ -272,3 +272,22 @@ def import_again(db: Database, name: str, doc: ParsedDocument, service: str | No
             ),
         )
     return document_id
+
+
+def of_sources(db: Database, sources: list[tuple[str, int]]) -> dict[tuple[str, int], str | None]:
+    """The service of each (chunk kind, source id) among ``sources`` that has one: a response's,
+    a library answer's sheet's (kinds that name no service are left out)."""
+    out: dict[tuple[str, int], str | None] = {}
+    for kind, sql in (
+        ("response", "SELECT id, service FROM responses WHERE id IN ({})"),
+        (
+            "qa",
+            "SELECT q.id, d.service FROM qa_pairs q JOIN documents d ON d.id = q.document_id WHERE q.id IN ({})",
+        ),
+    ):
+        ids = [sid for k, sid in sources if k == kind]
+        if ids:
+            out.update(
+                ((kind, sid), svc) for sid, svc in db.execute(sql.format(",".join("?" * len(ids))), ids)
+            )
+    return out

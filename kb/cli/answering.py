@@ -52,6 +52,10 @@ def search(
         db, query, limit=limit, kinds=kind or None, classifications=visible_to(audience), query=prepared
     )
     if as_json:
+        # In a KB of several services, which one each hit speaks for (kb search is no answer: it
+        # shows them all unless --service).
+        several = confined is None and len(services.held(db)) > 1
+        of = services.of_sources(db, [(h.kind, h.source_id) for h in hits]) if several else {}
         echo_json(
             [
                 {
@@ -62,6 +66,7 @@ def search(
                     "snippet": search_mod.snippet(h.body, prepared),
                     "score": round(h.score, 4),
                 }
+                | ({"service": of.get((h.kind, h.source_id))} if several else {})
                 for h in hits
             ]
         )
