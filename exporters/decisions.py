@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from exporters.fill import answer_text, citation_line
-from exporters.review import STATUS_LABELS
+from exporters.review import STATUS_LABELS, status_labels
 from kb.answer import Translation
 from kb.store import question_key
 
@@ -117,13 +117,7 @@ LABELS: dict[str, Labels] = {
         accept="Accept suggestion {n}",
         custom="Custom text",
         skip="Skip",
-        statuses={
-            "answered": "Answered automatically",
-            "needs_review": "Needs review",
-            "no_match": "No suggestion",
-            "kept": "Kept (already answered)",
-            "not_applicable": "Not applicable (switched off)",
-        },
+        statuses=status_labels("en"),
         foreign={"ja": "[Japanese] ", "en": "[English] "},
         written_choice="option: {choice}",
         written_text="answer text",
@@ -365,7 +359,7 @@ def visible_cells(report: FillReport, rows: list[DecisionRow]) -> list[list]:
                 r.suggestion.choice or "",
                 labels.statuses.get(r.status, r.status),
                 round(r.answer.confidence, 2) if r.answer else "",
-                r.reason or "",
+                r.reason_in(lang) or "",
                 *cands,
                 _sources_cell(d.candidates),
                 _written(r, labels),

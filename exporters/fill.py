@@ -77,7 +77,13 @@ class RowResult:
 
     @property
     def reason(self) -> str | None:
+        """Why, in English (the report's stable ``reason``, beside ``reason_codes``)."""
         return "; ".join(r.text for r in self.reasons) or None
+
+    def reason_in(self, lang: str) -> str | None:
+        """Why, in ``lang``: the review list's and decision workbook's, in the sheet's language."""
+        separator = "；" if lang == "ja" else "; "
+        return separator.join(r.text_in(lang) for r in self.reasons) or None
 
     @property
     def reason_codes(self) -> list[str]:
@@ -88,6 +94,8 @@ class RowResult:
         return bool(self.choice or self.text or self.citation)
 
     def to_json(self) -> dict:
+        from kb.i18n import language
+
         q = self.question
         return {
             "sheet": q.sheet,
@@ -99,6 +107,9 @@ class RowResult:
             "stance": self.answer.stance if self.answer else None,
             "choice": self.choice,
             "reason": self.reason,
+            # the same in the language kb speaks to its user (kb.i18n); reason stays English
+            "reason_lang": language(),
+            "reason_text": self.reason_in(language()),
             "sources": [
                 {
                     "kind": s.kind,

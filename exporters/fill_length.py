@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from exporters.fill_reasons import Reason, ReasonCode
+from kb.i18n import N_
 from kb.sentences import cut_to_fit
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def limited(row: RowResult, limit: int, text_cell: CellRef | None) -> RowResult:
         ReasonCode.TEXT_CUT_MID_SENTENCE if mid_sentence else ReasonCode.TEXT_CUT,
         limit=limit,
         length=len(row.text),
-        where="in the comment column" if to_comment else "only in the review list",
+        where=N_("in the comment column") if to_comment else N_("only in the review list"),
     )
     status = "needs_review" if mid_sentence and row.status == "answered" else row.status
     return replace(

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from exporters.fill_reasons import Reason, ReasonCode
 from kb.choices import choose_option, stance_of_option
 from kb.errors import KBError
+from kb.i18n import N_
 from kb.question_versions import nearest, similarity, version_key
 
 if TYPE_CHECKING:
@@ -150,10 +151,10 @@ def _changed(q: Question, left: dict[tuple[str, int], PreviousRow]) -> Match:
     same_number = _by_number(q, list(left.values()))
     if near is not None:
         left.pop((near[0].sheet, near[0].row))
-        return Match("changed", near[0], "near match", near[1])
+        return Match("changed", near[0], N_("near match"), near[1])
     if same_number is not None:
         left.pop((same_number.sheet, same_number.row))
-        return Match("changed", same_number, "same number", similarity(q.text, same_number.question))
+        return Match("changed", same_number, N_("same number"), similarity(q.text, same_number.question))
     return Match("new")
 
 

@@ -16,59 +16,81 @@ from typing import TYPE_CHECKING
 
 from kb.errors import KBError
 from kb.files import atomic_path
+from kb.i18n import N_, _, translator
 
 if TYPE_CHECKING:
     from exporters.fill import FillReport, RowResult
 
-COLUMNS = (
-    "シート",
-    "行",
-    "番号",
-    "質問",
-    "状態",
-    "確信度",
-    "理由",
-    "推奨回答",
-    "回答文案",
-    "記入した内容",
-    "候補の回答",
-    "出典",
+# The list is in the language of the sheet it reviews (as the decision workbook), every label
+# and reason: English msgids of kb's catalogue, read with kb.i18n.translator(the sheet's language).
+COLUMN_NAMES = (
+    N_("Sheet"),
+    N_("Row"),
+    N_("No."),
+    N_("Question"),
+    N_("Status"),
+    N_("Confidence"),
+    N_("Why"),
+    N_("Suggested option"),
+    N_("Suggested text"),
+    N_("Written by kb fill"),
+    N_("Candidate answers"),
+    N_("Sources"),
 )
 # 該当なし is an answer option (N/A) on Japanese sheets: a row the KB has nothing for is
-# never labelled with it.
-STATUS_LABELS = {
-    "answered": "自動回答",
-    "needs_review": "要確認",
-    "no_match": "回答候補なし",
-    "kept": "既存回答を保持",
-    "not_applicable": "対象外（設問の条件による）",
+# never labelled with it (the Japanese catalogue says 回答候補なし).
+STATUSES = {
+    "answered": N_("Answered automatically"),
+    "needs_review": N_("Needs review"),
+    "no_match": N_("No suggestion"),
+    "kept": N_("Kept (already answered)"),
+    "not_applicable": N_("Not applicable (switched off)"),
 }
-LANGUAGE_LABELS = {"ja": "日本語", "en": "英語"}
+LANGUAGE_LABELS = {"ja": N_("Japanese"), "en": N_("English")}
 
 
-def _written(r: RowResult) -> str:
+def columns(lang: str) -> tuple[str, ...]:
+    t = translator(lang)
+    return tuple(t.gettext(c) for c in COLUMN_NAMES)
+
+
+def status_labels(lang: str) -> dict[str, str]:
+    t = translator(lang)
+    return {status: t.gettext(label) for status, label in STATUSES.items()}
+
+
+COLUMNS = columns("ja")
+STATUS_LABELS = status_labels("ja")
+
+
+def _written(r: RowResult, lang: str) -> str:
+    t = translator(lang)
     parts = []
     if r.choice:
-        parts.append(f"選択肢: {r.choice}")
+        parts.append(t.gettext("option: {choice}").format(choice=r.choice))
     if r.text:
-        parts.append(f"回答文（{LANGUAGE_LABELS.get(r.text_lang or '', r.text_lang or '')}）")
+        language = t.gettext(LANGUAGE_LABELS.get(r.text_lang or "", r.text_lang or ""))
+        parts.append(t.gettext("answer text ({language})").format(language=language))
     if r.citation and r.question.reference_cell and (r.choice or r.text):
-        parts.append("出典欄")
+        parts.append(t.gettext("source column"))
     return "\n".join(parts) or "—"
 
 
-def _suggested_text(r: RowResult) -> str:
+def _suggested_text(r: RowResult, lang: str) -> str:
     s = r.suggestion
     if not s.text:
         return ""
     if s.text_lang and r.text_lang != s.text_lang and s.text_lang in LANGUAGE_LABELS:
         # Not in the customer's language (or not written): say so before the text.
-        return f"［{LANGUAGE_LABELS[s.text_lang]}］{s.text}"
+        t = translator(lang)
+        marker = t.gettext("[{language}] ").format(language=t.gettext(LANGUAGE_LABELS[s.text_lang]))
+        return f"{marker}{s.text}"
     return s.text
 
 
-def review_rows(rows: list[RowResult]) -> list[list]:
-    """Every row of the fill, in sheet order, as the list's cells."""
+def review_rows(rows: list[RowResult], lang: str) -> list[list]:
+    """Every row of the fill, in sheet order, as the list's cells, labelled in ``lang``."""
+    labels = status_labels(lang)
     out = []
     for r in rows:
         q, ans = r.question, r.answer
@@ -79,12 +101,12 @@ def review_rows(rows: list[RowResult]) -> list[list]:
                 q.row,
                 q.number or "",
                 q.text,
-                STATUS_LABELS.get(r.status, r.status),
+                labels.get(r.status, r.status),
                 round(ans.confidence, 2) if ans else "",
-                r.reason or "",
+                r.reason_in(lang) or "",
                 r.suggestion.choice or "",
-                _suggested_text(r),
-                _written(r),
+                _suggested_text(r, lang),
+                _written(r, lang),
                 "\n\n".join(f"[{s.title}] {s.text}" for s in sources),
                 "\n".join(
                     f"{s.title}: {'／'.join(s.citations)}" if s.citations else s.title for s in sources
@@ -186,24 +208,30 @@ def _write_decisions(report: FillReport, filled_sha256: str, path: Path) -> int:
     return len(rows)
 
 
-def _counts_line(rows: list[list]) -> str:
+def _counts_line(rows: list[list], lang: str) -> str:
     counts = Counter(row[4] for row in rows)
-    return "・".join(f"{label} {counts[label]}" for label in STATUS_LABELS.values() if counts[label])
+    separator = "・" if lang == "ja" else " · "
+    return separator.join(
+        f"{label} {counts[label]}" for label in status_labels(lang).values() if counts[label]
+    )
 
 
-def _write_html(rows: list[list], path: Path) -> None:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
+def _write_html(rows: list[list], path: Path, lang: str) -> None:
+    t = translator(lang)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns(lang))
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(v)).replace(chr(10), '<br>')}</td>" for v in row) + "</tr>"
         for row in rows
     )
-    counts = html.escape(_counts_line(rows))
+    counts = html.escape(_counts_line(rows, lang))
+    title = html.escape(t.gettext("Review list"))
+    heading = html.escape(t.gettext("Review list ({n} rows)").format(n=len(rows)))
     path.write_text(
-        "<!doctype html><meta charset=utf-8><title>確認リスト</title>"
+        f"<!doctype html><html lang={lang}><meta charset=utf-8><title>{title}</title>"
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
         "td,th{border:1px solid #999;padding:4px;vertical-align:top}"
         "th{background:#1f4e78;color:#fff;position:sticky;top:0}</style>"
-        f"<h1>確認リスト（{len(rows)} 件）</h1><p>{counts}</p><table><tr>{head}</tr>{body}</table>\n",
+        f"<h1>{heading}</h1><p>{counts}</p><table><tr>{head}</tr>{body}</table>\n",
         encoding="utf-8",
     )
 
@@ -218,11 +246,12 @@ def write_review(report: FillReport, path: str | Path, *, written_at: Path | Non
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".html", ".htm"):
-        raise KBError(f"review file must end in .xlsx or .html: {path}")
+        raise KBError(_("review file must end in .xlsx or .html: {path}").format(path=path))
     if suffix != ".xlsx":
-        table = review_rows(report.rows)
+        lang = report.summary.answer_lang
+        table = review_rows(report.rows, lang)
         with atomic_path(path) as tmp:
-            _write_html(table, tmp)
+            _write_html(table, tmp, lang)
         return len(table)
     filled_sha256 = hashlib.sha256(Path(written_at or report.output).read_bytes()).hexdigest()
     with atomic_path(path) as tmp:

@@ -100,6 +100,17 @@ def translations() -> gettext.NullTranslations:
     return _catalogue(_locale_dir(), language())
 
 
+def translator(lang: str) -> gettext.NullTranslations:
+    """The catalogue of a named language, whatever the user's: a file written in the language of the
+    sheet it belongs to (the review list of a Japanese sheet) uses it. English, or a language without
+    a catalogue, translates nothing."""
+    root = _locale_dir()
+    for name in _candidates(lang):
+        if name != SOURCE_LANGUAGE and (root / name / "LC_MESSAGES" / f"{DOMAIN}.po").exists():
+            return _catalogue(root, name)
+    return _catalogue(root, SOURCE_LANGUAGE)
+
+
 def _(message: str) -> str:
     """``message`` (English, a literal) in the user's language."""
     return translations().gettext(message)

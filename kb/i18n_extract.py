@@ -30,6 +30,12 @@ MARKERS = {
     "N_plural": ("msgid", "msgid_plural"),
     "pgettext": ("msgctxt", "msgid"),
 }
+# A catalogue's own methods, as in translator(lang).gettext("..."): a file in another language.
+METHOD_MARKERS = {
+    "gettext": ("msgid",),
+    "ngettext": ("msgid", "msgid_plural"),
+    "pgettext": ("msgctxt", "msgid"),
+}
 # Texts kb.cli.translation translates without a marker: a click command's docstring (or help=)
 # and the help of its options.
 COMMAND_DECORATORS = ("command", "group")
@@ -57,6 +63,8 @@ class Scan:
 
 
 def _marker(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Attribute) and node.func.attr in METHOD_MARKERS:
+        return node.func.attr
     name = node.func.id if isinstance(node.func, ast.Name) else None
     return name if name in MARKERS else None
 
@@ -111,6 +119,28 @@ def _implicit(node: ast.AST, rel: str, problems: list[str]):
         yield from _help_keywords(node, rel, problems)
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.comprehension)
+
+
+def _own_nodes(function: ast.AST):
+    """The nodes of a function's own scope (not of functions or classes inside it)."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, _SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _shadows_underscore(function: ast.AST) -> bool:
+    """A function that calls _() and also assigns _ (``for key, _ in rows``): Python makes ``_``
+    local to the whole function, and its _() call fails with UnboundLocalError."""
+    nodes = list(_own_nodes(function))
+    assigned = any(isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store) for n in nodes)
+    called = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_" for n in nodes)
+    return assigned and called
+
+
 def scan(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> Scan:
     messages: dict[tuple[str | None, str], Message] = {}
     problems: list[str] = []
@@ -119,12 +149,16 @@ def scan(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> Scan:
             rel = path.relative_to(root).as_posix()
             tree = ast.parse(path.read_text(encoding="utf-8"), rel)
             for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _shadows_underscore(node):
+                    problems.append(
+                        f"{rel}:{node.lineno}: {node.name} assigns _ and calls _(): rename the variable"
+                    )
                 for text, line in _implicit(node, rel, problems):
                     message = Message(text)
                     messages.setdefault(message.key, message).where.append(f"{rel}:{line}")
                 if not isinstance(node, ast.Call) or (kind := _marker(node)) is None:
                     continue
-                roles = MARKERS[kind]
+                roles = {**METHOD_MARKERS, **MARKERS}[kind]
                 args = node.args[: len(roles)]
                 if len(args) == len(roles) and all(_literal(a) for a in args):
                     pass

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kb.i18n import N_, _
+
 if TYPE_CHECKING:
     from exporters.fill import FillReport
     from exporters.previous import PreviousReport
@@ -304,14 +306,21 @@ def render_inspect(file: str, reports: list[SheetReport]) -> None:
 
 
 _FILL_ROWS = (
-    ("answered", "answered"),
-    ("needs_review", "needs review"),
-    ("no_match", "no match"),
-    ("kept", "kept (already answered)"),
-    ("not_applicable", "not applicable (switched off)"),
-    ("reused", "reused (previous answer)"),  # shown with --previous only
-    (None, "total"),
+    ("answered", N_("answered")),
+    ("needs_review", N_("needs review")),
+    ("no_match", N_("no match")),
+    ("kept", N_("kept (already answered)")),
+    ("not_applicable", N_("not applicable (switched off)")),
+    ("reused", N_("reused (previous answer)")),  # shown with --previous only
+    (None, N_("total")),
 )
+
+
+def _ljust(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal cells (a Japanese label is twice as wide as its length)."""
+    from kb.cli.translation import cells
+
+    return text + " " * max(0, width - cells(text))
 
 
 def render_fill_summary(report: FillReport) -> None:
@@ -320,35 +329,43 @@ def render_fill_summary(report: FillReport) -> None:
     Plain click output, not a rich table: five numbers do not need one, and
     every fill would import rich for it.
     """
+    from kb.cli.translation import cells
+
     s = report.summary
     click.echo(f"{report.input} → {report.output}")
-    width = max(len(label) for _, label in _FILL_ROWS)
-    click.echo(f"  {'status'.ljust(width)}  {'questions':>9}")
-    click.echo(f"  {'-' * width}  {'-' * 9}")
-    for key, label in _FILL_ROWS:
+    labels = [(key, _(label)) for key, label in _FILL_ROWS]
+    status, questions = _("status"), _("questions")
+    width = max(cells(label) for _key, label in [*labels, (None, status)])
+    count_width = max(9, cells(questions))
+    click.echo(f"  {_ljust(status, width)}  {' ' * (count_width - cells(questions))}{questions}")
+    click.echo(f"  {'-' * width}  {'-' * count_width}")
+    for key, label in labels:
         if key == "reused" and report.previous is None:
             continue
         count = getattr(s, key) if key else s.questions
-        styled = click.style(label.ljust(width), fg=STATUS_STYLE.get(key), bold=key is None or None)
-        click.echo(f"  {styled}  {count:>9}")
+        styled = click.style(_ljust(label, width), fg=STATUS_STYLE.get(key), bold=key is None or None)
+        click.echo(f"  {styled}  {count:>{count_width}}")
     click.echo(
-        f"{s.cells_written} cells written in {', '.join(s.sheets)} (answer language: {s.answer_lang}); "
-        f"output: {report.output}"
+        _("{cells} cells written in {sheets} (answer language: {lang}); output: {output}").format(
+            cells=s.cells_written, sheets=", ".join(s.sheets), lang=s.answer_lang, output=report.output
+        )
     )
     if s.styles_added is not None:
-        click.echo(f"--wrap: {s.styles_added} wrapped cell formats added to styles.xml")
+        click.echo(_("--wrap: {n} wrapped cell formats added to styles.xml").format(n=s.styles_added))
     if report.previous is not None:
         render_previous(report.previous)
     if s.withheld_rows:
         click.echo(
-            f"audience {s.audience}: {s.withheld_rows} rows matched material above it, withheld"
-            " (counted in the report and review list)"
+            _(
+                "audience {audience}: {n} rows matched material above it, withheld"
+                " (counted in the report and review list)"
+            ).format(audience=s.audience, n=s.withheld_rows)
         )
     if report.review:
-        click.echo(f"review list ({s.review_rows or 0} rows): {report.review}")
+        click.echo(_("review list ({n} rows): {path}").format(n=s.review_rows or 0, path=report.review))
     past = sum(1 for r in report.rows if r.answer and r.answer.sources and r.answer.sources[0].past)
     if past:
-        click.echo(f"{past} rows offer a past library answer first (marked in the review list)")
+        click.echo(_("{n} rows offer a past library answer first (marked in the review list)").format(n=past))
 
 
 # Questions listed by name after a fill with --previous; the report file has them all.
@@ -357,11 +374,20 @@ _PREVIOUS_LISTED = 20
 
 def render_previous(previous: PreviousReport) -> None:
     """What --previous found: counts, then the changed and the new questions by number."""
-    in_part = f", {previous.reused_in_part} of them in part" if previous.reused_in_part else ""
+    in_part = _(", {n} of them in part").format(n=previous.reused_in_part) if previous.reused_in_part else ""
     click.echo(
-        f"previous {previous.file}: {previous.unchanged} questions unchanged ({previous.reused} answers"
-        f" reused{in_part}), {len(previous.changed)} changed, {len(previous.new)} new,"
-        f" {previous.dropped} no longer asked"
+        _(
+            "previous {file}: {unchanged} questions unchanged ({reused} answers reused{in_part}),"
+            " {changed} changed, {new} new, {dropped} no longer asked"
+        ).format(
+            file=previous.file,
+            unchanged=previous.unchanged,
+            reused=previous.reused,
+            in_part=in_part,
+            changed=len(previous.changed),
+            new=len(previous.new),
+            dropped=previous.dropped,
+        )
     )
 
     def listed(title: str, questions: list) -> None:
@@ -370,11 +396,12 @@ def render_previous(previous: PreviousReport) -> None:
         click.echo(f"  {title}:")
         for q in questions[:_PREVIOUS_LISTED]:
             text = " ".join(q.text.split())
-            click.echo(
-                f"    {q.sheet} row {q.row} {q.number or ''}: {text[:70]}{'…' if len(text) > 70 else ''}"
-            )
+            row = _("{sheet} row {row}").format(sheet=q.sheet, row=q.row)
+            click.echo(f"    {row} {q.number or ''}: {text[:70]}{'…' if len(text) > 70 else ''}")
         if len(questions) > _PREVIOUS_LISTED:
-            click.echo(f"    … {len(questions) - _PREVIOUS_LISTED} more in the report (--report)")
+            click.echo(
+                _("    … {n} more in the report (--report)").format(n=len(questions) - _PREVIOUS_LISTED)
+            )
 
-    listed("changed", [q for q, _ in previous.changed])
-    listed("new", previous.new)
+    listed(_("changed"), [q for q, _unused in previous.changed])
+    listed(_("new"), previous.new)

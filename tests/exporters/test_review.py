@@ -39,7 +39,7 @@ def test_html_lists_every_row_with_its_candidates(tmp_path):
     assert page.count("<tr>") == 5  # the header and the four rows
     assert "<th>確信度</th>" in page and "<th>理由</th>" in page
     assert (
-        f"<td>要確認</td><td>0.4</td><td>confidence 0.40 &lt; auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)</td>"
+        f"<td>要確認</td><td>0.4</td><td>確信度 0.40 &lt; 自動回答のしきい値 {AUTO_THRESHOLDS['ja']:.2f}（ja）</td>"
         in page
     )
     assert "<td>回答候補なし</td><td>0.0</td>" in page
@@ -79,7 +79,7 @@ def test_xlsx_is_a_decision_workbook_with_one_row_per_question(tmp_path):
     assert (
         answered["推奨の選択肢"] == "はい" and answered["状態"] == "自動回答" and answered["確信度"] == 0.91
     )
-    assert answered["理由"] == f"confidence 0.91 ≥ auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)"
+    assert answered["理由"] == f"確信度 0.91 ≥ 自動回答のしきい値 {AUTO_THRESHOLDS['ja']:.2f}（ja）"
     assert answered["記入した内容"] == "選択肢: はい\n回答文"
     # the row left for review: its text pre-filled from the first candidate, both candidates shown
     assert review["回答文（編集可）"].startswith("バックアップは <毎日> 取得します")
@@ -89,7 +89,7 @@ def test_xlsx_is_a_decision_workbook_with_one_row_per_question(tmp_path):
     # a question that looks like a formula stays text, as it was
     assert no_match["質問"] == "=WEBSERVICE() を使えますか。" and ws.cell(4, 2).data_type == "s"
     assert no_match["状態"] == "回答候補なし" and no_match["回答文（編集可）"] is None
-    assert kept["状態"] == "既存回答を保持" and kept["理由"] == "already answered"
+    assert kept["状態"] == "既存回答を保持" and kept["理由"] == "記入済み"
     # the hidden keys: where each answer goes, and the hashes apply checks
     assert [answered[k] for k in KEYS[:5]] == ["チェックシート", 5, "C5", "D5", None]
     # each suggestion once on the hidden sheet; the row names its rows there
@@ -202,7 +202,7 @@ def test_a_past_approved_answer_is_marked_as_such(tmp_path):
 def test_no_match_is_never_labelled_with_the_na_option():
     # 該当なし is the N/A option of Japanese sheets; the list must not read as if the KB chose it.
     assert "該当なし" not in "".join(STATUS_LABELS.values())
-    cells = review_rows(make_fill_report().rows)
+    cells = review_rows(make_fill_report().rows, "ja")
     assert not any("該当なし" in str(row[STATUS]) + str(row[WHY]) for row in cells)
 
 
@@ -225,7 +225,7 @@ def _question(text: str, **kw) -> Question:
 def test_suggestion_is_the_sheets_own_option_and_a_foreign_text_is_marked():
     src = make_source("12.3.1", "12.3.1 Backup", "バックアップは毎日取得します。", 0.8, ["WP 12.3.1"])
     row = decide(_question("Are backups taken daily?"), Answer("q", "needs_review", 0.45, "yes", [src]), "en")
-    cells = review_rows([row])[0]
+    cells = review_rows([row], "ja")[0]
     assert cells[SUGGESTED] == "Yes"  # the sheet's spelling, not the stance "yes"
     assert cells[COLUMNS.index("回答文案")].startswith("［日本語］バックアップは毎日取得します。")
     assert cells[WRITTEN] == "—"
@@ -234,9 +234,9 @@ def test_suggestion_is_the_sheets_own_option_and_a_foreign_text_is_marked():
 def test_switched_off_rows_are_listed_with_their_qualifier():
     off = SwitchOff("QUAL-01 = No: HIPAA does not apply", set_na=True)
     row = precheck(_question("Do you sign BAAs?", switched_off=off), FillOptions())
-    cells = review_rows([row])[0]
+    cells = review_rows([row], "ja")[0]
     assert cells[STATUS] == "対象外（設問の条件による）"
-    assert cells[WHY] == "switched off: QUAL-01 = No: HIPAA does not apply"
+    assert cells[WHY] == "対象外: QUAL-01 = No: HIPAA does not apply"  # the sheet's words stay its own
     assert cells[WRITTEN] == "選択肢: N/A"
 
 

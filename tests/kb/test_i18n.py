@@ -160,6 +160,15 @@ LABELS = {"open": N_("open question")}
 print(_("no such file: {path}").format(path=p), _(LABELS["open"]), _(label))
 print(ngettext("{n} row", "{n} rows", n), pgettext("status", "open"))
 print(_(f"computed {p}"), _("a " + "b"), _("late {x}".format(x=1)))
+
+
+def summary(rows):
+    for key, _ in rows:
+        print(_("status"))
+
+
+def fine(rows):
+    return [_("x") for _key in rows], [v for _ in rows for v in _]
 """
 
 
@@ -172,10 +181,15 @@ def test_the_scanner_finds_marked_messages_and_texts_no_catalogue_can_hold(tmp_p
         (None, "no such file: {path}"),
         (None, "{n} row"),
         ("status", "open"),
+        (None, "status"),
+        (None, "x"),
     }
     assert found.messages[(None, "{n} row")].msgid_plural == "{n} rows"
     assert found.messages[(None, "no such file: {path}")].where == ["pkg/m.py:5"]
-    assert found.problems == ["pkg/m.py:7: _() of a text built in the code, not a literal"] * 3
+    assert sorted(found.problems) == [
+        "pkg/m.py:10: summary assigns _ and calls _(): rename the variable",
+        *["pkg/m.py:7: _() of a text built in the code, not a literal"] * 3,
+    ]
 
 
 def test_update_adds_new_messages_and_drops_unused_ones(tmp_path):
@@ -184,8 +198,8 @@ def test_update_adds_new_messages_and_drops_unused_ones(tmp_path):
     found = i18n_extract.scan(tmp_path, ("pkg",))
     po = tmp_path / "kb.po"
     po.write_text(PO, encoding="utf-8")
-    # new: "open question"; unused: "line one…", "guessed", "not yet"
-    assert i18n_extract.update(po, found) == (1, 3)
+    # new: "open question", "status", "x"; unused: "line one…", "guessed", "not yet"
+    assert i18n_extract.update(po, found) == (3, 3)
     entries = {(e.msgctxt, e.msgid): e for e in i18n_po.read(po)}
     assert entries[(None, "no such file: {path}")].msgstr == ["pas de fichier : {path}"]  # kept
     assert entries[(None, "open question")].msgstr == [""]  # new, to translate

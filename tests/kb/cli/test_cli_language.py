@@ -118,3 +118,30 @@ def test_japanese_folds_by_cells_and_no_line_starts_with_closing_punctuation():
     assert all(cells(line) <= 20 for line in narrow)
     assert not any(line.strip()[:1] in "、。）" for line in narrow)
     assert "".join(line[2:] for line in narrow).replace(" ", "") == text.replace(" ", "")
+
+
+def test_the_fill_summary_speaks_the_users_language(capsys, lang):
+    from kb.cli import render
+    from tests.builders import make_fill_report
+
+    render.render_fill_summary(make_fill_report().with_review("out/review.html", 2))
+    lines = capsys.readouterr().out.splitlines()
+    words = {
+        "en": (
+            "status",
+            "needs review",
+            "2 cells written in チェックシート",
+            "review list (2 rows): out/review.html",
+        ),
+        "ja": (
+            "状態",
+            "要確認",
+            "チェックシート に 2 セルを書き込みました",
+            "確認リスト（2 行）: out/review.html",
+        ),
+    }[lang]
+    assert lines[1].split()[0] == words[0]
+    assert words[1] in lines[4]
+    assert lines[9].startswith(words[2]) and lines[10] == words[3]
+    # the counts line up: each count ends in the same terminal column
+    assert len({cells(line) for line in lines[1:9]}) == 1

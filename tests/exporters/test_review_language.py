@@ -1,0 +1,75 @@
+"""The review list and decision workbook speak the sheet's language only (labels and reasons);
+the JSON report keeps its English reason and codes and adds the user's language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import openpyxl
+
+from exporters.fill_reasons import Reason, ReasonCode, no_edition
+from exporters.review import columns, review_rows, write_review
+from tests.builders import make_fill_report
+
+ENGLISH_WORD = re.compile(r"[A-Za-z]{4,}")
+STATUS, WHY = 4, 6
+
+
+def in_language(lang: str):
+    report = make_fill_report()
+    return replace(report, summary=replace(report.summary, answer_lang=lang))
+
+
+def test_a_japanese_sheets_review_list_says_nothing_in_english(tmp_path):
+    path = tmp_path / "review.html"
+    write_review(in_language("ja"), path)
+    page = path.read_text(encoding="utf-8")
+    assert "<html lang=ja>" in page and "<h1>確認リスト（4 件）</h1>" in page
+    for row in review_rows(in_language("ja").rows, "ja"):
+        assert not ENGLISH_WORD.search(f"{row[STATUS]} {row[WHY]}"), row  # 要確認（open question…）no more
+    headers = re.findall(r"<th>(.*?)</th>", page)
+    assert headers == list(columns("ja")) and not any(ENGLISH_WORD.search(h) for h in headers)
+
+
+def test_an_english_sheets_review_list_is_english(tmp_path):
+    path = tmp_path / "review.html"
+    write_review(in_language("en"), path)
+    page = path.read_text(encoding="utf-8")
+    assert "<h1>Review list (4 rows)</h1>" in page
+    assert (
+        "<p>Answered automatically 1 · Needs review 1 · No suggestion 1 · Kept (already answered) 1</p>"
+        in page
+    )
+    headers = re.findall(r"<th>(.*?)</th>", page)
+    assert headers[:7] == ["Sheet", "Row", "No.", "Question", "Status", "Confidence", "Why"]
+    labels = " ".join(f"{row[STATUS]} {row[WHY]}" for row in review_rows(in_language("en").rows, "en"))
+    assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", labels)  # the questions are the sheet's own
+
+
+def test_the_decision_workbooks_why_is_in_its_language(tmp_path):
+    for lang, sheet, why in (("ja", "確認リスト", "理由"), ("en", "Review", "Why")):
+        filled = tmp_path / f"filled_{lang}.xlsx"
+        filled.write_bytes(b"bytes")
+        path = tmp_path / f"review_{lang}.xlsx"
+        write_review(in_language(lang), path, written_at=filled)
+        ws = openpyxl.load_workbook(path)[sheet]
+        header = [c.value for c in ws[1]]
+        reasons = [ws.cell(r, header.index(why) + 1).value for r in range(2, 6)]
+        if lang == "ja":
+            assert reasons[3] == "記入済み" and not any(ENGLISH_WORD.search(r or "") for r in reasons)
+        else:
+            assert reasons[3] == "already answered"
+
+
+def test_a_reason_is_english_in_the_report_and_translated_beside_it(monkeypatch):
+    reason = no_edition("en", "6.1.3")
+    assert reason.text == "no English version of 6.1.3"  # stable, whatever the user's language
+    assert reason.text_in("ja") == "6.1.3 の英語版がありません"
+    assert Reason.of(ReasonCode.KEPT).text_in("xx") == "already answered"  # no catalogue: English
+    row = make_fill_report().rows[3]
+    for lang, text in (("en", "already answered"), ("ja", "記入済み")):
+        monkeypatch.setenv("KB_LANG", lang)
+        out = row.to_json()
+        assert (out["reason"], out["reason_codes"]) == ("already answered", ["kept"])
+        assert (out["reason_lang"], out["reason_text"]) == (lang, text)
