@@ -129,12 +129,14 @@ def body_blocks(text: str) -> list[str]:
     """A response's text as Markdown blocks: a run of list lines one list, every other line a
     paragraph of its own."""
     runs: list[list[str] | str] = []  # a list's item lines, or a paragraph's line
+    widths: list[int] = []  # the marker widths of the items the next one may nest under
     for line in text.split("\n"):
         listed = _LIST_LINE.match(line)
         if listed:
             if not runs or isinstance(runs[-1], str):
                 runs.append([])
-            runs[-1].append(_list_item(listed))
+                widths = []
+            runs[-1].append(_list_item(listed, widths))
         elif line.strip():
             runs.append(line.strip())
     blocks = []
@@ -148,11 +150,15 @@ def body_blocks(text: str) -> list[str]:
     return blocks
 
 
-def _list_item(listed: re.Match[str]) -> str:
-    # importers/whitepaper.py writes two spaces a nesting level; Markdown nests an item under a
-    # bullet ("- ") by two spaces of indentation and under a number ("1. ") by three.
-    depth = len(listed.group("indent")) // 2
-    return f"{'  ' * depth}{listed.group('marker')} {escape(listed.group('text'))}"
+def _list_item(listed: re.Match[str], widths: list[int]) -> str:
+    """One item; ``widths`` (updated) holds the marker widths of the open items above it.
+    importers/whitepaper.py writes two spaces a nesting level; Markdown nests an item under a
+    bullet ("- ") by two spaces of indentation and under a number ("1. ") by three."""
+    depth = min(len(listed.group("indent")) // 2, len(widths))
+    marker = listed.group("marker")
+    indent = " " * sum(widths[:depth])
+    widths[depth:] = [len(marker) + 1]
+    return f"{indent}{marker} {escape(listed.group('text'))}"
 
 
 def _paragraph(line: str, *, split: tuple[int, int] | None) -> str:

@@ -161,7 +161,10 @@ def test_wrapped_looking_japanese_lines_stay_apart():
 
 
 def test_lists_and_markup_characters():
-    text = "次のとおりです。\n- 年次の審査 *認証*\n- <b>夜間</b> & [監視]\n1. 手順 | 記録\n2. 見直し_2"
+    text = (
+        "次のとおりです。\n- 年次の審査 *認証*\n  - 認証機関による審査\n- <b>夜間</b> & [監視]\n"
+        "1. 手順 | 記録\n  - 記録は一年保管\n    1. 暗号化して保管\n2. 見直し_2"
+    )
     assert reparsed(
         [Section(title="運用", text=text, control_id="12.1.2", framework="ISO/IEC 27017:2015")]
     ) == [("12.1.2", "運用", text)]
