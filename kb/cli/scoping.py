@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
+from kb.i18n import _
+
 
 def service_option(why: str):
-    """--service NAME: the service a command confines itself to, with what that means for it."""
-    return click.option("--service", metavar="NAME", help=f"Only the service NAME (kb.services): {why}.")
+    """--service NAME: the service a command confines itself to, with what that means for it
+    (its callers' texts are found by kb.i18n_extract's OPTION_BUILDERS)."""
+    return click.option(
+        "--service", metavar="NAME", help=_("Only the service NAME (kb.services): {why}.").format(why=_(why))
+    )
