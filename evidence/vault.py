@@ -23,8 +23,9 @@ from kb.errors import KBError
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 VAULT_SUFFIX = ".vault"
-# Files up to this size are hashed in one read: hashlib.file_digest zeroes a 256 KiB buffer
-# per file, which costs more than hashing a typical document of a few pages.
+# Files up to this size are hashed in one read, larger ones in reads of this size:
+# hashlib.file_digest zeroes a 256 KiB buffer per file, which costs more than hashing a
+# typical document of a few pages.
 _READ_WHOLE = 1 << 20
 
 
@@ -103,10 +104,16 @@ class Vault:
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         except OSError:
             return None
-        with os.fdopen(fd, "rb") as f:
-            if os.fstat(fd).st_size <= _READ_WHOLE:
-                return hashlib.sha256(f.read()).hexdigest()
-            return hashlib.file_digest(f, "sha256").hexdigest()
+        # os.read on the descriptor: a file object around it costs a quarter of hashing a
+        # document of a few pages (1,000 files of 25 KB: 52 ms of CPU with one, 39 without).
+        try:
+            block = min(os.fstat(fd).st_size + 1, _READ_WHOLE)  # a small file in one read
+            digest = hashlib.sha256()
+            while chunk := os.read(fd, block):
+                digest.update(chunk)
+            return digest.hexdigest()
+        finally:
+            os.close(fd)
 
 
 class Copied(NamedTuple):

@@ -99,3 +99,19 @@ def test_a_failed_add_takes_its_files_out_of_the_vault(tmp_path, monkeypatch):
         add_files(db, vault, [doc], Details())
     assert _files_in(vault) == []
     assert evidence_store.listing(db) == []
+
+
+@pytest.mark.parametrize("size", [0, 1, 25_000, (1 << 20) - 1, 1 << 20, 3 * (1 << 20) + 7])
+def test_digest_on_disk_is_the_sha256_of_the_whole_file_read_in_blocks(tmp_path, size):
+    # Sizes around the one-read bound (_READ_WHOLE): one read, exactly one block, several.
+    vault = Vault(tmp_path / "vault")
+    data = os.urandom(size)
+    path = vault.path_of(sha256_of(data))
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data)
+    assert vault.digest_on_disk(sha256_of(data)) == sha256_of(data)
+    other = sha256_of(b"never stored")
+    assert vault.digest_on_disk(other) is None
+    vault.path_of(other).parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(path, vault.path_of(other))  # a link in the vault is not followed
+    assert vault.digest_on_disk(other) is None

@@ -9,9 +9,10 @@ from kb import evidence_store
 from tests.builders import build_demo_db
 
 
-@pytest.mark.parametrize("large_average", [1 << 20, 0])  # one loop, and files shared among threads
-def test_changed_and_missing_files_are_found_in_order(tmp_path, monkeypatch, large_average):
-    monkeypatch.setattr(verify_module, "_LARGE_AVERAGE", large_average)
+@pytest.mark.parametrize("workers", [1, 4])  # one loop, and files shared among threads
+def test_changed_and_missing_files_are_found_in_order(tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(verify_module, "_MAX_WORKERS", workers)
+    monkeypatch.setattr(os, "cpu_count", lambda: workers)
     db = build_demo_db(tmp_path)
     vault = vault_beside(tmp_path / "kb.db")
     paths = []
