@@ -12,7 +12,6 @@ import click
 from kb.audience import AUDIENCES, DEFAULT_AUDIENCE
 from kb.cli.importing import import_group
 from kb.cli.root import KBGroup, cli, json_text, open_db, read_input, write_output
-from kb.errors import KBError
 from kb.language import LANGUAGES
 
 WHITEPAPER_FORMATS = ("md", "html", "docx")
@@ -97,13 +96,13 @@ def export_whitepaper(
     if kind == "html":
         from exporters.whitepaper_html import render_html
 
-        _write_bytes(output, render_html(markdown, title=paper.title, lang=paper.lang).encode("utf-8"))
+        write_output(output, render_html(markdown, title=paper.title, lang=paper.lang).encode("utf-8"))
     elif kind == "docx":
         from exporters.whitepaper_docx import render_docx
 
-        _write_bytes(output, render_docx(markdown, title=paper.title, lang=paper.lang))
+        write_output(output, render_docx(markdown, title=paper.title, lang=paper.lang))
     else:
-        _write_bytes(output, markdown.encode("utf-8"))
+        write_output(output, markdown.encode("utf-8"))
     controls = sum(1 for s in paper.sections if s.control_id)
     summary = (
         f"{output}: {paper.title} ({paper.lang}, {kind}) — {controls} control responses,"
@@ -114,19 +113,6 @@ def export_whitepaper(
     if paper.unapproved:
         summary += f"; {paper.unapproved} drafts left out (kb approve them first)"
     click.echo(summary, err=True)
-
-
-def _write_bytes(path: str, data: bytes) -> None:
-    """Write atomically: a reader never sees half a file, a failure leaves the old one."""
-    from kb.files import atomic_path
-
-    target = Path(path)
-    if target.is_dir():
-        raise KBError(f"is a directory, not a file: {target}")
-    if not target.parent.exists():
-        raise KBError(f"directory does not exist: {target.parent}")
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
 
 
 @import_group.command(name="json")

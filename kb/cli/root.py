@@ -208,15 +208,17 @@ def read_text_input(path: str) -> str:
         raise KBError(_("{path} is {reason}").format(path=path, reason=not_utf8_reason(data))) from None
 
 
-def write_output(path: str, text: str) -> None:
-    """Write atomically: a reader never sees half a file."""
+def write_output(path: str, text: str | bytes) -> None:
+    """Write atomically (text as UTF-8): a reader never sees half a file."""
     from kb.files import atomic_path
 
     target = Path(path)
+    if target.is_dir():
+        raise KBError(_("is a directory, not a file: {path}").format(path=path))
     if not target.parent.exists():
         raise KBError(_("directory does not exist: {path}").format(path=target.parent))
     with atomic_path(target) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
 def json_text(value) -> str:

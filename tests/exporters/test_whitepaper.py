@@ -384,3 +384,13 @@ def test_an_approved_edit_is_a_new_edition_with_its_revision(tmp_path):
     # Read back, it is that edition, and exporting it again writes the same document.
     again = parse_whitepaper(out.read_bytes(), "paper.md")
     assert (again.version, again.date, again.revisions[-1].changed) == ("2.1", today, ["12.6.1"])
+
+
+def test_a_folder_for_output_is_one_line(tmp_path):
+    db_path = tmp_path / "kb.db"
+    run(["--db", str(db_path), "import", "whitepaper", str(DEMO / "sample_whitepaper.md")])
+    for fmt in ("md", "docx"):
+        result = CliRunner().invoke(
+            cli, ["--db", str(db_path), "export", "whitepaper", "--format", fmt, "-o", str(tmp_path)]
+        )
+        assert result.exit_code == 2 and f"is a directory, not a file: {tmp_path}" in result.stderr
