@@ -17,9 +17,10 @@ stance. A service answers in a KB of several exactly as in a KB holding it alone
 Which content is a service's: its responses (responses.service), and library answers
 (qa_pairs) whose document names it (kb import checksheet --service). A library answer that
 names no service is left out of a service's answers: a person answered it for one
-service, and nothing says which. Contract clauses and evidence name no service and stay
-as they are (a clause backs the responses that cite it; evidence the controls it is
-linked to).
+service, and nothing says which (kb apply --service and kb import checksheet --service say
+it). Evidence is linked for one service or for every service (kb evidence link --service,
+evidence_links.service): an answer cites what is linked for its service or for all.
+Contract clauses name no service: a clause backs the responses that cite it.
 """
 
 from __future__ import annotations
