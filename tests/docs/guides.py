@@ -21,8 +21,9 @@ what a reader has in front of them:
 A check that finds something exits 1, which the guide says after the command:
 ``$ kb check refs  # exit 1: …``; the test expects that code instead of 0.
 
-Commands for installing (``make demo``, ``pipx install .``, ``source .venv/bin/activate``) are
-shown in ``sh`` blocks; the test checks them without running them (INSTALL_CHECKS in the test).
+Commands for installing (``make demo``, ``pipx install .``, ``source .venv/bin/activate``) and
+Datasette's own commands that deploy or serve for good (``datasette serve``, ``datasette publish``)
+are shown in ``sh`` blocks; the test checks them without running them (test_guides.shell_check).
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class Guide:
 
 # Pages whose commands are run as the guides' are, beside the guides.
 REFERENCE = DOCS / "reference.md"
+DATASETTE = DOCS / "datasette.md"
 
 
 def guide_paths() -> list[Path]:
@@ -79,7 +81,7 @@ def guide_paths() -> list[Path]:
 
 def run_paths() -> list[Path]:
     """Every page whose console blocks the tests run: the guides and the reference."""
-    return [*guide_paths(), REFERENCE]
+    return [*guide_paths(), REFERENCE, DATASETTE]
 
 
 def read_guide(path: Path) -> Guide:
@@ -115,7 +117,9 @@ def read_guide(path: Path) -> Guide:
                     raise ValueError(f"{path}:{number}: unknown docs-test comment {hidden!r}")
             continue
         if fence == "sh":
-            if raw.strip() and not raw.lstrip().startswith("#"):
+            if shell and shell[-1][1].endswith("\\"):  # a line going on from the one before
+                shell[-1] = (shell[-1][0], shell[-1][1][:-1].strip() + " " + raw.strip())
+            elif raw.strip() and not raw.lstrip().startswith("#"):
                 shell.append((number, raw.strip()))
             continue
         if fence != "console":
