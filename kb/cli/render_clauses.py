@@ -52,14 +52,18 @@ def render_history(found: list[ContractVersion]) -> None:
             click.echo(f"  {change_line(change)}")
 
 
-def clause_text_lines(clause: Clause, indent: str = "") -> list[str]:
-    return [f"{indent}{line}" for line in clause.text.splitlines()]
-
-
 def render_clause(clause: Clause) -> None:
+    """The clause's heading, then its paragraphs folded to the terminal, each hanging under its number."""
+    import shutil
+
+    from kb.cli.render_wrap import fold, fold_numbered
+
+    width = shutil.get_terminal_size().columns
     level = f" [{clause.classification}]" if clause.classification != "public" else ""
-    click.echo(f"{clause.label} (version {clause.version}){level}")
-    for line in clause_text_lines(clause, "  "):
+    for line in [
+        *fold(f"{clause.label} (version {clause.version}){level}", width),
+        *fold_numbered(clause.text, width, "  "),
+    ]:
         click.echo(line)
 
 

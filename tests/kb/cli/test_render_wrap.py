@@ -109,3 +109,18 @@ def test_kb_evidence_list_folds_titles_rather_than_cutting_them(tmp_path, monkey
     assert "…" not in result.output
     cells = "".join(line.split("│")[2] for line in result.output.splitlines() if line.count("│") > 3)
     assert "".join(cells.split()) == "".join(title.split())
+
+
+def test_kb_clauses_show_folds_its_paragraphs_under_their_numbers(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "50")
+    db = str(tmp_path / "kb.db")
+    for args in (
+        ["import", "clauses", str(DEMO / "sample_contract.md")],
+        ["clauses", "show", "利用約款", "12"],
+    ):
+        result = CliRunner().invoke(cli, ["--db", db, *args])
+        assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(cell_len(line) <= 50 for line in lines), result.output
+    first = next(i for i, line in enumerate(lines) if line.startswith("  1. "))
+    assert lines[first + 1].startswith("     ") and lines[first + 1][5] != " "
