@@ -281,10 +281,12 @@ def edit(
         raise KBError(f"{item.label} is retired: `kb approve {item.ref}` brings it back before it is edited")
     if text is not None and not text.strip():
         raise KBError("the new text is empty: to take content out of answering use `kb retire`")
-    new_text = item.text if text is None else text.strip()
-    new_choice = item.choice if choice is None else (choice.strip() or None)
-    changes_text = (new_text, new_choice) != (item.text, item.choice)
     pending = item.draft
+    # What is not given stays as the pending draft has it, else as the live version.
+    base_text, base_choice = (pending.text, pending.choice) if pending else (item.text, item.choice)
+    new_text = base_text if text is None else text.strip()
+    new_choice = base_choice if choice is None else (choice.strip() or None)
+    changes_text = (new_text, new_choice) != (item.text, item.choice)
     if changes_text and pending and (new_text, new_choice) == (pending.text, pending.choice):
         changes_text = False  # the same draft again
     if not changes_text and owner is None:

@@ -129,7 +129,8 @@ def test_a_draft_library_answer_is_offered_with_a_why_that_says_so(db):
 def test_an_approved_library_answer_edited_answers_as_before_until_approved(db):
     qa_id = _harvest(db, approved=True)
     question = "委託先の監査報告書を提供できますか。"
-    curation.edit(db, curation.resolve(db, f"Q{qa_id}"), choice="いいえ", text="提供していません。")
+    curation.edit(db, curation.resolve(db, f"Q{qa_id}"), choice="いいえ", text="提供できません。")
+    curation.edit(db, curation.resolve(db, f"Q{qa_id}"), text="提供していません。")  # the draft keeps いいえ
     still = answer(db, question)
     assert (still.status, still.stance, still.sources[0].text) == (
         "answered",
