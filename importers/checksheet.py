@@ -29,6 +29,7 @@ from importers.section_switches import table_switches
 from importers.sheet_grid import SheetGrid, WorkbookGrids
 from kb.choices import stance_of_option
 from kb.errors import KBError
+from kb.i18n import _
 from kb.stance import is_yes_no_statement
 
 # --- public data ----------------------------------------------------------------
@@ -249,7 +250,9 @@ def _column_override(value: str | None, what: str) -> int | None:
     if value is None:
         return None
     if not re.fullmatch(r"[A-Za-z]{1,3}", value.strip()) or column_index(value.strip()) > MAX_COLUMN:
-        raise KBError(f"bad {what} column {value!r}: give column letters such as C")
+        raise KBError(
+            _("bad {what} column {value!r}: give column letters such as C").format(what=what, value=value)
+        )
     return column_index(value.strip())
 
 
@@ -320,7 +323,9 @@ def read_checksheet(
     Raises KBError for unreadable workbooks and when no question table is found.
     """
     if header_row is not None and not 1 <= header_row <= MAX_ROW:
-        raise KBError(f"bad header row {header_row}: give a 1-based row number")
+        raise KBError(
+            _("bad header row {header_row}: give a 1-based row number").format(header_row=header_row)
+        )
     overrides = Overrides(
         header_row=header_row,
         question=_column_override(question_col, "question"),
@@ -342,10 +347,12 @@ def _read_tables(package: Package, sheet: str | None, overrides: Overrides) -> l
     _switch_sections_off(wb, reads)
     tables = [r.table for r in reads]
     if not tables:
-        where = f"sheet {sheet!r}" if sheet else "any sheet"
+        where = _("sheet {sheet!r}").format(sheet=sheet) if sheet else _("any sheet")
         raise KBError(
-            f"{package.name}: no question table found in {where}; "
-            "point at it with --sheet, --header-row, --question-col and --answer-col"
+            _(
+                "{name}: no question table found in {where}; "
+                "point at it with --sheet, --header-row, --question-col and --answer-col"
+            ).format(name=package.name, where=where)
         )
     return tables
 
@@ -355,9 +362,17 @@ def _target_sheets(wb: WorkbookGrids, sheet: str | None) -> list[SheetRef]:
         chosen = wb.sheet(sheet)
         if chosen is None:
             names = ", ".join(repr(s.name) for s in wb.sheets)
-            raise KBError(f"{wb.package.name}: no sheet named {sheet!r} (sheets: {names})")
+            raise KBError(
+                _("{name}: no sheet named {sheet!r} (sheets: {names})").format(
+                    name=wb.package.name, sheet=sheet, names=names
+                )
+            )
         if chosen.kind != "worksheet":
-            raise KBError(f"{wb.package.name}: sheet {sheet!r} is a {chosen.kind}, not a worksheet")
+            raise KBError(
+                _("{name}: sheet {sheet!r} is a {kind}, not a worksheet").format(
+                    name=wb.package.name, sheet=sheet, kind=chosen.kind
+                )
+            )
         return [chosen]
     # Hidden sheets hold lookup lists and scoring, never the questions to answer.
     return [s for s in wb.sheets if s.kind == "worksheet" and s.state == "visible"]

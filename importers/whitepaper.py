@@ -28,6 +28,7 @@ from markdown_it.token import Token
 
 from importers.text_bytes import looks_like_utf16, not_utf8_reason
 from kb.errors import KBError
+from kb.i18n import _
 from kb.language import LANGUAGES, majority_language
 from kb.model import ClauseRef, ParsedDocument, Revision, Section
 
@@ -502,7 +503,7 @@ def _clause_refs(text: str, last_doc: list[str], lang: str = "ja") -> list[Claus
     found.sort(key=lambda x: x[0])
     out: list[ClauseRef] = []
     seen: set[tuple[str, int]] = set()
-    for _, ref in found:
+    for _start, ref in found:
         if (ref.document, ref.article) not in seen:
             seen.add((ref.document, ref.article))
             out.append(ref)
@@ -590,7 +591,7 @@ def _doc_refs(text: str, lang: str = "ja") -> list[str]:
     for u in _URL_RE.finditer(norm):
         found.append((u.start(), u.group(0).rstrip(".,;:!?")))
     out: list[str] = []
-    for _, ref in sorted(found, key=lambda x: x[0]):
+    for _start, ref in sorted(found, key=lambda x: x[0]):
         if ref not in out:
             out.append(ref)
     return out
@@ -741,18 +742,26 @@ def _revisions(raw: _Raw, known: dict[str, str]) -> list[Revision]:
 
 def _decode(data: bytes, source_name: str) -> str:
     if not data or not data.strip():
-        raise KBError(f"not a whitepaper: {source_name} is empty")
+        raise KBError(_("not a whitepaper: {source_name} is empty").format(source_name=source_name))
     if looks_like_utf16(data):
-        raise KBError(f"not a whitepaper: {source_name} is {not_utf8_reason(data)}")
+        raise KBError(
+            _("not a whitepaper: {source_name} is {reason}").format(
+                source_name=source_name, reason=not_utf8_reason(data)
+            )
+        )
     if b"\x00" in data:
-        raise KBError(f"not a whitepaper: {source_name} is a binary file")
+        raise KBError(_("not a whitepaper: {source_name} is a binary file").format(source_name=source_name))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise KBError(f"not a whitepaper: {source_name} is not UTF-8 text (byte {exc.start})") from None
+        raise KBError(
+            _("not a whitepaper: {source_name} is not UTF-8 text (byte {start})").format(
+                source_name=source_name, start=exc.start
+            )
+        ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     if not text.strip():
-        raise KBError(f"not a whitepaper: {source_name} is empty")
+        raise KBError(_("not a whitepaper: {source_name} is empty").format(source_name=source_name))
     return text
 
 
@@ -769,16 +778,26 @@ def parse_whitepaper(
     control items.
     """
     if lang is not None and lang not in LANGUAGES:
-        raise KBError(f"unknown language {lang!r}: one of {', '.join(LANGUAGES)}")
+        raise KBError(
+            _("unknown language {lang!r}: one of {languages}").format(
+                lang=lang, languages=", ".join(LANGUAGES)
+            )
+        )
     text = _decode(data, source_name)
     try:
         doc = _parse(text, data, source_name, service, lang)
     except KBError:
         raise
     except Exception as exc:  # a bug or an input shape we do not handle: still one line
-        raise KBError(f"cannot parse whitepaper {source_name}: {type(exc).__name__}: {exc}") from exc
+        raise KBError(
+            _("cannot parse whitepaper {source_name}: {kind}: {exc}").format(
+                source_name=source_name, kind=type(exc).__name__, exc=exc
+            )
+        ) from exc
     if not doc.controls:
-        raise KBError(f"not a whitepaper: {source_name} has no control items")
+        raise KBError(
+            _("not a whitepaper: {source_name} has no control items").format(source_name=source_name)
+        )
     return doc
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from kb.db import CLASSIFICATIONS
 from kb.errors import KBError
+from kb.i18n import _
 from kb.settings import DEFAULTS
 
 # Least to most restricted: public material may go to anyone, nda material to a
@@ -32,7 +33,11 @@ STAFF_AUDIENCE: str = DEFAULTS["staff_audience"]
 def check_audience(audience: str) -> str:
     """``audience`` itself when it is one of AUDIENCES; a KBError naming the choices otherwise."""
     if audience not in AUDIENCES:
-        raise KBError(f"unknown audience {audience!r}: choose one of {', '.join(AUDIENCES)}")
+        raise KBError(
+            _("unknown audience {audience!r}: choose one of {audiences}").format(
+                audience=audience, audiences=", ".join(AUDIENCES)
+            )
+        )
     return audience
 
 
@@ -40,14 +45,20 @@ def check_customer_audience(audience: str) -> str:
     """``audience`` when a customer may be it: a file for a customer is never for internal eyes."""
     if check_audience(audience) not in CUSTOMER_AUDIENCES:
         raise KBError(
-            f"audience {audience!r} is staff only: a customer's file is for {' or '.join(CUSTOMER_AUDIENCES)}"
+            _("audience {audience!r} is staff only: a customer's file is for {audiences}").format(
+                audience=audience, audiences=" or ".join(CUSTOMER_AUDIENCES)
+            )
         )
     return audience
 
 
 def check_classification(classification: str) -> str:
     if classification not in LEVELS:
-        raise KBError(f"unknown classification {classification!r}: choose one of {', '.join(LEVELS)}")
+        raise KBError(
+            _("unknown classification {classification!r}: choose one of {levels}").format(
+                classification=classification, levels=", ".join(LEVELS)
+            )
+        )
     return classification
 
 

@@ -23,6 +23,7 @@ from typing import NamedTuple
 from kb.db import SCHEMA_VERSION, Database, migrate, read_only_uri, sqlite_connect
 from kb.errors import KBError
 from kb.files import atomic_path
+from kb.i18n import _
 
 # Tables every KB has had since version 1: a database without them is not a KB.
 _KB_TABLES = ("documents", "responses", "chunks", "kb_meta")
@@ -42,11 +43,11 @@ def backup(db: Database, target: str | Path) -> KBFile:
     replaced only once the copy is complete and checked)."""
     target = Path(target)
     if target.is_dir():
-        raise KBError(f"is a directory, not a file: {target}")
+        raise KBError(_("is a directory, not a file: {path}").format(path=target))
     if not target.parent.is_dir():
-        raise KBError(f"directory does not exist: {target.parent}")
+        raise KBError(_("directory does not exist: {path}").format(path=target.parent))
     if _same_database(db, target):
-        raise KBError(f"refusing to back the KB up over itself: {target}")
+        raise KBError(_("refusing to back the KB up over itself: {target}").format(target=target))
     with atomic_path(target) as tmp:
         copy = sqlite3.connect(tmp, isolation_level=None)
         try:
@@ -65,11 +66,11 @@ def check_kb_file(path: str | Path) -> KBFile:
     """The KB file at ``path``, read only, if it is one this kb can restore; else KBError."""
     path = Path(path)
     if not path.is_file():
-        raise KBError(f"no such file: {path}")
+        raise KBError(_("no such file: {path}").format(path=path))
     try:
         conn = sqlite_connect(read_only_uri(path), uri=True)
     except sqlite3.DatabaseError as exc:
-        raise KBError(f"{path} cannot be opened as a KB backup: {exc}") from None
+        raise KBError(_("{path} cannot be opened as a KB backup: {exc}").format(path=path, exc=exc)) from None
     try:
         return _checked(conn, path)
     finally:
@@ -83,13 +84,15 @@ def restore(db: Database, source: str | Path) -> KBFile:
     if db.read_only is not None:
         raise db.read_only.error()
     if _same_database(db, source):
-        raise KBError(f"{source} is the KB itself: nothing to restore")
+        raise KBError(_("{source} is the KB itself: nothing to restore").format(source=source))
     info = check_kb_file(source)
     conn = sqlite_connect(read_only_uri(source), uri=True)
     try:
         conn.backup(db.conn)
     except sqlite3.DatabaseError as exc:
-        raise KBError(f"could not restore {source}: {exc}; the KB is as it was") from None
+        raise KBError(
+            _("could not restore {source}: {exc}; the KB is as it was").format(source=source, exc=exc)
+        ) from None
     finally:
         conn.close()
     db.search_cache = None  # the index it cached is gone
@@ -102,13 +105,19 @@ def _checked(conn: sqlite3.Connection, path: Path) -> KBFile:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise KBError(f"{path} is not a KB backup: {exc}") from None
+        raise KBError(_("{path} is not a KB backup: {exc}").format(path=path, exc=exc)) from None
     missing = [t for t in _KB_TABLES if t not in tables]
     if version < 1 or missing:
-        raise KBError(f"{path} is not a KB backup (an SQLite file without the KB's {', '.join(missing)})")
+        raise KBError(
+            _("{path} is not a KB backup (an SQLite file without the KB's {missing})").format(
+                path=path, missing=", ".join(missing)
+            )
+        )
     if version > SCHEMA_VERSION:
         raise KBError(
-            f"{path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}, upgrade kb"
+            _("{path} has schema version {version}; this kb understands up to {known}, upgrade kb").format(
+                path=path, version=version, known=SCHEMA_VERSION
+            )
         )
     _check_integrity(conn, path)
     return _describe(conn, path)
@@ -120,7 +129,11 @@ def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     except sqlite3.DatabaseError as exc:
         problems = [str(exc)]
     if problems != ["ok"]:
-        raise KBError(f"{path} is damaged (integrity_check: {'; '.join(problems)})")
+        raise KBError(
+            _("{path} is damaged (integrity_check: {problems})").format(
+                path=path, problems="; ".join(problems)
+            )
+        )
 
 
 def _describe(conn: sqlite3.Connection, path: Path) -> KBFile:

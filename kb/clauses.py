@@ -27,6 +27,7 @@ from kb.audience import may_see
 from kb.contracts import Article, ParsedContract, article_label, clause_label, name_key, title_key
 from kb.db import Database
 from kb.errors import KBError
+from kb.i18n import _
 from kb.settings import DEFAULTS
 
 # A response shown to a person at all: below this, an answer has no sources (kb.answer).
@@ -135,7 +136,7 @@ def import_contract(
     the file states, else the next number; ``effective`` to the date on its cover.
     """
     if not document.strip():
-        raise KBError("a contract needs a name (--document)")
+        raise KBError(_("a contract needs a name (--document)"))
     with db.atomic():
         contract_id = _contract_id(db, document)
         name = db.execute("SELECT name FROM contracts WHERE id = ?", [contract_id]).fetchone()[0]
@@ -147,8 +148,16 @@ def import_contract(
             if same[1] != classification and may_see(classification, same[1]):
                 # Asked for a stricter level, kb would seem to withhold what it goes on showing.
                 raise KBError(
-                    f"{parsed.source_name} is already imported as {name} version {same[0]}, {same[1]}:"
-                    f" it stays {same[1]}, and kb does not make an import {classification} afterwards"
+                    _(
+                        "{file} is already imported as {name} version {version}, {level}:"
+                        " it stays {level}, and kb does not make an import {classification} afterwards"
+                    ).format(
+                        file=parsed.source_name,
+                        name=name,
+                        version=same[0],
+                        level=same[1],
+                        classification=classification,
+                    )
                 )
             return ContractImport("unchanged", name, same[0])
         versions = [
@@ -160,7 +169,9 @@ def import_contract(
         label = version or parsed.version or str(len(versions) + 1)
         if label in versions:
             raise KBError(
-                f"{name} version {label} is already imported from another file: give this one another --version"
+                _(
+                    "{name} version {version} is already imported from another file: give this one another --version"
+                ).format(name=name, version=label)
             )
         previous = db.execute(
             "SELECT id, version FROM contract_versions WHERE contract_id = ? AND is_current = 1",
@@ -423,7 +434,11 @@ def check_refs(db: Database, document: str | None = None) -> tuple[int, list[Ref
     if document is not None:
         wanted, why = clause_index.contract_for(document)
         if wanted is None:
-            raise KBError(f"no contract named {document} in the KB ({why}): import it with kb import clauses")
+            raise KBError(
+                _("no contract named {document} in the KB ({why}): import it with kb import clauses").format(
+                    document=document, why=why
+                )
+            )
     checked, problems = 0, []
     for control_id, section, cited, article, title in db.execute(
         """

@@ -15,6 +15,7 @@ from kb.answer import AUTO_THRESHOLDS, Answer, answer
 from kb.calibration import Band, Outcome, Point, bands, curve, safe_threshold
 from kb.db import Database
 from kb.errors import KBError
+from kb.i18n import _
 from kb.language import LANGUAGES, text_language
 
 # What "safe" means when thresholds are calibrated (kb.calibration.safe_threshold): a wrong
@@ -84,19 +85,19 @@ def load_questions(path: str | Path) -> list[dict]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:
-        raise KBError(f"{path} is not UTF-8 text") from None
+        raise KBError(_("{path} is not UTF-8 text").format(path=path)) from None
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise KBError(f"{path}:{n}: not JSON ({exc.msg})") from None
+            raise KBError(_("{path}:{n}: not JSON ({msg})").format(path=path, n=n, msg=exc.msg)) from None
         if not isinstance(item, dict) or not isinstance(item.get("question"), str) or "gold" not in item:
-            raise KBError(f"{path}:{n}: needs 'question' and 'gold'")
+            raise KBError(_("{path}:{n}: needs 'question' and 'gold'").format(path=path, n=n))
         items.append(item)
     if not items:
-        raise KBError(f"{path} has no questions")
+        raise KBError(_("{path} has no questions").format(path=path))
     return items
 
 

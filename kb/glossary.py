@@ -25,6 +25,7 @@ from kb.audit import AuditEvent
 from kb.db import Database
 from kb.errors import KBError
 from kb.files import atomic_path
+from kb.i18n import _
 
 Phrase = tuple[str, ...]
 
@@ -58,17 +59,21 @@ def user_groups(db: Database) -> list[tuple[int, list[str]]]:
 def add_group(db: Database, terms: list[str]) -> int:
     terms = [t.strip() for t in terms if t.strip()]
     if len(terms) < 2:
-        raise KBError("a glossary group needs at least two terms")
+        raise KBError(_("a glossary group needs at least two terms"))
     if any("\t" in t or "\n" in t for t in terms):
-        raise KBError("glossary terms cannot contain tabs or newlines")
+        raise KBError(_("glossary terms cannot contain tabs or newlines"))
     terms = list(dict.fromkeys(terms))  # a term twice in one group says nothing more
     wanted = {_same_term(t) for t in terms}
     if len(wanted) < 2:
-        raise KBError("a glossary group needs at least two different terms")
+        raise KBError(_("a glossary group needs at least two different terms"))
     for where, group in [("shipped", g) for g in shipped_groups()] + list(user_groups(db)):
         if wanted <= {_same_term(t) for t in group}:
             name = "a shipped group" if where == "shipped" else f"group {where}"
-            raise KBError(f"{name} already holds all of these terms: {' / '.join(group)}")
+            raise KBError(
+                _("{name} already holds all of these terms: {group}").format(
+                    name=name, group=" / ".join(group)
+                )
+            )
     with db.atomic():
         gid = db.execute(
             "INSERT INTO glossary (terms, added_at) VALUES (?, ?)",
@@ -90,7 +95,7 @@ def remove_group(db: Database, group_id: int) -> None:
     with db.atomic():
         row = db.execute("SELECT terms FROM glossary WHERE id = ?", [group_id]).fetchone()
         if row is None:
-            raise KBError(f"no user glossary group {group_id}")
+            raise KBError(_("no user glossary group {group_id}").format(group_id=group_id))
         db.execute("DELETE FROM glossary WHERE id = ?", [group_id])
         terms = row[0].split("\t")
         audit.record(

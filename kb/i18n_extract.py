@@ -41,6 +41,9 @@ METHOD_MARKERS = {
 COMMAND_DECORATORS = ("command", "group")
 HELP_KEYWORDS = ("help", "short_help", "epilog")
 OPTION_CALLS = ("option",)
+# kb.cli's option builders that take the end of their help as an argument (by position), which
+# they translate: their callers' literals are messages.
+OPTION_BUILDERS = {"service_option": 0, "classification_option": 1}
 
 
 @dataclass
@@ -117,6 +120,9 @@ def _implicit(node: ast.AST, rel: str, problems: list[str]):
                 yield from _help_keywords(decorator, rel, problems)
     elif isinstance(node, ast.Call) and _call_name(node) in OPTION_CALLS:
         yield from _help_keywords(node, rel, problems)
+    elif isinstance(node, ast.Call) and (position := OPTION_BUILDERS.get(_call_name(node) or "")) is not None:
+        if len(node.args) > position and _literal(node.args[position]):
+            yield node.args[position].value, node.lineno
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.comprehension)

@@ -22,6 +22,7 @@ from kb.chunk_sources import CHUNK_SOURCES
 from kb.db import Database
 from kb.errors import KBError
 from kb.files import atomic_path
+from kb.i18n import _
 from kb.services import rows_outside
 
 # Records of what was sent to which customer (kb fill) and of who changed what (kb.audit):
@@ -47,11 +48,11 @@ def publish(db: Database, target: str | Path, audience: str, service: str | None
     check_audience(audience)
     target = Path(target)
     if target.is_dir():
-        raise KBError(f"is a directory, not a file: {target}")
+        raise KBError(_("is a directory, not a file: {path}").format(path=target))
     if not target.parent.exists():
-        raise KBError(f"directory does not exist: {target.parent}")
+        raise KBError(_("directory does not exist: {path}").format(path=target.parent))
     if target.exists() and target.resolve() == _database_file(db):
-        raise KBError(f"{target} is the KB itself: publish to another file")
+        raise KBError(_("{target} is the KB itself: publish to another file").format(target=target))
     with atomic_path(target) as tmp:
         copy = sqlite3.connect(str(tmp), isolation_level=None)
         try:

@@ -9,6 +9,7 @@ from kb.cli.root import cli, echo_json, open_db, read_text_input
 from kb.cli.scoping import service_option
 from kb.db import CHUNK_KINDS
 from kb.errors import KBError
+from kb.i18n import _
 
 
 @cli.command()
@@ -105,7 +106,7 @@ def answer(
     from kb.batch import answer_many
 
     if bool(question) == bool(questions_file):
-        raise KBError("give either a QUESTION or --file, not both")
+        raise KBError(_("give either a QUESTION or --file, not both"))
     if questions_file:
         lines = read_text_input(questions_file).splitlines()
         questions = [line.strip() for line in lines if line.strip()]

@@ -11,6 +11,7 @@ from kb.cli.root import cli, open_db, require_file
 from kb.cli.scoping import service_option
 from kb.errors import KBError
 from kb.files import Staged
+from kb.i18n import _
 
 
 def _check_paths(review: Path, filled: Path, dst: Path) -> None:
@@ -19,11 +20,15 @@ def _check_paths(review: Path, filled: Path, dst: Path) -> None:
 
     check_destination(filled, dst)
     if same_file(review, dst):
-        raise KBError(f"{dst} would overwrite the decision workbook; choose another name")
+        raise KBError(_("{dst} would overwrite the decision workbook; choose another name").format(dst=dst))
     if dst.suffix.lower() != filled.suffix.lower():
-        raise KBError(f"output must end in {filled.suffix.lower()} like the filled workbook: {dst.name}")
+        raise KBError(
+            _("output must end in {suffix} like the filled workbook: {name}").format(
+                suffix=filled.suffix.lower(), name=dst.name
+            )
+        )
     if dst.is_dir():
-        raise KBError(f"{dst} is a folder: name a file to write")
+        raise KBError(_("{dst} is a folder: name a file to write").format(dst=dst))
 
 
 @cli.command("apply")
@@ -45,7 +50,7 @@ def apply_decisions(ctx, review, filled, output, approve, owner, customer, servi
     from kb import ledger, library, services
 
     if approve and not (owner or "").strip():
-        raise KBError("--approve needs --owner NAME: an approved answer says who approved it")
+        raise KBError(_("--approve needs --owner NAME: an approved answer says who approved it"))
     review_path, filled_path, dst = require_file(review), require_file(filled), Path(output)
     _check_paths(review_path, filled_path, dst)
     db = open_db(ctx)
@@ -53,7 +58,9 @@ def apply_decisions(ctx, review, filled, output, approve, owner, customer, servi
     try:
         sheet = read_decisions(review_path)
     except NotADecisionWorkbook as exc:
-        raise KBError(f"{review} is not a decision workbook kb fill wrote: {exc}") from None
+        raise KBError(
+            _("{review} is not a decision workbook kb fill wrote: {exc}").format(review=review, exc=exc)
+        ) from None
     plan = apply.plan(sheet, apply.file_sha256(filled_path))
     if plan.mismatches:
         raise KBError(apply.mismatch_message(review_path.name, filled_path.name, plan.mismatches))

@@ -15,6 +15,7 @@ from kb.cli.root import cli, echo_json, json_text, open_db, require_file, write_
 from kb.cli.scoping import service_option
 from kb.errors import KBError
 from kb.files import Staged
+from kb.i18n import _
 
 if TYPE_CHECKING:
     from exporters.fill import FillOptions, FillReport
@@ -84,21 +85,27 @@ def _check_paths(src: Path, dst: Path, report_path: str | None, review_path: str
     check_destination(src, dst)
     if dst.suffix.lower() != src.suffix.lower():
         # The copy is the same kind of package as the input: an .xlsx named .csv opens nowhere.
-        raise KBError(f"output must end in {src.suffix.lower()} like the input: {dst.name}")
+        raise KBError(
+            _("output must end in {suffix} like the input: {name}").format(
+                suffix=src.suffix.lower(), name=dst.name
+            )
+        )
     if report_path and review_path and same_file(report_path, review_path):
         raise KBError(
-            f"--report and --review name the same file ({report_path}): one would replace the other"
+            _("--report and --review name the same file ({path}): one would replace the other").format(
+                path=report_path
+            )
         )
     for target in (dst, report_path, review_path):
         if target and Path(target).is_dir():
-            raise KBError(f"{target} is a folder: name a file to write")
+            raise KBError(_("{target} is a folder: name a file to write").format(target=target))
     for extra in (report_path, review_path):
         if extra and (same_file(extra, src) or same_file(extra, dst)):
-            raise KBError(f"{extra} would overwrite a workbook; choose another name")
+            raise KBError(_("{extra} would overwrite a workbook; choose another name").format(extra=extra))
         if extra and not Path(extra).parent.exists():
-            raise KBError(f"directory does not exist: {Path(extra).parent}")
+            raise KBError(_("directory does not exist: {path}").format(path=Path(extra).parent))
     if review_path and Path(review_path).suffix.lower() not in (".xlsx", ".html", ".htm"):
-        raise KBError(f"review file must end in .xlsx or .html: {review_path}")
+        raise KBError(_("review file must end in .xlsx or .html: {path}").format(path=review_path))
 
 
 def _check_previous(previous: str, dst: Path) -> None:
@@ -106,7 +113,9 @@ def _check_previous(previous: str, dst: Path) -> None:
 
     require_file(previous)
     if same_file(previous, dst):
-        raise KBError(f"-o {dst.name} would overwrite the --previous workbook; choose another name")
+        raise KBError(
+            _("-o {name} would overwrite the --previous workbook; choose another name").format(name=dst.name)
+        )
 
 
 def _fill(
@@ -169,8 +178,10 @@ def _remember(db: Database, report: FillReport, customer: str | None) -> None:
         ledger.record(db, disclosure(report, customer=customer))
     except (sqlite3.Error, OSError) as exc:
         click.echo(
-            f"kb: warning: this fill is not recorded in the KB ({exc}): kb import checksheet will not"
-            f" know {report.output.name} as kb fill's own output, and kb ledger does not list it",
+            _(
+                "kb: warning: this fill is not recorded in the KB ({error}): kb import checksheet will not"
+                " know {name} as kb fill's own output, and kb ledger does not list it"
+            ).format(error=exc, name=report.output.name),
             err=True,
         )
 

@@ -9,6 +9,7 @@ import click
 from kb.cli.importing import import_group
 from kb.cli.root import KBGroup, classification_option, cli, echo_json, iso_date, open_db, read_input
 from kb.errors import KBError
+from kb.i18n import _
 
 
 @import_group.command(name="clauses")
@@ -44,7 +45,9 @@ def import_clauses(
     parsed = parse_contract(read_input(file), Path(file).name)
     document = document or parsed.title
     if not document:
-        raise KBError(f"{file} has no title on its cover: name the contract with --document")
+        raise KBError(
+            _("{file} has no title on its cover: name the contract with --document").format(file=file)
+        )
     db = open_db(ctx, create=True)
     with db.atomic():
         result = clauses.import_contract(

@@ -12,6 +12,7 @@ import click
 from kb.cli.root import KBGroup, classification_option, cli, echo_json, iso_date, open_db
 from kb.cli.scoping import service_option
 from kb.errors import KBError
+from kb.i18n import _
 
 
 @cli.group(name="evidence", cls=KBGroup)
@@ -27,7 +28,9 @@ def _vault(ctx: click.Context):
 
 def _evidence_id(value: str) -> int:
     if not value.isdigit():
-        raise KBError(f"evidence ID is a number (kb evidence list shows them), got {value!r}")
+        raise KBError(
+            _("evidence ID is a number (kb evidence list shows them), got {value!r}").format(value=value)
+        )
     return int(value)
 
 
@@ -52,12 +55,16 @@ def add(
 
     valid_from, valid_until = iso_date("--valid-from", valid_from), iso_date("--valid-until", valid_until)
     if valid_from and valid_until and valid_until < valid_from:
-        raise KBError(f"--valid-until {valid_until} is before --valid-from {valid_from}")
+        raise KBError(
+            _("--valid-until {valid_until} is before --valid-from {valid_from}").format(
+                valid_until=valid_until, valid_from=valid_from
+            )
+        )
     files = collect(paths, recursive=recursive)
     if not files:
-        raise KBError("no files to add (hidden files are left out)")
+        raise KBError(_("no files to add (hidden files are left out)"))
     if title and len(files) > 1:
-        raise KBError(f"--title names one file; {len(files)} were given")
+        raise KBError(_("--title names one file; {files} were given").format(files=len(files)))
     db = open_db(ctx, create=True)
     linked = evidence_store.control_ids(db, controls)
     details = Details(title, owner, classification, valid_from, valid_until, _link_service(db, service))
@@ -91,7 +98,7 @@ def _expiring(value: str | None) -> date | None:
         return None
     match = _DAYS.fullmatch(value.strip().lower())
     if not match:
-        raise KBError(f"--expiring takes a number of days such as 30d, got {value!r}")
+        raise KBError(_("--expiring takes a number of days such as 30d, got {value!r}").format(value=value))
     return date.today() + timedelta(days=int(match.group(1)))
 
 
@@ -168,14 +175,18 @@ def export(ctx, evidence_id, output) -> None:
     item = evidence_store.get(open_db(ctx), _evidence_id(evidence_id))
     data = _vault(ctx).read(item.sha256)
     if sha256_of(data) != item.sha256:
-        raise KBError(f"evidence {item.id} changed in the vault since it was added: run kb evidence verify")
+        raise KBError(
+            _("evidence {id} changed in the vault since it was added: run kb evidence verify").format(
+                id=item.id
+            )
+        )
     target = Path(output)
     if target.is_dir():
         target = target / Path(item.original_name).name
     if target.is_symlink():
-        raise KBError(f"{target} is a symbolic link: kb does not write through links")
+        raise KBError(_("{target} is a symbolic link: kb does not write through links").format(target=target))
     if not target.parent.is_dir():
-        raise KBError(f"directory does not exist: {target.parent}")
+        raise KBError(_("directory does not exist: {path}").format(path=target.parent))
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     click.echo(f"evidence {item.id} written to {target} ({item.size:,} bytes)")

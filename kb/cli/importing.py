@@ -9,6 +9,7 @@ import click
 from kb.cli.checksheets import checksheet_options, overrides
 from kb.cli.root import KBGroup, classification_option, cli, iso_date, open_db, read_input
 from kb.errors import KBError
+from kb.i18n import _
 from kb.language import LANGUAGES
 
 
@@ -27,8 +28,10 @@ def refuse_stricter(db, file: str, sha256: str, classification: str) -> None:
     found = store.imported_classification(db, sha256)
     if found and found[1] != classification and may_see(classification, found[1]):
         raise KBError(
-            f"{file} is already imported as {found[1]} (document {found[0]}):"
-            f" it stays {found[1]}, and kb does not make an import {classification} afterwards"
+            _(
+                "{file} is already imported as {level} (document {document}):"
+                " it stays {level}, and kb does not make an import {classification} afterwards"
+            ).format(file=file, level=found[1], document=found[0], classification=classification)
         )
 
 
@@ -120,8 +123,10 @@ def import_checksheet(
     filled = store.fill_by_sha256(db, hashlib.sha256(data).hexdigest())
     if filled:
         raise KBError(
-            f"{file} is kb fill's own output (filled {filled.created_at[:10]}, unchanged since):"
-            " answer or review it first, then import"
+            _(
+                "{file} is kb fill's own output (filled {date}, unchanged since):"
+                " answer or review it first, then import"
+            ).format(file=file, date=filled.created_at[:10])
         )
     doc, pairs = parse_answered(
         file, data, **overrides(sheet, header_row, question_col, answer_col, comment_col)
@@ -132,7 +137,9 @@ def import_checksheet(
     people = [pair for pair, auto in zip(pairs, store.as_filled(db, pairs), strict=True) if not auto]
     if not people:
         raise KBError(
-            f"{file}: all {len(pairs)} answered rows are as kb fill wrote them: answer or review them first, then import"
+            _(
+                "{file}: all {n} answered rows are as kb fill wrote them: answer or review them first, then import"
+            ).format(file=file, n=len(pairs))
         )
     with db.atomic():
         result = store.import_qa_pairs(

@@ -6,6 +6,7 @@ import click
 
 from kb.cli.root import cli, open_db
 from kb.errors import KBError
+from kb.i18n import _
 
 
 @cli.command()
@@ -21,7 +22,7 @@ def show(ctx: click.Context, control_id: str) -> None:
     db = open_db(ctx)
     rows = store.responses_for_control(db, cid)
     if not rows:
-        raise KBError(f"no response for control {cid}")
+        raise KBError(_("no response for control {cid}").format(cid=cid))
     # Without a current response, the newest earlier one is shown in full too.
     full = [r for r in rows if r["is_current"]] or rows[:1]
     history = [r for r in rows if not r["is_current"]]

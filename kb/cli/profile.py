@@ -6,6 +6,7 @@ import click
 
 from kb.cli.root import KBGroup, cli, echo_json, open_db
 from kb.errors import KBError
+from kb.i18n import _
 
 # '' is one value for every language (an email address, a URL).
 _LANG_CHOICE = click.Choice(["ja", "en", "any"])
@@ -19,7 +20,9 @@ def _known_key(key: str) -> str:
     from kb import profile
 
     if key not in profile.KEYS:
-        raise KBError(f"unknown profile key {key!r}; known keys: {', '.join(profile.KEYS)}")
+        raise KBError(
+            _("unknown profile key {key!r}; known keys: {keys}").format(key=key, keys=", ".join(profile.KEYS))
+        )
     return key
 
 
@@ -44,7 +47,7 @@ def profile_set(ctx, key: str, value: str, lang: str) -> None:
     from kb import profile
 
     if not value.strip():
-        raise KBError("the value is empty; use kb profile unset to remove a field")
+        raise KBError(_("the value is empty; use kb profile unset to remove a field"))
     profile.set_value(open_db(ctx, create=True), _known_key(key), _lang(lang), value.strip())
     click.echo(f"set {key} ({lang})")
 

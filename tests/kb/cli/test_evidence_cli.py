@@ -164,4 +164,4 @@ def test_fill_report_and_review_list_flag_expired_evidence(kb, files, tmp_path):
     assert "expired_evidence" in row["reason_codes"]
     cells = [str(c.value) for c in openpyxl.load_workbook(review).active[2] if c.value is not None]
     assert any("有効期限切れ 2001-03-31" in c for c in cells)  # the sources' citations
-    assert any("evidence behind the answer has expired" in c for c in cells)  # the reason
+    assert any("回答の根拠の証跡が期限切れです" in c for c in cells)  # the reason, in the sheet's language
