@@ -9,7 +9,8 @@ and `kb log --verify` (verify) says which entry is the first that does not.
 Triggers refuse UPDATE and DELETE of audit_log, so no kb code path can change history by
 mistake; an attacker holding the file can drop them, which is why the chain, not the
 triggers, is the proof. What the chain cannot show by itself is the newest entries cut
-off: verify gives the head hash, which an auditor notes down and compares next time.
+off: verify gives the head hash, which an auditor notes down and gives verify next time
+(`kb log --verify --head HASH`).
 
 A writer calls ``record(db, AuditEvent(...))`` inside its own transaction (db.atomic()), so
 the entry and the change are committed together or not at all. Nothing here is written
@@ -32,6 +33,7 @@ from typing import NamedTuple
 from kb.db import Database
 
 GENESIS = "0" * 64  # prev_hash of the first entry
+RESTORE = "restore"  # the action of kb restore's entry, whose before is the head of the log it replaced
 # The triggers of schema v10 that refuse changes to the log; kb.publish drops them in a copy
 # it must empty, and verify reports a KB that lost them.
 GUARD_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
@@ -196,14 +198,21 @@ def entries(db: Database, *, limit: int | None = None) -> list[Entry]:
     return [Entry(*row) for row in rows]
 
 
-def verify(db: Database) -> Verified:
+def verify(db: Database, noted_head: str | None = None) -> Verified:
     """Recompute the chain from the first entry: the first entry whose hash is not that of its
     fields, whose prev_hash is not the hash of the entry before it, or whose id is not the one
-    after it (entries are numbered 1, 2, 3 … by record) is where the log was changed."""
+    after it (entries are numbered 1, 2, 3 … by record) is where the log was changed.
+
+    ``noted_head``: a head hash an earlier verify gave. The chain cannot show its newest entries
+    cut off; the noted head can: it must still be an entry of the log, or the head of a log a
+    restore replaced (the restore's entry names it as its before)."""
     prev, expected_id, count = GENESIS, 1, 0
+    noted_found = noted_head is None or noted_head == GENESIS
     for row in db.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY id"):
         entry = Entry(*row)
         count += 1
+        if noted_head in (entry.hash, entry.before_sha256 if entry.action == RESTORE else None):
+            noted_found = True
         if entry.id != expected_id:
             what = "missing before it" if entry.id > expected_id else "out of sequence"
             return Verified(count, prev, Broken(entry.id, f"entry {expected_id} is {what}"))
@@ -220,4 +229,7 @@ def verify(db: Database) -> Verified:
     ]
     if missing:
         return Verified(count, prev, Broken(None, f"the append-only triggers are gone: {', '.join(missing)}"))
+    if not noted_found:
+        why = f"no entry is the noted head {noted_head}: entries since it were cut off, or the log replaced"
+        return Verified(count, prev, Broken(None, why))
     return Verified(count, prev, None)

@@ -106,7 +106,7 @@ def restored(db: Database, source: Path, replaced_head: str) -> Entry:
     return audit.record(
         db,
         AuditEvent(
-            "restore",
+            audit.RESTORE,
             "kb",
             str(source),
             before=replaced_head,

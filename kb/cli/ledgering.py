@@ -15,6 +15,13 @@ from kb.settings import DEFAULTS
 @click.option(
     "--verify", is_flag=True, help="Recompute the hash chain; exit 1 naming the first broken entry."
 )
+@click.option(
+    "--head",
+    "noted_head",
+    metavar="HASH",
+    help="With --verify: a head an earlier --verify printed; exit 1 unless the log still holds it"
+    " (newest entries cut off show only so).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the entries (or the verification) as JSON.")
 @click.option(
     "--limit",
@@ -25,13 +32,15 @@ from kb.settings import DEFAULTS
     help="Show the newest N entries.",
 )
 @click.pass_context
-def log(ctx, verify: bool, as_json: bool, limit: int) -> None:
+def log(ctx, verify: bool, noted_head: str | None, as_json: bool, limit: int) -> None:
     """Show the audit log of every change to the KB: who, when, what, before/after hashes."""
     from kb import audit
 
+    if noted_head and not verify:
+        raise KBError("--head HASH goes with --verify")
     db = open_db(ctx)
     if verify:
-        result = audit.verify(db)
+        result = audit.verify(db, (noted_head or "").strip().lower() or None)
         if as_json:
             echo_json(
                 {
@@ -44,8 +53,8 @@ def log(ctx, verify: bool, as_json: bool, limit: int) -> None:
         elif result.ok:
             click.echo(f"audit log intact: {result.entries} entries, head {result.head}")
         else:
-            where = f"entry {result.broken.entry_id}" if result.broken.entry_id is not None else "the log"
-            click.echo(f"kb: audit log broken at {where}: {result.broken.reason}", err=True)
+            where = f" at entry {result.broken.entry_id}" if result.broken.entry_id is not None else ""
+            click.echo(f"kb: audit log broken{where}: {result.broken.reason}", err=True)
         if not result.ok:
             sys.exit(1)
         return

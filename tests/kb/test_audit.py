@@ -183,3 +183,22 @@ def test_writers_at_once_each_chain_to_the_entry_before_theirs(tmp_path):
         t.join()
     result = verified(path)
     assert result.ok and result.entries == 30
+
+
+def test_a_cut_off_tail_shows_against_the_head_noted_before(kb_path):
+    noted = verified(kb_path).head
+    conn = sqlite3.connect(kb_path, isolation_level=None)
+    guards = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_log_%'"
+    ).fetchall()
+    for name in audit.GUARD_TRIGGERS:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DELETE FROM audit_log WHERE id = 4")
+    for (sql,) in guards:  # put back, as a careful attacker would
+        conn.execute(sql)
+    conn.close()
+    assert verified(kb_path).ok  # the chain alone cannot show it
+    db = connect(kb_path)
+    result = audit.verify(db, noted)
+    assert result.broken.entry_id is None and noted in result.broken.reason
+    assert audit.verify(db, audit.entries(db)[1].hash).ok  # an older noted head is still held

@@ -253,3 +253,7 @@ def test_every_write_path_leaves_an_entry_and_a_restore_chains_to_the_backups_lo
     assert [e["action"] for e in restored] == [e["action"] for e in entries[:6]] + ["restore"]
     assert restored[-1]["before_sha256"] == head  # the log it replaced, by its head
     assert run(db, "log", "--verify").exit_code == 0
+    # The head an auditor noted before the restore is no entry now, but the restore accounts for it.
+    assert head not in {e["hash"] for e in restored}
+    assert run(db, "log", "--verify", "--head", head).exit_code == 0
+    assert run(db, "log", "--verify", "--head", entries[-2]["hash"]).exit_code == 1  # after the backup, gone
