@@ -597,6 +597,13 @@ def _doc_refs(text: str, lang: str = "ja") -> list[str]:
     return out
 
 
+def citations_in(text: str, lang: str = "ja", contract: str = "") -> tuple[list[ClauseRef], list[str]]:
+    """The contract clauses and documents a response's text cites, read as an import reads them:
+    for a text a person rewrote (kb approve of a draft, kb.curation). ``contract``: the contract
+    an article cited without a name is of (the one the response cited before)."""
+    return _clause_refs(text, [contract], lang), _doc_refs(text, lang)
+
+
 # --------------------------------------------------------------------------- metadata
 
 

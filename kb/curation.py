@@ -35,6 +35,7 @@ from kb import audit, index
 from kb.analysis import analyzed_text, canonical_control_id
 from kb.db import Database
 from kb.errors import KBError
+from kb.model import ClauseRef
 from kb.settings import DEFAULTS
 
 # How long an approval holds before a person must look again (why: kb.settings).
@@ -324,12 +325,27 @@ def _edit_detail(after: Curated, changed_text: bool, owner: str | None) -> str:
     return f"{after.label}: {', '.join(parts)}"
 
 
+class Citations(NamedTuple):
+    """What a response's text cites, as an import reads it (importers.whitepaper.citations_in)."""
+
+    clause_refs: list[ClauseRef]
+    doc_refs: list[str]
+
+
 def approve(
-    db: Database, item: Curated, *, review_due: str | None = None, owner: str | None = None
+    db: Database,
+    item: Curated,
+    *,
+    review_due: str | None = None,
+    owner: str | None = None,
+    citations: Citations | None = None,
 ) -> Change:
     """Approve ``item``: its pending draft becomes the live version (the old one kept as
     history), a draft becomes approved, a retired one answers again; approving approved
-    content with no draft records a review (a new approval date and review-due date)."""
+    content with no draft records a review (a new approval date and review-due date).
+
+    ``citations``: what a response's draft cites, which replaces what the old text cited (a
+    citation of an article the new text no longer names must not go out with it)."""
     _live_editable(item, "approve")
     actor, at = audit.current_actor(), now()
     due = review_due or review_due_after(at)
@@ -358,6 +374,8 @@ def approve(
             index.move_chunks(db, item.kind, [item.id], to=_chunk_table(live))
         if item.draft:
             _write_live(db, live, item.draft.text, item.draft.choice)
+            if citations is not None and item.kind == "response":
+                _cite(db, item.id, citations)
         after = _reread(db, item)
         action = {"retired": "reinstate", "draft": "approve"}.get(
             item.status, "approve" if item.draft else "review"
@@ -431,6 +449,28 @@ def _write_live(db: Database, item: Curated, text: str, choice: str | None) -> N
         f"UPDATE {_chunk_table(item)} SET body = ?, body_terms = ? WHERE kind = ? AND source_id = ?",
         [body, analyzed_text(body), item.kind, item.id],
     )
+
+
+def _cite(db: Database, response_id: int, citations: Citations) -> None:
+    db.execute("DELETE FROM clause_refs WHERE response_id = ?", [response_id])
+    db.execute("DELETE FROM doc_refs WHERE response_id = ?", [response_id])
+    db.conn.executemany(
+        "INSERT INTO clause_refs (response_id, document, article, title) VALUES (?, ?, ?, ?)",
+        [(response_id, r.document, r.article, r.title) for r in citations.clause_refs],
+    )
+    db.conn.executemany(
+        "INSERT INTO doc_refs (response_id, name) VALUES (?, ?)",
+        [(response_id, n) for n in citations.doc_refs],
+    )
+
+
+def cited_contract(db: Database, response_id: int) -> str:
+    """The contract a response cited last ('' when none): what an article cited without a
+    contract's name in its new text is of."""
+    row = db.execute(
+        "SELECT document FROM clause_refs WHERE response_id = ? ORDER BY id DESC LIMIT 1", [response_id]
+    ).fetchone()
+    return row[0] if row else ""
 
 
 def _chunk_table(item: Curated) -> str:

@@ -90,8 +90,14 @@ def approve(ctx, item_id, document, service, actor, review_due, owner) -> None:
 
     due = iso_date("--review-due", review_due)
     db, item = _resolve(ctx, item_id, document, service)
+    citations = None
+    if item.kind == "response" and item.draft:  # what the new text cites, read as an import reads it
+        from importers.whitepaper import citations_in
+
+        found = citations_in(item.draft.text, item.lang, curation.cited_contract(db, item.id))
+        citations = curation.Citations(*found)
     with _acting(actor):
-        change = curation.approve(db, item, review_due=due, owner=owner)
+        change = curation.approve(db, item, review_due=due, owner=owner, citations=citations)
     after = change.after
     what = {
         "review": f"reviewed: v{after.version} stays live",

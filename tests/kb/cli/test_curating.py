@@ -106,3 +106,23 @@ def test_kb_show_says_when_a_draft_awaits_or_a_response_is_retired(kb_path):
     assert "R1: draft v2 by" in run(kb_path, "show", "12.3.1").output
     run(kb_path, "retire", "9.4.2")
     assert "R2 is retired" in run(kb_path, "show", "9.4.2").output
+
+
+def test_approving_a_draft_cites_what_the_new_text_cites(tmp_path):
+    from kb.db import connect
+    from tests.builders import make_doc
+
+    path = tmp_path / "cited.db"
+    db = connect(path)
+    store.import_document(db, make_doc("1"))  # CLD.9.5.2 cites Example 利用約款 第30条 and a service spec
+    db.close()
+    new = "最新のパッチを適用します。責任の範囲は第 12 条 (責任) に定めます。"
+    assert run(path, "edit", "CLD.9.5.2", "--text", new).exit_code == 0
+    assert run(path, "approve", "CLD.9.5.2").exit_code == 0
+    db = connect(path)
+    rid = db.execute("SELECT id FROM responses WHERE control_id = 'CLD.9.5.2'").fetchone()[0]
+    cites = store.citations(db, rid)
+    assert [(c["document"], c["article"], c["title"]) for c in cites["clause_refs"]] == [
+        ("Example 利用約款", 12, "責任")
+    ]
+    assert cites["doc_refs"] == []
