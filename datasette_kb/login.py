@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from kb.errors import KBError
+from kb.i18n import _
 
 PLUGIN = "datasette-auth-passwords"
 _HASH = re.compile(r"pbkdf2_sha256\$\d+\$[^$\s]+\$[A-Za-z0-9+/=]+")
@@ -28,14 +29,19 @@ def read_accounts(text: str, source: str) -> dict[str, str]:
         name, sep, hashed = line.partition(":")
         if not sep or not _NAME.fullmatch(name) or not _HASH.fullmatch(hashed.strip()):
             raise KBError(
-                f"{source} line {number}: expected NAME:pbkdf2_sha256$... (a hash from `datasette hash-password`,"
-                " never a password itself)"
+                _(
+                    "{source} line {number}: expected NAME:pbkdf2_sha256$... (a hash from `datasette hash-password`, never a password itself)"
+                ).format(source=source, number=number)
             )
         if name in accounts:
-            raise KBError(f"{source} line {number}: {name} is given twice")
+            raise KBError(
+                _("{source} line {number}: {name} is given twice").format(
+                    source=source, number=number, name=name
+                )
+            )
         accounts[name] = hashed.strip()
     if not accounts:
-        raise KBError(f"{source} names no account")
+        raise KBError(_("{source} names no account").format(source=source))
     return accounts
 
 
@@ -44,7 +50,7 @@ def login_metadata(accounts: dict[str, str]) -> dict:
     try:
         import datasette_auth_passwords  # noqa: F401
     except ImportError:
-        raise KBError(f"--password-file needs {PLUGIN} (pip install -e .)") from None
+        raise KBError(_("--password-file needs {plugin} (pip install -e .)").format(plugin=PLUGIN)) from None
     return {
         "allow": {"id": sorted(accounts)},
         "plugins": {PLUGIN: {f"{name}_password_hash": hashed for name, hashed in accounts.items()}},

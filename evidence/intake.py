@@ -22,6 +22,7 @@ from kb import evidence_store
 from kb.db import Database
 from kb.errors import KBError
 from kb.evidence_store import Limits
+from kb.i18n import _
 
 MAX_FILE_BYTES: int = evidence_store.Limits().max_file_bytes
 
@@ -40,7 +41,11 @@ class Details:
 
 def _refuse_link(path: Path) -> None:
     if path.is_symlink():
-        raise KBError(f"{path} is a symbolic link: kb does not follow links; add the file it points to")
+        raise KBError(
+            _("{path} is a symbolic link: kb does not follow links; add the file it points to").format(
+                path=path
+            )
+        )
 
 
 def collect(paths: Sequence[str], *, recursive: bool = False, max_bytes: int = MAX_FILE_BYTES) -> list[Path]:
@@ -52,10 +57,12 @@ def collect(paths: Sequence[str], *, recursive: bool = False, max_bytes: int = M
         path = Path(given)
         _refuse_link(path)
         if not path.exists():
-            raise KBError(f"no such file: {given}")
+            raise KBError(_("no such file: {path}").format(path=given))
         if path.is_dir():
             if not recursive:
-                raise KBError(f"{given} is a folder: add --recursive to add the files in it")
+                raise KBError(
+                    _("{given} is a folder: add --recursive to add the files in it").format(given=given)
+                )
             files.extend(_walk(path))
         else:
             files.append(path)
@@ -79,11 +86,12 @@ def _check_file(path: Path, max_bytes: int) -> os.stat_result:
     if stat.S_ISLNK(info.st_mode):
         _refuse_link(path)
     if not stat.S_ISREG(info.st_mode):
-        raise KBError(f"{path} is not a regular file")
+        raise KBError(_("{path} is not a regular file").format(path=path))
     if info.st_size > max_bytes:
         raise KBError(
-            f"{path} is {info.st_size:,} bytes, over the {max_bytes:,} a piece of evidence may be"
-            " (kb.settings evidence_max_file_bytes)"
+            _(
+                "{path} is {size:,} bytes, over the {max_bytes:,} a piece of evidence may be (kb.settings evidence_max_file_bytes)"
+            ).format(path=path, size=info.st_size, max_bytes=max_bytes)
         )
     return info
 
@@ -94,7 +102,9 @@ def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     with os.fdopen(fd, "rb") as f:
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise KBError(f"{path} grew over {max_bytes:,} bytes while it was read")
+        raise KBError(
+            _("{path} grew over {max_bytes:,} bytes while it was read").format(path=path, max_bytes=max_bytes)
+        )
     return data
 
 

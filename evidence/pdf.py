@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from evidence.pages import unwrap
 from kb.errors import KBError
+from kb.i18n import _
 
 if TYPE_CHECKING:
     from evidence.extract import Limits
@@ -29,6 +30,6 @@ def pdf_pages(data: bytes, limits: Limits) -> Iterator[str]:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
-        raise KBError("the PDF is encrypted (it needs a password)")
+        raise KBError(_("the PDF is encrypted (it needs a password)"))
     for page in reader.pages:
         yield unwrap(page.extract_text() or "")

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kb.errors import KBError
+from kb.i18n import _
 
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 VAULT_SUFFIX = ".vault"
@@ -45,7 +46,7 @@ class Vault:
 
     def path_of(self, digest: str) -> Path:
         if not _DIGEST.fullmatch(digest):
-            raise KBError(f"not a sha256 digest: {digest!r}")
+            raise KBError(_("not a sha256 digest: {digest!r}").format(digest=digest))
         return self.root / "sha256" / digest[:2] / digest
 
     def has(self, digest: str) -> bool:
@@ -56,7 +57,9 @@ class Vault:
         a link inside the vault could point a write anywhere."""
         for folder in (self.root, self.root / "sha256", path):
             if folder.is_symlink():
-                raise KBError(f"{folder} is a symbolic link: the vault does not follow links")
+                raise KBError(
+                    _("{folder} is a symbolic link: the vault does not follow links").format(folder=folder)
+                )
             folder.mkdir(mode=0o755, exist_ok=True)
 
     def put(self, data: bytes, digest: str) -> bool:
@@ -66,7 +69,7 @@ class Vault:
         reader (or a crash) never sees half a file.
         """
         if sha256_of(data) != digest:
-            raise KBError("content does not match its digest")
+            raise KBError(_("content does not match its digest"))
         target = self.path_of(digest)
         if target.is_file() and not target.is_symlink():
             return False
@@ -91,13 +94,17 @@ class Vault:
     def read(self, digest: str) -> bytes:
         path = self.path_of(digest)
         if path.is_symlink() or not path.is_file():
-            raise KBError(f"evidence {digest[:12]}… is missing from the vault {self.root}")
+            raise KBError(
+                _("evidence {digest}… is missing from the vault {root}").format(
+                    digest=digest[:12], root=self.root
+                )
+            )
         return path.read_bytes()
 
     def digest_on_disk(self, digest: str) -> str | None:
         """The sha256 of the stored file as it is now, or None when it is missing (or a link)."""
         if not _DIGEST.fullmatch(digest):
-            raise KBError(f"not a sha256 digest: {digest!r}")
+            raise KBError(_("not a sha256 digest: {digest!r}").format(digest=digest))
         # path_of's place, as a string: verify asks for thousands, pathlib costs a third of the hashing
         path = os.path.join(self.root, "sha256", digest[:2], digest)
         try:

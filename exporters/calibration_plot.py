@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kb.errors import KBError
 from kb.evaluate import Calibration
+from kb.i18n import _
 
 FORMATS = (".png", ".svg")
 
@@ -18,16 +19,18 @@ FORMATS = (".png", ".svg")
 def plot_calibration(calibrations: list[Calibration], path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise KBError(f"--plot writes {' or '.join(FORMATS)}, not {path.name}")
+        raise KBError(
+            _("--plot writes {formats}, not {name}").format(formats=" or ".join(FORMATS), name=path.name)
+        )
     try:
         import matplotlib
 
         matplotlib.use("Agg")  # a file, never a window
         import matplotlib.pyplot as plt
     except ImportError:
-        raise KBError("--plot needs matplotlib: pip install 'evidence-kb[plot]'") from None
+        raise KBError(_("--plot needs matplotlib: pip install 'evidence-kb[plot]'")) from None
     if not calibrations:
-        raise KBError("no questions to plot")
+        raise KBError(_("no questions to plot"))
     fig, axes = plt.subplots(1, len(calibrations), figsize=(5 * len(calibrations), 4), squeeze=False)
     for ax, cal in zip(axes[0], calibrations, strict=True):
         xs = [p.threshold for p in cal.curve]

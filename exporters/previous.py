@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from exporters.fill_reasons import Reason, ReasonCode
 from kb.choices import choose_option, stance_of_option
 from kb.errors import KBError
-from kb.i18n import N_
+from kb.i18n import N_, _
 from kb.question_versions import nearest, similarity, version_key
 
 if TYPE_CHECKING:
@@ -100,8 +100,9 @@ def _refuse_own_output(db: Database, path: Path) -> None:
     filled = store.fill_by_sha256(db, hashlib.sha256(path.read_bytes()).hexdigest())
     if filled:
         raise KBError(
-            f"--previous {path.name} is kb fill's own output (filled {filled.created_at[:10]}, unchanged"
-            " since), not the answers a person sent: give the final workbook"
+            _(
+                "--previous {name} is kb fill's own output (filled {date}, unchanged since), not the answers a person sent: give the final workbook"
+            ).format(name=path.name, date=filled.created_at[:10])
         )
 
 

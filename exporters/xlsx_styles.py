@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 # The worksheet patcher's element scanning, shared (it imports this module when it writes).
 from exporters.xlsx_patch import _ATTRS, _attr, _decode_part, _iter_children, _set_attr, _start_tag_pattern
 from kb.errors import KBError
+from kb.i18n import _
 
 
 @dataclass
@@ -41,7 +42,7 @@ class WrappedStyles:
         prefix = match.group(1) or ""
         close = text.find(f"</{prefix}cellXfs>", match.end())
         if close < 0:
-            raise KBError("corrupt styles.xml: <cellXfs> without a closing tag")
+            raise KBError(_("corrupt styles.xml: <cellXfs> without a closing tag"))
         xfs = [text[e.start : e.end] for e in _iter_children(text, prefix, "xf", match.end(), close)]
         return cls(text, prefix, xfs, match.span(), close)
 
@@ -105,7 +106,7 @@ def _wrapped_xf(xf: str, prefix: str) -> str:
     """The cellXfs entry with wrapText="1" in its <alignment> (made when it has none) and applyAlignment="1"."""
     start = _start_tag_pattern(prefix, "xf").match(xf)
     if start is None:
-        raise KBError("corrupt styles.xml: a cellXfs entry that is not an <xf>")
+        raise KBError(_("corrupt styles.xml: a cellXfs entry that is not an <xf>"))
     start_tag = _with_attr(start.group(0), "applyAlignment", "1")
     alignment = _alignment(xf, prefix)
     if alignment is not None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from importers.checksheet import Question, read_checksheet
 from kb.errors import KBError
+from kb.i18n import _
 from kb.model import ParsedDocument, QAPair
 
 
@@ -39,7 +40,7 @@ def parse_answered(path: str | Path, data: bytes, **overrides) -> tuple[ParsedDo
                     )
                 )
     if not pairs:
-        raise KBError(f"{path.name} has no answered questions to import")
+        raise KBError(_("{name} has no answered questions to import").format(name=path.name))
     doc = ParsedDocument(
         kind="checksheet",
         title=path.stem,

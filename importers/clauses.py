@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from kb.contracts import Article, Item, Paragraph, ParsedContract, article_label
 from kb.errors import KBError
+from kb.i18n import _
 
 __all__ = ["parse_contract"]
 
@@ -166,11 +167,15 @@ def _docx_lines(data: bytes, source_name: str) -> list[_Line]:
         import docx
         from docx.table import Table
     except ImportError:  # pragma: no cover - a declared dependency
-        raise KBError("reading DOCX needs python-docx: pip install python-docx") from None
+        raise KBError(_("reading DOCX needs python-docx: pip install python-docx")) from None
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:
-        raise KBError(f"cannot read {source_name} as DOCX: {type(exc).__name__}: {exc}") from None
+        raise KBError(
+            _("cannot read {source_name} as DOCX: {kind}: {exc}").format(
+                source_name=source_name, kind=type(exc).__name__, exc=exc
+            )
+        ) from None
     numbering = _WordNumbering(document)
     lines: list[_Line] = []
     for block in document.iter_inner_content():
@@ -307,9 +312,11 @@ def _decode(data: bytes, source_name: str) -> tuple[str, str]:
         try:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
-            raise KBError(f"not a contract: {source_name} is not valid UTF-16 text") from None
+            raise KBError(
+                _("not a contract: {source_name} is not valid UTF-16 text").format(source_name=source_name)
+            ) from None
     if b"\x00" in data:
-        raise KBError(f"not a contract: {source_name} is a binary file")
+        raise KBError(_("not a contract: {source_name} is a binary file").format(source_name=source_name))
     try:
         return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError as exc:
@@ -325,7 +332,9 @@ def _decode(data: bytes, source_name: str) -> tuple[str, str]:
         if _reads_as_japanese(text):
             return text, name
     raise KBError(
-        f"not a contract: {source_name} is neither UTF-8 nor Shift_JIS text (byte {utf8_error}); save it as UTF-8"
+        _(
+            "not a contract: {source_name} is neither UTF-8 nor Shift_JIS text (byte {utf8_error}); save it as UTF-8"
+        ).format(source_name=source_name, utf8_error=utf8_error)
     )
 
 
@@ -340,16 +349,26 @@ def _reads_as_japanese(text: str) -> bool:
 
 def _lines(data: bytes, source_name: str) -> tuple[list[_Line], str]:
     if not data or not data.strip():
-        raise KBError(f"not a contract: {source_name} is empty")
+        raise KBError(_("not a contract: {source_name} is empty").format(source_name=source_name))
     if data.startswith(b"%PDF"):
-        raise KBError(f"not a contract: {source_name} is a PDF; save it as text, Markdown or DOCX first")
+        raise KBError(
+            _("not a contract: {source_name} is a PDF; save it as text, Markdown or DOCX first").format(
+                source_name=source_name
+            )
+        )
     if data.startswith(b"PK\x03\x04"):
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except zipfile.BadZipFile:
-            raise KBError(f"not a contract: {source_name} is a damaged ZIP archive") from None
+            raise KBError(
+                _("not a contract: {source_name} is a damaged ZIP archive").format(source_name=source_name)
+            ) from None
         if "word/document.xml" not in names:
-            raise KBError(f"not a contract: {source_name} is a ZIP archive but not a DOCX")
+            raise KBError(
+                _("not a contract: {source_name} is a ZIP archive but not a DOCX").format(
+                    source_name=source_name
+                )
+            )
         return _docx_lines(data, source_name), "DOCX"
     text, encoding = _decode(data, source_name)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
@@ -548,11 +567,18 @@ class _Reader:
         for other in self.articles:
             before = (other.heading.number, other.heading.branch)
             if before == key:
-                raise KBError(f"{label} is headed twice (lines {other.line} and {line.number})")
+                raise KBError(
+                    _("{label} is headed twice (lines {first} and {second})").format(
+                        label=label, first=other.line, second=line.number
+                    )
+                )
             if before > key:
                 raise KBError(
-                    f"{label} (line {line.number}) comes after {article_label(*before)} (line {other.line}):"
-                    " articles must be in order"
+                    _(
+                        "{label} (line {line}) comes after {before} (line {before_line}): articles must be in order"
+                    ).format(
+                        label=label, line=line.number, before=article_label(*before), before_line=other.line
+                    )
                 )
         self.current = _ArticleBuilder(heading, self.chapter, line.number)
         self.articles.append(self.current)
@@ -661,7 +687,9 @@ def parse_contract(data: bytes, source_name: str) -> ParsedContract:
         raise KBError(f"{source_name}: {exc}") from None
     if not reader.articles:
         raise KBError(
-            f"not a contract: {source_name} has no articles (headings such as 第1条（目的） or 第 1 条 (目的))"
+            _(
+                "not a contract: {source_name} has no articles (headings such as 第1条（目的） or 第 1 条 (目的))"
+            ).format(source_name=source_name)
         )
     title, publisher, version, effective = _cover(reader.front)
     return ParsedContract(

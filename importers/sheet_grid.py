@@ -33,6 +33,7 @@ from importers.ooxml import (
 )
 from importers.ooxml.empty_rows import EmptyRows, split_empty_rows
 from kb.errors import KBError
+from kb.i18n import _
 
 # Cells read over all candidate question sheets of a workbook: real check sheets hold
 # tens of thousands; a million bounds the memory and time of a crafted one.
@@ -394,20 +395,26 @@ class WorkbookGrids:
         if sheet.name in self._grids:
             return self._grids[sheet.name]
         if not self.package.has(sheet.part):
-            raise KBError(f"{self.package.name}: workbook part missing: {sheet.part or sheet.name}")
+            raise KBError(
+                _("{name}: workbook part missing: {part}").format(
+                    name=self.package.name, part=sheet.part or sheet.name
+                )
+            )
         budget = MAX_SHEET_CELLS - self.cells_read if counted else MAX_SHEET_CELLS
         try:
             with self.package.reading(sheet.part) as stream:
                 grid = _SheetParser(self.shared, budget).parse(stream)
         except _CellLimitExceeded:
             raise KBError(
-                f"{self.package.name}: more than {MAX_SHEET_CELLS:,} cells in the question sheets; "
-                "use --sheet to pick the sheet to read"
+                _(
+                    "{name}: more than {limit:,} cells in the question sheets; use --sheet to pick the sheet to read"
+                ).format(name=self.package.name, limit=MAX_SHEET_CELLS)
             ) from None
         except _ElementLimitExceeded:
             raise KBError(
-                f"{self.package.name}: sheet {sheet.name!r} has more than {MAX_SHEET_ELEMENTS:,} XML"
-                " elements besides empty rows: not a check sheet kb reads"
+                _(
+                    "{name}: sheet {sheet!r} has more than {limit:,} XML elements besides empty rows: not a check sheet kb reads"
+                ).format(name=self.package.name, sheet=sheet.name, limit=MAX_SHEET_ELEMENTS)
             ) from None
         if counted:
             self.cells_read += grid.cell_count

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from kb.db import Database
 from kb.errors import KBError
+from kb.i18n import _
 from kb.settings import DEFAULTS
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ class Helpers:
         self.pid: int | None = pid
         _open.add(self)
         os.close(job_in)
-        for _, write_end in pipes:
+        for _read_end, write_end in pipes:
             os.close(write_end)
 
     @classmethod
@@ -254,7 +255,7 @@ class Helpers:
                     if item is None:
                         waiting.remove(fd)
                     elif isinstance(item, str):
-                        raise KBError(f"answering in a helper process failed: {item}")
+                        raise KBError(_("answering in a helper process failed: {item}").format(item=item))
                     else:
                         index, answers = item
                         results[index] = answers

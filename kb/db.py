@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb.errors import KBError
+from kb.i18n import _
 from kb.settings import DEFAULTS
 
 if TYPE_CHECKING:
@@ -876,9 +877,9 @@ def connect(path: str | Path) -> Database:
     written (read-only media) is opened read-only instead, as it is (never migrated)."""
     path = Path(path)
     if path.is_dir():
-        raise KBError(f"database path is a directory: {path}")
+        raise KBError(_("database path is a directory: {path}").format(path=path))
     if not path.parent.exists():
-        raise KBError(f"directory does not exist for database: {path}")
+        raise KBError(_("directory does not exist for database: {path}").format(path=path))
     reason = _read_only_reason(path)
     if reason is not None:
         return _open_read_only(path, ReadOnly(path, reason))
@@ -890,12 +891,14 @@ def connect(path: str | Path) -> Database:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise KBError(
-                f"{path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}, upgrade kb"
+                _(
+                    "{path} has schema version {version}; this kb understands up to {known}, upgrade kb"
+                ).format(path=path, version=version, known=SCHEMA_VERSION)
             )
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:
-        raise KBError(f"cannot open database {path}: {exc}") from None
+        raise KBError(_("cannot open database {path}: {exc}").format(path=path, exc=exc)) from None
     db = Database(conn)
     migrate(db)
     return db
@@ -917,21 +920,23 @@ def _open_read_only(path: Path, read_only: ReadOnly) -> Database:
         wal = path.with_name(path.name + "-wal")
         if wal.exists():
             raise KBError(
-                f"the KB at {path} is read-only ({read_only.reason}) and a kb that did not finish left"
-                f" {wal.name} beside it, which SQLite cannot read without writing: open it once"
-                " where it can be written"
+                _(
+                    "the KB at {path} is read-only ({reason}) and a kb that did not finish left {name} beside it, which SQLite cannot read without writing: open it once where it can be written"
+                ).format(path=path, reason=read_only.reason, name=wal.name)
             ) from None
-        raise KBError(f"cannot open database {path} read-only: {exc}") from None
+        raise KBError(_("cannot open database {path} read-only: {exc}").format(path=path, exc=exc)) from None
     if version != SCHEMA_VERSION:
         conn.close()
         if version > SCHEMA_VERSION:
             raise KBError(
-                f"{path} has schema version {version}; this kb understands up to {SCHEMA_VERSION}, upgrade kb"
+                _(
+                    "{path} has schema version {version}; this kb understands up to {known}, upgrade kb"
+                ).format(path=path, version=version, known=SCHEMA_VERSION)
             )
         raise KBError(
-            f"the KB at {path} is read-only ({read_only.reason}) and has schema version {version};"
-            f" this kb reads version {SCHEMA_VERSION}: copy it somewhere writable and open the copy"
-            " to upgrade it"
+            _(
+                "the KB at {path} is read-only ({reason}) and has schema version {version}; this kb reads version {known}: copy it somewhere writable and open the copy to upgrade it"
+            ).format(path=path, reason=read_only.reason, version=version, known=SCHEMA_VERSION)
         )
     return Database(conn, read_only=read_only)
 

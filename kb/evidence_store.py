@@ -18,6 +18,7 @@ from kb.analysis import canonical_control_id
 from kb.audit import AuditEvent
 from kb.db import Database
 from kb.errors import KBError
+from kb.i18n import _
 from kb.settings import DEFAULTS
 
 DEFAULT_CLASSIFICATION = "internal"
@@ -100,7 +101,11 @@ def control_ids(db: Database, given: Iterable[str]) -> tuple[str, ...]:
             [control],
         ).fetchone()
         if row is None:
-            raise KBError(f"no control {control!r} in the KB: import the whitepaper that answers it first")
+            raise KBError(
+                _("no control {control!r} in the KB: import the whitepaper that answers it first").format(
+                    control=control
+                )
+            )
         out.append(row[0])
     return tuple(out)
 
@@ -113,7 +118,11 @@ def by_sha256(db: Database, sha256: str) -> EvidenceFile | None:
 def get(db: Database, evidence_id: int) -> EvidenceFile:
     found = _files(db, "WHERE e.id = ?", [evidence_id])
     if not found:
-        raise KBError(f"no evidence {evidence_id} in the KB (kb evidence list shows them)")
+        raise KBError(
+            _("no evidence {evidence_id} in the KB (kb evidence list shows them)").format(
+                evidence_id=evidence_id
+            )
+        )
     return found[0]
 
 
@@ -167,7 +176,7 @@ def _insert(db: Database, item: NewEvidence) -> int:
         ],
     ).lastrowid
     page_ids = []
-    for number, _ in item.pages:
+    for number, _text in item.pages:
         page_ids.append(
             db.execute(
                 "INSERT INTO evidence_pages (evidence_id, page) VALUES (?, ?)", [evidence_id, number]
@@ -215,8 +224,9 @@ def _link(
         elif row[0] != service:
             was = f"service {row[0]}" if row[0] is not None else "every service"
             raise KBError(
-                f"evidence {evidence_id} is linked to {control} for {was} already: a file backs one"
-                " service's response to a control, or every service's"
+                _(
+                    "evidence {evidence_id} is linked to {control} for {was} already: a file backs one service's response to a control, or every service's"
+                ).format(evidence_id=evidence_id, control=control, was=was)
             )
     linked = tuple(linked)
     if linked:
