@@ -180,26 +180,8 @@ def answering_cache(db: Database, service: str, audience: str | None = None) -> 
     base = search.ANSWERING_FOR.get(audience, search.ANSWERING) if audience else search.ANSWERING
     cache = search.IndexCache.of(db, service_index(db, base, service))
     among = None if base == search.ANSWERING else visible_to(audience)
-    cache.memo("languages", lambda: languages(db, service, among))
+    cache.memo("languages", lambda: store.languages(db, among, service))
     return cache
-
-
-def languages(db: Database, service: str, classifications: tuple[str, ...] | None = None) -> frozenset[str]:
-    """The languages of the service's current documents that answer controls (of
-    ``classifications`` only, when given)."""
-    among = (
-        ""
-        if classifications is None
-        else f" AND d.classification IN ({','.join('?' * len(classifications))})"
-    )
-    return frozenset(
-        lang
-        for (lang,) in db.execute(
-            "SELECT DISTINCT d.lang FROM documents d WHERE d.is_current = 1 AND d.service = ?"
-            f" AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id){among}",
-            [service, *(classifications or ())],
-        )
-    )
 
 
 def response_ids(db: Database, service: str | None, *, current: bool = True) -> frozenset[int]:

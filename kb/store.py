@@ -509,20 +509,24 @@ def editions_many(db: Database, response_ids: list[int]) -> dict[int, Editions]:
     return {rid: Editions(langs[rid], tuple(others[rid].values())) for rid in langs}
 
 
-def languages(db: Database, classifications: tuple[str, ...] | None = None) -> frozenset[str]:
+def languages(
+    db: Database, classifications: tuple[str, ...] | None = None, service: str | None = None
+) -> frozenset[str]:
     """The languages of the current documents that answer controls (of ``classifications``
-    only, when given: what an audience may see, kb.audience.visible_to)."""
+    only, when given: what an audience may see, kb.audience.visible_to; of ``service``'s
+    documents only, when given: kb.services)."""
     among = (
         ""
         if classifications is None
         else f" AND d.classification IN ({','.join('?' * len(classifications))})"
     )
+    of = "" if service is None else " AND d.service = ?"
     return frozenset(
         lang
         for (lang,) in db.execute(
             "SELECT DISTINCT d.lang FROM documents d WHERE d.is_current = 1"
-            f" AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id){among}",
-            classifications or (),
+            f" AND EXISTS (SELECT 1 FROM responses r WHERE r.document_id = d.id){among}{of}",
+            [*(classifications or ()), *([] if service is None else [service])],
         )
     )
 

@@ -442,3 +442,24 @@ def service_whitepaper(
             for cid, title, text in controls
         ],
     )
+
+
+def service_answers(
+    db,
+    name: str,
+    pairs: list[tuple[str, str | None, str | None]],
+    service: str | None = None,
+    *,
+    approved=True,
+) -> None:
+    """A sheet ``name`` answered for ``service`` (None: naming none) into the library:
+    (question, chosen option, text) each, for ACME on 2025-05-01."""
+    from kb import store
+    from kb.model import QAPair
+
+    doc = ParsedDocument(
+        kind="checksheet", title=name, sha256=f"sheet-{name}", source_name=f"{name}.xlsx", service=service
+    )
+    store.import_qa_pairs(
+        db, doc, [QAPair(*p) for p in pairs], customer="ACME", answered_on="2025-05-01", approved=approved
+    )

@@ -10,8 +10,10 @@ import pytest
 from kb import checks, store
 from kb.checks_stale import check_stale
 from kb.db import connect_memory
-from kb.model import ClauseRef, ParsedDocument, QAPair
-from tests.builders import ALPHA_VM, BETA_BM, service_whitepaper
+from kb.model import ClauseRef, ParsedDocument
+from tests.builders import ALPHA_VM, BETA_BM, service_answers, service_whitepaper
+
+library = service_answers
 
 ENCRYPTED = "保存データは暗号化されていますか。"
 
@@ -21,17 +23,6 @@ def kb_of(*docs: ParsedDocument):
     for doc in docs:
         store.import_document(db, doc)
     return db
-
-
-def library(
-    db, name: str, pairs: list[tuple[str, str | None, str | None]], service: str | None = None, approved=True
-):
-    doc = ParsedDocument(
-        kind="checksheet", title=name, sha256=f"sheet-{name}", source_name=f"{name}.xlsx", service=service
-    )
-    store.import_qa_pairs(
-        db, doc, [QAPair(*p) for p in pairs], customer="ACME", answered_on="2025-05-01", approved=approved
-    )
 
 
 def contradicted(db, **kw) -> list[tuple[str, str, str | None]]:

@@ -8,8 +8,8 @@ from kb import search, services, store
 from kb.answer import answer
 from kb.db import connect_memory
 from kb.errors import KBError
-from kb.model import ParsedDocument, QAPair
-from tests.builders import ALPHA_VM, BETA_BM, service_whitepaper
+from kb.model import ParsedDocument
+from tests.builders import ALPHA_VM, BETA_BM, service_answers, service_whitepaper
 
 QUESTIONS = [
     "保存データは暗号化されていますか。",
@@ -86,24 +86,11 @@ def test_responses_naming_no_service_are_a_group_of_their_own():
     assert alpha.stance == "yes" and all("物理サーバー" not in s.text for s in alpha.sources)
 
 
-def _library(db, service: str | None, question: str, choice: str, text: str) -> None:
-    doc = ParsedDocument(
-        kind="checksheet",
-        title=f"sheet {service}",
-        sha256=f"sheet-{service}",
-        source_name="s.xlsx",
-        service=service,
-    )
-    store.import_qa_pairs(
-        db, doc, [QAPair(question, choice, text)], customer="ACME", answered_on="2026-01-01", approved=True
-    )
-
-
 def test_a_library_answer_answers_only_for_its_own_service():
     asked = "ディスク上のデータを暗号化して保管していますか。"
     db = kb_of(service_whitepaper("ALPHA-VM", ALPHA_VM), service_whitepaper("BETA-BM", BETA_BM))
-    _library(db, "ALPHA-VM", asked, "はい", "仮想ディスクは暗号化しています。")
-    _library(db, None, asked, "はい", "どのサービスのことか分からない回答です。")
+    service_answers(db, "alpha", [(asked, "はい", "仮想ディスクは暗号化しています。")], "ALPHA-VM")
+    service_answers(db, "unnamed", [(asked, "はい", "どのサービスのことか分からない回答です。")])
     alpha = answer(db, asked, service="ALPHA-VM")
     assert alpha.sources[0].kind == "qa" and alpha.sources[0].text == "仮想ディスクは暗号化しています。"
     assert (alpha.status, alpha.stance) == ("answered", "yes")

@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from kb import store
 from kb.cli import cli
 from kb.db import connect
-from kb.model import ParsedDocument, QAPair
-from tests.builders import ALPHA_VM, BETA_BM, service_whitepaper
+from tests.builders import ALPHA_VM, BETA_BM, service_answers, service_whitepaper
 from tests.workbooks import build_question_sheet
 
 ENCRYPTED = "保存データは暗号化されていますか。"
@@ -127,16 +126,7 @@ def test_publish_one_service(two, tmp_path):
 
     db = connect(two)
     for service in ("ALPHA-VM", "BETA-BM", None):
-        doc = ParsedDocument(
-            kind="checksheet",
-            title=f"s {service}",
-            sha256=f"s-{service}",
-            source_name="s.xlsx",
-            service=service,
-        )
-        store.import_qa_pairs(
-            db, doc, [QAPair(f"{service} の質問ですか。", "はい", None)], customer="ACME", answered_on=None
-        )
+        service_answers(db, f"s {service}", [(f"{service} の質問ですか。", "はい", None)], service)
     db.close()
     copy = tmp_path / "alpha.db"
     res = run(two, "publish", "-o", str(copy), "--service", "ALPHA-VM")
