@@ -7,11 +7,17 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kb.i18n import N_, _
+
 if TYPE_CHECKING:
     from exporters.apply import ApplyPlan
     from kb.library import Decisions, Recorded
 
-_KINDS = (("accept", "suggestions accepted"), ("option", "options chosen"), ("custom", "custom texts"))
+_KINDS = (
+    ("accept", N_("{n} suggestions accepted")),
+    ("option", N_("{n} options chosen")),
+    ("custom", N_("{n} custom texts")),
+)
 
 
 def render_apply(
@@ -24,23 +30,33 @@ def render_apply(
     decisions: Decisions,
 ) -> None:
     counts = plan.counts
-    kinds = ", ".join(f"{counts[k]} {label}" for k, label in _KINDS if counts[k]) or "none"
+    separator = _(", ")  # between the items of a list: 、 in Japanese
+    kinds = separator.join(_(label).format(n=counts[k]) for k, label in _KINDS if counts[k]) or _("none")
     click.echo(f"{review} → {dst}")
     click.echo(
-        f"  {len(plan.writes)} decisions written ({kinds}); {plan.skipped} skipped, {plan.undecided} undecided"
+        _("  {n} decisions written ({kinds}); {skipped} skipped, {undecided} undecided").format(
+            n=len(plan.writes), kinds=kinds, skipped=plan.skipped, undecided=plan.undecided
+        )
     )
     click.echo(
-        f"  {cells} cells written in {', '.join(changed) or 'no part'}; every other part copied as it was"
+        _("  {cells} cells written in {parts}; every other part copied as it was").format(
+            cells=cells, parts=", ".join(changed) or _("no part")
+        )
     )
     if recorded is None:
-        click.echo("  answer library: nothing decided, nothing recorded")
+        click.echo(_("  answer library: nothing decided, nothing recorded"))
         return
-    status = "approved" if decisions.approved else "drafts (approve with --approve --owner NAME)"
-    who = f" by {decisions.decided_by}" if decisions.decided_by else ""
+    status = _("approved") if decisions.approved else _("drafts (approve with --approve --owner NAME)")
+    who = _(" by {name}").format(name=decisions.decided_by) if decisions.decided_by else ""
     if recorded.status == "unchanged":
-        click.echo(f"  answer library: this decision workbook was recorded before; nothing new{who}")
+        click.echo(
+            _("  answer library: this decision workbook was recorded before; nothing new{who}").format(
+                who=who
+            )
+        )
     else:
         click.echo(
-            f"  answer library: {recorded.answers} answers recorded as {status}{who}"
-            f" (classification {recorded.classification})"
+            _(
+                "  answer library: {n} answers recorded as {status}{who} (classification {classification})"
+            ).format(n=recorded.answers, status=status, who=who, classification=recorded.classification)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -145,3 +146,30 @@ def test_the_fill_summary_speaks_the_users_language(capsys, lang):
     assert lines[9].startswith(words[2]) and lines[10] == words[3]
     # the counts line up: each count ends in the same terminal column
     assert len({cells(line) for line in lines[1:9]}) == 1
+
+
+def test_the_apply_summary_speaks_the_users_language(capsys, lang):
+    from types import SimpleNamespace
+
+    from kb.cli.render_apply import render_apply
+
+    plan = SimpleNamespace(
+        counts={"accept": 2, "option": 1, "custom": 0}, writes=[1, 2, 3], skipped=1, undecided=4
+    )
+    recorded = SimpleNamespace(status="recorded", answers=3, classification="public")
+    decisions = SimpleNamespace(approved=False, decided_by="Sato")
+    render_apply(Path("r.xlsx"), Path("final.xlsx"), plan, 5, ["sheet1.xml"], recorded, decisions)
+    out = capsys.readouterr().out.splitlines()
+    expected = {
+        "en": [
+            "  3 decisions written (2 suggestions accepted, 1 options chosen); 1 skipped, 4 undecided",
+            "  answer library: 3 answers recorded as drafts (approve with --approve --owner NAME) by Sato"
+            " (classification public)",
+        ],
+        "ja": [
+            "  判断を 3 件書き込みました（候補の採用 2 件、選択肢の指定 1 件）。スキップ 1 件、未判断 4 件",
+            "  回答ライブラリ: 3 件の回答を下書き（--approve --owner NAME で承認）として記録しました"
+            "（判断者: Sato）（区分 public）",
+        ],
+    }[lang]
+    assert [out[1], out[3]] == expected
