@@ -464,6 +464,68 @@ def _cite(db: Database, response_id: int, citations: Citations) -> None:
     )
 
 
+class CarriedDrafts(NamedTuple):
+    """What a new version of a document did with the drafts pending on its old responses
+    (kb.store.import_document): carried over to the new response of the same control, or
+    left on an old response whose control the new version no longer has."""
+
+    carried: list[tuple[str, str, str]]  # (old ref, new ref, control id or title)
+    orphaned: list[tuple[str, str]]  # (old ref, control id or title): kept in its history only
+
+    def __bool__(self) -> bool:
+        return bool(self.carried or self.orphaned)
+
+
+def carry_drafts(db: Database, old_document_id: int, new_response_ids: list[int]) -> CarriedDrafts:
+    """Move each draft pending on a response of the superseded document to the new version's
+    response of the same control (by title when a section has no control id), in the caller's
+    transaction: a person's edit must not vanish into the history when the whitepaper it
+    edits is re-imported. The draft is renumbered to follow the new response's version. A
+    draft whose control the new version lacks stays on its old response, and is named."""
+    pending = db.execute(
+        "SELECT r.id, r.control_id, r.title FROM content_versions v JOIN responses r ON r.id = v.source_id"
+        " WHERE v.kind = 'response' AND v.status = 'draft' AND r.document_id = ? ORDER BY r.position",
+        [old_document_id],
+    ).fetchall()
+    if not pending:
+        return CarriedDrafts([], [])
+    marks = ",".join("?" * len(new_response_ids))
+    by_key: dict[str, tuple[int, int]] = {}
+    for rid, control_id, title, version in db.execute(
+        f"SELECT id, control_id, title, version FROM responses WHERE id IN ({marks}) ORDER BY position",
+        new_response_ids,
+    ):
+        by_key.setdefault(_draft_key(control_id, title), (rid, version))
+    carried, orphaned = [], []
+    for old_id, control_id, title in pending:
+        what = control_id or title
+        target = by_key.get(_draft_key(control_id, title))
+        if target is None:
+            orphaned.append((f"R{old_id}", what))
+            continue
+        new_id, new_version = target
+        db.execute(
+            "UPDATE content_versions SET source_id = ?, version = ? WHERE kind = 'response' AND source_id = ?"
+            " AND status = 'draft'",
+            [new_id, new_version + 1, old_id],
+        )
+        carried.append((f"R{old_id}", f"R{new_id}", what))
+        audit.record(
+            db,
+            audit.AuditEvent(
+                action="carry draft",
+                target_kind="response",
+                target_id=f"R{new_id}",
+                detail=f"draft of R{old_id} ({what}) carried to R{new_id} of the new version",
+            ),
+        )
+    return CarriedDrafts(carried, orphaned)
+
+
+def _draft_key(control_id: str | None, title: str) -> str:
+    return f"control {canonical_control_id(control_id)}" if control_id else f"title {title.strip()}"
+
+
 def cited_contract(db: Database, response_id: int) -> str:
     """The contract a response cited last ('' when none): what an article cited without a
     contract's name in its new text is of."""

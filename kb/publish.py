@@ -32,6 +32,13 @@ from kb.services import rows_outside
 # answers): work no person approved for a customer, with who wrote and approved it.
 INTERNAL_RECORDS = ("fills", "fill_rows", "audit_log", "content_versions", "draft_chunks")
 INTERNAL_AUDIENCE = "internal"
+# Content a copy below internal holds only when a person approved it: a draft (a harvested
+# library answer nobody approved, a response not yet approved) answers no customer and a
+# retired row was taken back, so no customer-facing copy shows them either. The rows of an
+# earlier version of a document stay: that version was approved and published in its day
+# (kb export json's history of superseded responses); the drafts and
+# superseded texts of edits are content_versions, an internal record above.
+CURATED_CONTENT = ("responses", "qa_pairs")
 PUBLISHED_AUDIENCE_KEY = "published_audience"  # kb_meta key: the audience a copy was made for
 
 
@@ -119,6 +126,9 @@ def _filter(conn: sqlite3.Connection, audience: str, service: str | None = None)
         for table in INTERNAL_RECORDS:
             if table in tables:
                 count(table, conn.execute(f'DELETE FROM "{table}"'))
+        for table in CURATED_CONTENT:
+            if table in tables:
+                count(table, conn.execute(f"DELETE FROM \"{table}\" WHERE status != 'approved'"))
         for sql in guards.values():
             conn.execute(sql)
     _remove_orphans(conn, tables, count)

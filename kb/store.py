@@ -33,6 +33,8 @@ class ImportResult:
     lang: str = "ja"
     # Controls answered in a current edition in another language too (same service and control id).
     linked: int = 0
+    # A new version: the drafts pending on the old responses, carried over or left (kb.curation).
+    drafts: curation.CarriedDrafts | None = None
 
 
 def series_key(doc: ParsedDocument) -> str:
@@ -209,6 +211,10 @@ def import_document(db: Database, doc: ParsedDocument) -> ImportResult:
         result.revisions = len(doc.revisions)
         result.lang = doc.lang
         result.linked = sum(1 for e in editions_many(db, [rid for rid, _ in placed]).values() if e.others)
+        if result.superseded_document_id:
+            result.drafts = curation.carry_drafts(
+                db, result.superseded_document_id, [rid for rid, _ in placed]
+            )
         index.compact(db)
     return result
 

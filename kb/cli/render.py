@@ -59,6 +59,15 @@ def render_whitepaper_import(file: str, result: ImportResult, *, lang_given: boo
         else ""
     )
     click.echo(f"{file}: language {result.lang} ({how}){linked}")
+    for old, new, what in result.drafts.carried if result.drafts else ():
+        click.echo(
+            f"{file}: draft of {old} ({what}) carried over to {new}; `kb approve {new}` when it is right"
+        )
+    for old, what in result.drafts.orphaned if result.drafts else ():
+        click.echo(
+            f"{file}: draft of {old} ({what}) NOT carried over: the new version has no {what};"
+            f" it stays in `kb versions {old}`"
+        )
 
 
 def render_qa_import(file: str, result: ImportResult, *, approved: bool, as_filled: int) -> None:
