@@ -47,15 +47,10 @@ OPTION_BUILDERS = {"service_option": 0, "classification_option": 1}
 
 
 @dataclass
-class Message:
-    msgid: str
-    msgid_plural: str | None = None
-    msgctxt: str | None = None
-    where: list[str] = field(default_factory=list)
+class Message(i18n_po.Entry):
+    """A text the code marks, and where ("file:line")."""
 
-    @property
-    def key(self) -> tuple[str | None, str]:
-        return (self.msgctxt, self.msgid)
+    where: list[str] = field(default_factory=list)
 
 
 @dataclass

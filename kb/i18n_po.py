@@ -34,6 +34,11 @@ class Entry:
     comments: list[str] = field(default_factory=list)
 
     @property
+    def key(self) -> tuple[str | None, str]:
+        """What identifies it in a catalogue: its context and msgid."""
+        return (self.msgctxt, self.msgid)
+
+    @property
     def translated(self) -> bool:
         return not self.fuzzy and bool(self.msgstr) and all(self.msgstr)
 
