@@ -728,7 +728,30 @@ _V13 = [
 # covers the company), as every link before this version did.
 _V14 = ["ALTER TABLE evidence_links ADD COLUMN service TEXT"]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11, _V12, _V13, _V14]
+# Version 15 (issue 15, kb versions shows what each version cited): the clause and document
+# references a version of a response cited, as JSON {"clause_refs": [{document, article,
+# title}], "doc_refs": [name]}, written when it is superseded (kb.curation._keep_as_history);
+# approving a draft replaces the response's clause_refs/doc_refs, which hold only the live
+# version's. NULL: not recorded (a version superseded before this schema, a library answer).
+_V15 = ["ALTER TABLE content_versions ADD COLUMN citations TEXT"]
+
+MIGRATIONS: list[list[str]] = [
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _V6,
+    _V7,
+    _V8,
+    _V9,
+    _V10,
+    _V11,
+    _V12,
+    _V13,
+    _V14,
+    _V15,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
