@@ -38,55 +38,98 @@ def _console():
     return Console(highlight=False)
 
 
+# ImportResult.status, shown translated
+_IMPORT_STATUSES = (N_("imported"), N_("new version"))
+# Answer.status and Answer.stance as kb answer shows them (the codes themselves in English)
+_ANSWER_WORDS = (N_("answered"), N_("needs_review"), N_("no_match"), N_("yes"), N_("no"))
+
+
+def _already() -> str:
+    return _("{file}: already imported (document {document}), nothing changed")
+
+
 def render_whitepaper_import(file: str, result: ImportResult, *, lang_given: bool = True) -> None:
     """``lang_given``: the language was given (--lang), else read from the headings."""
     if result.status == "unchanged":
-        click.echo(f"{file}: already imported (document {result.document_id}), nothing changed")
+        click.echo(_already().format(file=file, document=result.document_id))
         return
     kept = (
-        f"; document {result.superseded_document_id} kept as history" if result.superseded_document_id else ""
+        _("; document {document} kept as history").format(document=result.superseded_document_id)
+        if result.superseded_document_id
+        else ""
     )
     click.echo(
-        f"{file}: {result.status} as document {result.document_id} — "
-        f"{result.controls} control responses, {result.sections} general sections, "
-        f"{result.clause_refs} clause references, {result.doc_refs} document references, "
-        f"{result.revisions} revisions" + kept
+        _(
+            "{file}: {status} as document {document} — {controls} control responses, {sections} general"
+            " sections, {clause_refs} clause references, {doc_refs} document references, {revisions} revisions"
+        ).format(
+            file=file,
+            status=_(result.status),
+            document=result.document_id,
+            controls=result.controls,
+            sections=result.sections,
+            clause_refs=result.clause_refs,
+            doc_refs=result.doc_refs,
+            revisions=result.revisions,
+        )
+        + kept
     )
-    how = "given" if lang_given else "read from the headings; --lang to set it"
+    how = _("given") if lang_given else _("read from the headings; --lang to set it")
     linked = (
-        f"; {result.linked} of {result.controls} controls linked to their edition in another language"
+        _("; {linked} of {controls} controls linked to their edition in another language").format(
+            linked=result.linked, controls=result.controls
+        )
         if result.linked
         else ""
     )
-    click.echo(f"{file}: language {result.lang} ({how}){linked}")
+    click.echo(
+        _("{file}: language {lang} ({how}){linked}").format(
+            file=file, lang=result.lang, how=how, linked=linked
+        )
+    )
     for old, new, what in result.drafts.carried if result.drafts else ():
         click.echo(
-            f"{file}: draft of {old} ({what}) carried over to {new}; `kb approve {new}` when it is right"
+            _(
+                "{file}: draft of {old} ({what}) carried over to {new}; `kb approve {new}` when it is right"
+            ).format(file=file, old=old, what=what, new=new)
         )
     for old, what in result.drafts.orphaned if result.drafts else ():
         click.echo(
-            f"{file}: draft of {old} ({what}) NOT carried over: the new version has no {what};"
-            f" it stays in `kb versions {old}`"
+            _(
+                "{file}: draft of {old} ({what}) NOT carried over: the new version has no {what};"
+                " it stays in `kb versions {old}`"
+            ).format(file=file, old=old, what=what)
         )
 
 
 def render_qa_import(file: str, result: ImportResult, *, approved: bool, as_filled: int) -> None:
     """``as_filled``: answered rows skipped because they hold what kb fill wrote there."""
     if result.status == "unchanged":
-        click.echo(f"{file}: already imported (document {result.document_id}), nothing changed")
+        click.echo(_already().format(file=file, document=result.document_id))
         return
     if result.status == "approved":
-        click.echo(f"{file}: {result.sections} draft answers of document {result.document_id} approved")
+        click.echo(
+            _("{file}: {n} draft answers of document {document} approved").format(
+                file=file, n=result.sections, document=result.document_id
+            )
+        )
         return
     status = (
-        "approved" if approved else "drafts (suggestions only; import with --approved to let them answer)"
+        _("approved")
+        if approved
+        else _("drafts (suggestions only; import with --approved to let them answer)")
     )
     click.echo(
-        f"{file}: {result.status} as document {result.document_id} — "
-        f"{result.sections} answered questions, {status}"
+        _("{file}: {status} as document {document} — {n} answered questions, {kind}").format(
+            file=file, status=_(result.status), document=result.document_id, n=result.sections, kind=status
+        )
     )
     if as_filled:
-        click.echo(f"{file}: {as_filled} rows skipped: as kb fill wrote them, not a person's answer")
+        click.echo(
+            _("{file}: {n} rows skipped: as kb fill wrote them, not a person's answer").format(
+                file=file, n=as_filled
+            )
+        )
 
 
 def render_control(
@@ -223,11 +266,13 @@ def _print_hanging(
 def render_answer(answer: Answer) -> None:
     console = _console()
     style = STATUS_STYLE.get(answer.status, "white")
-    stance = f" · {answer.stance}" if answer.stance else ""
+    stance = f" · {_(answer.stance)}" if answer.stance else ""
+    status = _(answer.status)
     _print_hanging(console, "", "Q: ", answer.question, label_style="bold")
-    console.print(f"   [{style}]{answer.status}[/{style}] · confidence {answer.confidence:.2f}{stance}")
+    confidence = _("confidence {confidence:.2f}").format(confidence=answer.confidence)
+    console.print(f"   [{style}]{status}[/{style}] · {confidence}{stance}")
     for label in answer.expired_evidence:
-        console.print(f"   [red]expired evidence: {label}[/red]")
+        console.print(f"   [red]{_('expired evidence: {label}').format(label=label)}[/red]")
     from kb.language import text_language
 
     # Each source in the question's language where the KB has that edition of it.
