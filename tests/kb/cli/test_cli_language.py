@@ -173,3 +173,19 @@ def test_the_apply_summary_speaks_the_users_language(capsys, lang):
         ],
     }[lang]
     assert [out[1], out[3]] == expected
+
+
+def test_kb_answer_speaks_the_users_language_and_quotes_sources_in_theirs(capsys, lang, monkeypatch):
+    from kb.answer import Answer
+    from kb.cli import render
+    from tests.builders import make_source
+
+    monkeypatch.setenv("COLUMNS", "120")
+    source = make_source(
+        "6.1.3", "6.1.3 所在地", "日本国内にのみ保存します。", 0.91, ["ホワイトペーパー 6.1.3"]
+    )
+    render.render_answer(Answer("データは国内ですか。", "answered", 0.91, "yes", [source]))
+    out = capsys.readouterr().out
+    status = {"en": "answered · confidence 0.91 · yes", "ja": "自動回答 · 確信度 0.91 · はい"}[lang]
+    assert status in out
+    assert "出典: ホワイトペーパー 6.1.3" in out  # the source's own language, whatever the user's
