@@ -73,7 +73,7 @@ def search(
         )
         return
     if not hits:
-        click.echo("no matches", err=True)
+        click.echo(_("no matches"), err=True)
         return
     from kb.cli.render import render_hits
 
@@ -160,4 +160,4 @@ def eval_command(
     render_by_language(report.by_language())
     render_calibration(report.calibration())
     if plot_file:
-        click.echo(f"calibration curve: {plot_file}", err=True)
+        click.echo(_("calibration curve: {plot_file}").format(plot_file=plot_file), err=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kb.cli.root import cli, open_db
+from kb.i18n import _
 
 
 def _evidence_digests(path: Path) -> list[str]:
@@ -41,11 +42,15 @@ def backup(ctx: click.Context, file: str) -> None:
     db = open_db(ctx)
     copy = backup_kb(db, file)
     if audit_events.backed_up(db, copy.path) is None and db.read_only is None:  # in the KB, not the copy
-        click.echo("kb: warning: this backup is not in the audit log: another kb was writing", err=True)
+        click.echo(_("kb: warning: this backup is not in the audit log: another kb was writing"), err=True)
     files = copy_files(
         _evidence_digests(copy.path), vault_beside(ctx.obj["db_path"]), vault_beside(copy.path)
     )
-    click.echo(f"backed up {copy.documents} documents (schema version {copy.schema_version}) to {copy.path}")
+    click.echo(
+        _("backed up {documents} documents (schema version {schema_version}) to {path}").format(
+            documents=copy.documents, schema_version=copy.schema_version, path=copy.path
+        )
+    )
     if files.written or files.present:
         click.echo(
             f"evidence files: {files.written} copied, {files.present} there already, in {copy.path}.vault"
@@ -77,6 +82,6 @@ def restore(ctx: click.Context, file: str) -> None:
         f"restored {restored.documents} documents from {restored.path} (schema version {restored.schema_version})"
     )
     if files.written:
-        click.echo(f"evidence files: {files.written} put back into the vault")
+        click.echo(_("evidence files: {written} put back into the vault").format(written=files.written))
     if files.missing:
         click.echo(_missing_line(files.missing, source.path), err=True)

@@ -157,7 +157,12 @@ def verify(ctx) -> None:
         click.echo(
             f"{problem.what}: evidence {item.id} {item.title} ({item.original_name}, sha256 {item.sha256[:12]}…)"
         )
-    click.echo(f"{len(files)} files verified, {len(problems)} changed or missing", err=bool(problems))
+    click.echo(
+        _("{files} files verified, {problems} changed or missing").format(
+            files=len(files), problems=len(problems)
+        ),
+        err=bool(problems),
+    )
     if problems:
         ctx.exit(1)
 
@@ -189,7 +194,11 @@ def export(ctx, evidence_id, output) -> None:
         raise KBError(_("directory does not exist: {path}").format(path=target.parent))
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
-    click.echo(f"evidence {item.id} written to {target} ({item.size:,} bytes)")
+    click.echo(
+        _("evidence {id} written to {target} ({size:,} bytes)").format(
+            id=item.id, target=target, size=item.size
+        )
+    )
 
 
 @evidence_group.command(name="link")
@@ -208,6 +217,8 @@ def link(ctx, evidence_id, controls, service) -> None:
     )
     already = [c for c in evidence_store.control_ids(db, controls) if c not in linked]
     if linked:
-        click.echo(f"evidence {item.id} linked to {', '.join(linked)}")
+        click.echo(_("evidence {id} linked to {linked}").format(id=item.id, linked=", ".join(linked)))
     if already:
-        click.echo(f"evidence {item.id} was already linked to {', '.join(already)}")
+        click.echo(
+            _("evidence {id} was already linked to {already}").format(id=item.id, already=", ".join(already))
+        )

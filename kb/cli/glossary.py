@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.cli.root import KBGroup, cli, open_db
+from kb.i18n import _
 
 
 @cli.group(name="glossary", cls=KBGroup)
@@ -34,7 +35,7 @@ def glossary_add(ctx, terms: tuple[str, ...]) -> None:
     from kb import glossary
 
     gid = glossary.add_group(open_db(ctx, create=True), list(terms))
-    click.echo(f"added glossary group {gid}")
+    click.echo(_("added glossary group {gid}").format(gid=gid))
 
 
 @glossary_group.command(name="remove")
@@ -45,4 +46,4 @@ def glossary_remove(ctx, group_id: int) -> None:
     from kb import glossary
 
     glossary.remove_group(open_db(ctx), group_id)
-    click.echo(f"removed glossary group {group_id}")
+    click.echo(_("removed glossary group {group_id}").format(group_id=group_id))

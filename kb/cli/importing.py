@@ -61,7 +61,11 @@ def import_whitepaper(
     refuse_stricter(db, file, parsed.sha256, classification)
     named = services.import_again(db, file, parsed, service)
     if named is not None:
-        click.echo(f"{file}: document {named} is service {service} from now on (it named none)")
+        click.echo(
+            _("{file}: document {named} is service {service} from now on (it named none)").format(
+                file=file, named=named, service=service
+            )
+        )
         return
     with db.atomic():
         result = store.import_document(db, parsed)

@@ -66,7 +66,7 @@ def profile_list(ctx, as_json: bool) -> None:
     for key, lang, value in rows:
         click.echo(f"{key}\t{lang or 'any'}\t{value}")
     if not rows:
-        click.echo(f"no profile fields set; keys: {', '.join(profile.KEYS)}", err=True)
+        click.echo(_("no profile fields set; keys: {keys}").format(keys=", ".join(profile.KEYS)), err=True)
 
 
 @profile_group.command(name="unset")
