@@ -26,8 +26,9 @@ Every change is recorded in the audit log (kb.audit.record) in the same transact
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
@@ -35,6 +36,7 @@ from kb import audit, index
 from kb.analysis import analyzed_text, canonical_control_id
 from kb.db import Database
 from kb.errors import KBError
+from kb.i18n import _
 from kb.model import ClauseRef
 from kb.settings import DEFAULTS
 
@@ -98,6 +100,10 @@ class Version(NamedTuple):
     approver: str | None
     approved_at: str | None
     superseded_at: str | None = None
+    # What a response's version cited: the live one's clause and document references, a
+    # superseded one's as they were then (schema v15); None when not known (superseded before
+    # v15, a draft not yet read, a library answer).
+    citations: Citations | None = None
 
     @property
     def live(self) -> bool:
@@ -182,11 +188,18 @@ def _drafts_of(db: Database, items: list[Curated]) -> dict[tuple[str, int], Vers
                 f" AND source_id IN ({','.join('?' * len(part))})",
                 [kind, *part],
             ):
-                out[(kind, source_id)] = Version(*fields)
+                out[(kind, source_id)] = _version(fields)
     return out
 
 
-_VERSION_COLUMNS = "version, text, choice, status, author, created_at, approver, approved_at, superseded_at"
+_VERSION_COLUMNS = (
+    "version, text, choice, status, author, created_at, approver, approved_at, superseded_at, citations"
+)
+
+
+def _version(row) -> Version:
+    *fields, cited = row
+    return Version(*fields, citations=Citations.from_json(cited) if cited else None)
 
 
 def get(db: Database, kind: str, item_id: int) -> Curated | None:
@@ -211,7 +224,11 @@ def resolve(db: Database, ref: str, *, document: str | None = None, service: str
         if m:
             item = get(db, kind, int(m.group(1)))
             if item is None:
-                raise KBError(f"no {'response' if kind == 'response' else 'library answer'} {ref.upper()}")
+                raise KBError(
+                    (_("no response {id}") if kind == "response" else _("no library answer {id}")).format(
+                        id=ref.upper()
+                    )
+                )
             return item
     cid = canonical_control_id(ref)
     rows = db.execute(
@@ -234,14 +251,17 @@ def resolve(db: Database, ref: str, *, document: str | None = None, service: str
         rows = [r for r in rows if (r[7] or "").casefold() == service.casefold()]
     items = _curated(db, rows)
     if not items:
-        narrowed = " with the --document/--service given" if document or service else ""
+        narrowed = _(" with the --document/--service given") if document or service else ""
         raise KBError(
-            f"no current response for control {cid}{narrowed} (R<n> names one by id, Q<n> a library answer)"
+            _(
+                "no current response for control {control}{narrowed} (R<n> names one by id, Q<n> a library answer)"
+            ).format(control=cid, narrowed=narrowed)
         )
     if len(items) > 1:
         raise AmbiguousId(
-            f"{cid} names {len(items)} responses: {'; '.join(i.label for i in items)}"
-            " — say which with its R-id, --document or --service"
+            _(
+                "{control} names {n} responses: {items} — say which with its R-id, --document or --service"
+            ).format(control=cid, n=len(items), items="; ".join(i.label for i in items))
         )
     return items[0]
 
@@ -260,7 +280,11 @@ class Change(NamedTuple):
 
 def _live_editable(item: Curated, action: str) -> None:
     if not item.document_current:
-        raise KBError(f"{item.label} belongs to an earlier version of its document; {action} the current one")
+        raise KBError(
+            _("{item} belongs to an earlier version of its document; {action} the current one").format(
+                item=item.label, action=action
+            )
+        )
 
 
 def edit(
@@ -277,11 +301,15 @@ def edit(
     in place (it answers nothing); retired content must be approved back first."""
     _live_editable(item, "edit")
     if item.kind == "response" and choice is not None:
-        raise KBError("--choice is for library answers (Q<n>); a response has a text only")
+        raise KBError(_("--choice is for library answers (Q<n>); a response has a text only"))
     if item.status == "retired":
-        raise KBError(f"{item.label} is retired: `kb approve {item.ref}` brings it back before it is edited")
+        raise KBError(
+            _("{item} is retired: `kb approve {ref}` brings it back before it is edited").format(
+                item=item.label, ref=item.ref
+            )
+        )
     if text is not None and not text.strip():
-        raise KBError("the new text is empty: to take content out of answering use `kb retire`")
+        raise KBError(_("the new text is empty: to take content out of answering use `kb retire`"))
     pending = item.draft
     # What is not given stays as the pending draft has it, else as the live version.
     base_text, base_choice = (pending.text, pending.choice) if pending else (item.text, item.choice)
@@ -291,7 +319,9 @@ def edit(
     if changes_text and pending and (new_text, new_choice) == (pending.text, pending.choice):
         changes_text = False  # the same draft again
     if not changes_text and owner is None:
-        raise KBError(f"nothing to change in {item.label}: the text given is the one it has")
+        raise KBError(
+            _("nothing to change in {item}: the text given is the one it has").format(item=item.label)
+        )
     actor = audit.current_actor()
     table = _table(item.kind)
     with db.atomic():
@@ -330,6 +360,33 @@ class Citations(NamedTuple):
 
     clause_refs: list[ClauseRef]
     doc_refs: list[str]
+
+    def labels(self) -> list[str]:
+        """'利用約款 第30条（提供場所）' for each clause, then each document's name."""
+        return [*(r.label() for r in self.clause_refs), *self.doc_refs]
+
+    def to_json(self) -> dict:
+        return {"clause_refs": [asdict(r) for r in self.clause_refs], "doc_refs": list(self.doc_refs)}
+
+    @classmethod
+    def from_json(cls, text: str) -> Citations:
+        data = json.loads(text)
+        return cls([ClauseRef(**r) for r in data["clause_refs"]], list(data["doc_refs"]))
+
+
+def citations_of(db: Database, response_id: int) -> Citations:
+    """What a response cites now (its live version): its clause and document references."""
+    refs = [
+        ClauseRef(*row)
+        for row in db.execute(
+            "SELECT document, article, title FROM clause_refs WHERE response_id = ? ORDER BY id",
+            [response_id],
+        )
+    ]
+    names = [
+        n for (n,) in db.execute("SELECT name FROM doc_refs WHERE response_id = ? ORDER BY id", [response_id])
+    ]
+    return Citations(refs, names)
 
 
 def approve(
@@ -390,7 +447,7 @@ def retire(db: Database, item: Curated) -> Change:
     weighed; kept in the KB (its versions too) and can be approved back."""
     _live_editable(item, "retire")
     if item.status == "retired":
-        raise KBError(f"{item.label} is retired already")
+        raise KBError(_("{item} is retired already").format(item=item.label))
     with db.atomic():
         db.execute(
             f"UPDATE {_table(item.kind)} SET status = 'retired', is_current = 0 WHERE id = ?", [item.id]
@@ -415,15 +472,20 @@ def _reread(db: Database, item: Curated) -> Curated:
 def _keep_as_history(db: Database, item: Curated, at: str) -> None:
     """The live version goes into content_versions, superseded at ``at`` (its row is there
     already when it was itself approved from a draft)."""
+    cited = (
+        json.dumps(citations_of(db, item.id).to_json(), ensure_ascii=False)
+        if item.kind == "response"
+        else None
+    )
     updated = db.execute(
-        "UPDATE content_versions SET superseded_at = ? WHERE kind = ? AND source_id = ? AND version = ?"
-        " AND status = 'approved'",
-        [at, item.kind, item.id, item.version],
+        "UPDATE content_versions SET superseded_at = ?, citations = ? WHERE kind = ? AND source_id = ?"
+        " AND version = ? AND status = 'approved'",
+        [at, cited, item.kind, item.id, item.version],
     ).rowcount
     if not updated:
         db.execute(
             "INSERT INTO content_versions (kind, source_id, version, text, choice, status, author, created_at,"
-            " approver, approved_at, superseded_at) VALUES (?, ?, ?, ?, ?, 'approved', NULL, ?, ?, ?, ?)",
+            " approver, approved_at, superseded_at, citations) VALUES (?, ?, ?, ?, ?, 'approved', NULL, ?, ?, ?, ?, ?)",
             [
                 item.kind,
                 item.id,
@@ -434,6 +496,7 @@ def _keep_as_history(db: Database, item: Curated, at: str) -> None:
                 item.approver,
                 item.approved_at,
                 at,
+                cited,
             ],
         )
 
@@ -585,7 +648,7 @@ def _content(item: Curated) -> dict:
 def history(db: Database, item: Curated) -> list[Version]:
     """Every version of ``item``, oldest first: those superseded, the live one and a pending draft."""
     stored = [
-        Version(*row)
+        _version(row)
         for row in db.execute(
             f"SELECT {_VERSION_COLUMNS} FROM content_versions WHERE kind = ? AND source_id = ? ORDER BY version",
             [item.kind, item.id],
@@ -597,24 +660,70 @@ def history(db: Database, item: Curated) -> list[Version]:
         )
         stored.append(live)
         stored.sort(key=lambda v: (v.version, v.status == "draft"))
+    if item.kind == "response":  # the live version cites what the response's references say now
+        cited = citations_of(db, item.id)
+        stored = [
+            v._replace(citations=cited) if v.version == item.version and v.status != "draft" else v
+            for v in stored
+        ]
     return stored
 
 
 class DueItem(NamedTuple):
-    """Something a person must look at: a review past or near its date, or a draft edit."""
+    """Something a person must look at: a review past or near its date, a draft edit, or a
+    response whose edition in another language was changed since it was last approved."""
 
     item: Curated
-    reason: str  # overdue | due | draft
+    reason: str  # overdue | due | draft | edition
+    edition: Curated | None = None  # reason edition: the other language's response that changed
 
     def to_json(self) -> dict:
-        return {"reason": self.reason, **self.item.to_json()}
+        out = {"reason": self.reason, **self.item.to_json()}
+        if self.edition is not None:
+            out["edition"] = self.edition.ref
+        return out
+
+
+def other_editions(db: Database, item: Curated) -> list[Curated]:
+    """The current responses answering ``item``'s control in the other languages' editions
+    (same service and control id, a document of the same kind: kb.store.editions_many)."""
+    if item.kind != "response":
+        return []
+    from kb import store  # kb.store imports this module
+
+    found = store.editions_many(db, [item.id]).get(item.id)
+    return [e for e in (get(db, "response", o.response_id) for o in found.others) if e] if found else []
+
+
+def changed_editions(db: Database) -> list[tuple[int, int]]:
+    """(response id, id of its other-language edition) of each current approved response whose
+    edition got a new approved text (a draft approved: a content_versions row of its live
+    version) at or after the response was last approved. An edited answer in one language
+    says something the other may no longer match, and no edition is edited for the other;
+    approving the response again (a review) clears it."""
+    return db.execute(
+        """
+        SELECT r.id, e.id FROM responses r
+        JOIN documents d ON d.id = r.document_id AND d.is_current = 1
+        JOIN responses e ON e.control_id = r.control_id AND e.service IS r.service AND e.is_current = 1
+             AND e.status = 'approved'
+        JOIN documents ed ON ed.id = e.document_id AND ed.kind = d.kind AND ed.lang != d.lang
+             AND ed.is_current = 1
+        JOIN content_versions v ON v.kind = 'response' AND v.source_id = e.id AND v.version = e.version
+             AND v.status = 'approved'
+        WHERE r.is_current = 1 AND r.status = 'approved' AND r.control_id IS NOT NULL
+          AND v.approved_at >= r.approved_at
+        ORDER BY r.id, e.id
+        """
+    ).fetchall()
 
 
 def review_due(
     db: Database, *, within_days: int, today: date | None = None, owner: str | None = None
 ) -> list[DueItem]:
     """Current approved content whose review is due by ``today`` + ``within_days`` (overdue
-    first, by date), then approved content with a draft edit awaiting approval."""
+    first, by date), then approved content with a draft edit awaiting approval, then responses
+    whose other-language edition changed since they were approved (changed_editions)."""
     today = today or datetime.now(UTC).date()
     until = (today + timedelta(days=within_days)).isoformat()
     owner_sql = " AND {a}.owner = ?" if owner else ""
@@ -641,7 +750,12 @@ def review_due(
         item = get(db, kind, source_id)
         if item and item.is_current and (not owner or item.owner == owner) and (kind, source_id) not in seen:
             drafts.append(DueItem(item, "draft"))
-    return out + drafts
+    editions = []
+    for response_id, edition_id in changed_editions(db):
+        item, edition = get(db, "response", response_id), get(db, "response", edition_id)
+        if item and edition and (not owner or item.owner == owner):
+            editions.append(DueItem(item, "edition", edition))
+    return out + drafts + editions
 
 
 def notes(db: Database, response_ids: list[int]) -> list[str]:
@@ -653,14 +767,27 @@ def notes(db: Database, response_ids: list[int]) -> list[str]:
         if item is None:
             continue
         if item.status == "retired":
-            out.append(f"{item.ref} is retired: it answers nothing (kb approve {item.ref} brings it back)")
+            out.append(
+                _("{ref} is retired: it answers nothing (kb approve {ref} brings it back)").format(
+                    ref=item.ref
+                )
+            )
         elif item.draft:
             out.append(
-                f"{item.ref}: draft v{item.draft.version} by {item.draft.author or '-'} awaiting approval;"
-                f" v{item.version} answers until then (kb versions {item.ref})"
+                _(
+                    "{ref}: draft v{draft} by {author} awaiting approval;"
+                    " v{version} answers until then (kb versions {ref})"
+                ).format(
+                    ref=item.ref,
+                    draft=item.draft.version,
+                    author=item.draft.author or "-",
+                    version=item.version,
+                )
             )
         elif item.status == "draft":
-            out.append(f"{item.ref} is a draft: it answers nothing until `kb approve {item.ref}`")
+            out.append(
+                _("{ref} is a draft: it answers nothing until `kb approve {ref}`").format(ref=item.ref)
+            )
     return out
 
 
@@ -694,5 +821,7 @@ def parse_within(value: str) -> int:
     """'30d', '2w', '30' → days; a one-line error otherwise."""
     m = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value or "")
     if not m:
-        raise KBError(f"--within must be a number of days such as 30d or 2w, got {value!r}")
+        raise KBError(
+            _("--within must be a number of days such as 30d or 2w, got {value!r}").format(value=value)
+        )
     return int(m.group(1)) * (7 if m.group(2) == "w" else 1)

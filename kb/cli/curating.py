@@ -7,6 +7,10 @@ import click
 
 from kb.cli.root import cli, echo_json, iso_date, open_db
 from kb.errors import KBError
+from kb.i18n import N_, _
+
+# The statuses (kb.db.CURATION_STATUSES) as kb versions shows them, in the user's language.
+_STATUS_WORDS = (N_("draft"), N_("approved"), N_("retired"))
 
 
 def _which(function):
@@ -58,19 +62,26 @@ def edit(ctx, item_id, document, service, actor, text, choice, owner) -> None:
         start = item.draft.text if item.draft else item.text
         text = click.edit(start + "\n", extension=".txt", require_save=True)
         if text is None:
-            raise KBError(f"{item.label}: the editor was closed without saving; nothing changed")
+            raise KBError(
+                _("{item}: the editor was closed without saving; nothing changed").format(item=item.label)
+            )
     with _acting(actor):
         change = curation.edit(db, item, text=text, choice=choice, owner=owner)
     after = change.after
     if after.draft:
         click.echo(
-            f"{after.label}: draft v{after.draft.version} written; the approved v{after.version} answers"
-            f" until `kb approve {after.ref}`"
+            _(
+                "{item}: draft v{draft} written; the approved v{version} answers until `kb approve {ref}`"
+            ).format(item=after.label, draft=after.draft.version, version=after.version, ref=after.ref)
         )
     elif after.status == "draft":
-        click.echo(f"{after.label}: draft changed; it answers nothing until `kb approve {after.ref}`")
+        click.echo(
+            _("{item}: draft changed; it answers nothing until `kb approve {ref}`").format(
+                item=after.label, ref=after.ref
+            )
+        )
     if owner is not None:
-        click.echo(f"{after.label}: owner {after.owner or '-'}")
+        click.echo(_("{item}: owner {owner}").format(item=after.label, owner=after.owner or "-"))
 
 
 @cli.command()
@@ -90,21 +101,43 @@ def approve(ctx, item_id, document, service, actor, review_due, owner) -> None:
 
     due = iso_date("--review-due", review_due)
     db, item = _resolve(ctx, item_id, document, service)
-    citations = None
-    if item.kind == "response" and item.draft:  # what the new text cites, read as an import reads it
-        from importers.whitepaper import citations_in
-
-        found = citations_in(item.draft.text, item.lang, curation.cited_contract(db, item.id))
-        citations = curation.Citations(*found)
     with _acting(actor):
-        change = curation.approve(db, item, review_due=due, owner=owner, citations=citations)
+        change = curation.approve(db, item, review_due=due, owner=owner, citations=_draft_citations(db, item))
     after = change.after
     what = {
-        "review": f"reviewed: v{after.version} stays live",
-        "reinstate": f"approved back: v{after.version} answers again",
-    }.get(change.action, f"v{after.version} approved and live")
-    kept = f" (v{change.before.version} kept in its history)" if change.before.draft else ""
-    click.echo(f"{after.label}: {what}{kept}; by {after.approver}, review due {after.review_due}")
+        "review": _("reviewed: v{version} stays live"),
+        "reinstate": _("approved back: v{version} answers again"),
+    }.get(change.action, _("v{version} approved and live")).format(version=after.version)
+    kept = (
+        _(" (v{version} kept in its history)").format(version=change.before.version)
+        if change.before.draft
+        else ""
+    )
+    click.echo(
+        _("{item}: {what}{kept}; by {approver}, review due {due}").format(
+            item=after.label, what=what, kept=kept, approver=after.approver, due=after.review_due
+        )
+    )
+    if change.before.draft or change.before.status == "draft":  # a new text: the other languages lag
+        for edition in curation.other_editions(db, after):
+            click.echo(
+                _(
+                    "warning: {edition} may now differ from this text: review it"
+                    " (kb review due lists it; kb edit {ref} to change it, kb approve {ref} if it still holds)"
+                ).format(edition=edition.label, ref=edition.ref),
+                err=True,
+            )
+
+
+def _draft_citations(db, item):
+    """What a response's draft cites, read as an import reads it (None: no draft, or a library answer)."""
+    from kb import curation
+
+    if item.kind != "response" or not item.draft:
+        return None
+    from importers.whitepaper import citations_in
+
+    return curation.Citations(*citations_in(item.draft.text, item.lang, curation.cited_contract(db, item.id)))
 
 
 @cli.command()
@@ -122,7 +155,11 @@ def retire(ctx, item_id, document, service, actor) -> None:
     db, item = _resolve(ctx, item_id, document, service)
     with _acting(actor):
         change = curation.retire(db, item)
-    click.echo(f"{change.after.label}: retired; `kb approve {change.after.ref}` brings it back")
+    click.echo(
+        _("{item}: retired; `kb approve {ref}` brings it back").format(
+            item=change.after.label, ref=change.after.ref
+        )
+    )
 
 
 @cli.command()
@@ -142,27 +179,67 @@ def versions(ctx, item_id, document, service, as_json) -> None:
 
     db, item = _resolve(ctx, item_id, document, service)
     found = curation.history(db, item)
+    draft_cites = _draft_citations(db, item)
+    if draft_cites is not None:  # what approving the draft would make it cite
+        found = [v._replace(citations=draft_cites) if v.status == "draft" else v for v in found]
     if as_json:
-        echo_json({**item.to_json(), "versions": [v._asdict() | {"live": v.live} for v in found]})
+        echo_json(
+            {
+                **item.to_json(),
+                "versions": [
+                    v._asdict()
+                    | {"live": v.live, "citations": v.citations.to_json() if v.citations else None}
+                    for v in found
+                ],
+            }
+        )
         return
     click.echo(item.label)
     click.echo(
-        f"  status {item.status} · owner {item.owner or '-'} · approved {(item.approved_at or '-')[:10]}"
-        f" by {item.approver or '-'} · review due {item.review_due or '-'}"
+        _("  status {status} · owner {owner} · approved {approved} by {approver} · review due {due}").format(
+            status=_(item.status),
+            owner=item.owner or "-",
+            approved=(item.approved_at or "-")[:10],
+            approver=item.approver or "-",
+            due=item.review_due or "-",
+        )
     )
     for v in found:
-        if v.status == "draft":
-            state = f"draft by {v.author or '-'} {(v.created_at or '')[:10]}, awaiting approval"
-        elif v.live and item.status == "approved":
-            state = f"live, approved {(v.approved_at or '-')[:10]} by {v.approver or '-'}"
-        elif v.live:
-            state = item.status
-        else:
-            state = f"approved {(v.approved_at or '-')[:10]} by {v.approver or '-'}, superseded {v.superseded_at[:10]}"
-        click.echo(f"\n  v{v.version} — {state}")
+        click.echo(f"\n  v{v.version} — {_state(item, v)}")
         lead = f"{v.choice}\n" if v.choice else ""
         for line in (lead + v.text).splitlines():
             click.echo(f"    {line}")
+        if item.kind == "response":
+            click.echo(f"    {_cites(v)}")
+
+
+def _state(item, v) -> str:
+    if v.status == "draft":
+        return _("draft by {author} {created}, awaiting approval").format(
+            author=v.author or "-", created=(v.created_at or "")[:10]
+        )
+    if v.live and item.status == "approved":
+        return _("live, approved {approved} by {approver}").format(
+            approved=(v.approved_at or "-")[:10], approver=v.approver or "-"
+        )
+    if v.live:
+        return _(item.status)
+    return _("approved {approved} by {approver}, superseded {superseded}").format(
+        approved=(v.approved_at or "-")[:10],
+        approver=v.approver or "-",
+        superseded=(v.superseded_at or "-")[:10],
+    )
+
+
+def _cites(v) -> str:
+    """What a version of a response cited: the live one's references, a superseded one's as
+    they were when it was superseded, a draft's as approving it would read them."""
+    if v.citations is None:
+        return _("cites: not recorded (superseded before kb kept the citations of each version)")
+    labels = v.citations.labels()
+    if v.status == "draft":
+        return _("cites on approval: {refs}").format(refs="; ".join(labels) if labels else _("nothing"))
+    return _("cites: {refs}").format(refs="; ".join(labels) if labels else _("nothing"))
 
 
 @cli.group()
@@ -179,6 +256,7 @@ def review_due(ctx, within, owner, as_json) -> None:
     """Approved content whose review is overdue or due within --within, then drafts awaiting
     approval. `kb approve ID` records the review."""
     from kb import curation
+    from kb.cli.translation import cells  # a Japanese label is twice as wide as its length
 
     days = curation.parse_within(within)
     found = curation.review_due(open_db(ctx), within_days=days, owner=owner)
@@ -186,12 +264,21 @@ def review_due(ctx, within, owner, as_json) -> None:
         echo_json([d.to_json() for d in found])
         return
     if not found:
-        click.echo(f"nothing due for review within {days} days")
+        click.echo(_("nothing due for review within {days} days").format(days=days))
         return
     for d in found:
         item = d.item
         if d.reason == "draft":
-            what = f"draft v{item.draft.version} by {item.draft.author or '-'} awaiting approval"
+            what = _("draft v{version} by {author} awaiting approval").format(
+                version=item.draft.version, author=item.draft.author or "-"
+            )
+        elif d.reason == "edition":
+            what = _("its {lang} edition {ref} changed").format(lang=d.edition.lang, ref=d.edition.ref)
+        elif d.reason == "overdue":
+            what = _("review overdue {date}").format(date=item.review_due)
         else:
-            what = f"review {d.reason} {item.review_due}"
-        click.echo(f"{what:<40} {item.label}  owner {item.owner or '-'}")
+            what = _("review due {date}").format(date=item.review_due)
+        click.echo(
+            f"{what}{' ' * max(1, 41 - cells(what))}{item.label}  "
+            + _("owner {owner}").format(owner=item.owner or "-")
+        )

@@ -126,3 +126,63 @@ def test_approving_a_draft_cites_what_the_new_text_cites(tmp_path):
         ("Example 利用約款", 12, "責任")
     ]
     assert cites["doc_refs"] == []
+
+
+def test_versions_show_what_each_version_cited(tmp_path):
+    from kb.db import connect
+    from tests.builders import make_doc
+
+    path = tmp_path / "cited.db"
+    db = connect(path)
+    store.import_document(db, make_doc("1"))  # CLD.9.5.2 cites Example 利用約款 第30条 and a service spec
+    db.close()
+    new = "最新のパッチを適用します。責任の範囲は第 12 条 (責任) に定めます。"
+    run(path, "edit", "CLD.9.5.2", "--text", new)
+    pending = run(path, "versions", "CLD.9.5.2").output
+    assert "cites on approval: Example 利用約款 第12条（責任）" in pending, pending
+    run(path, "approve", "CLD.9.5.2")
+    shown = run(path, "versions", "CLD.9.5.2", "--json").output
+    old, live = json.loads(shown)["versions"]
+    # v1 went out citing 第30条 and the spec; the live v2 cites 第12条 alone
+    assert [r["article"] for r in old["citations"]["clause_refs"]] == [30] and old["citations"]["doc_refs"]
+    assert [r["article"] for r in live["citations"]["clause_refs"]] == [12] and not live["citations"][
+        "doc_refs"
+    ]
+    text = run(path, "versions", "CLD.9.5.2").output
+    assert text.index("第30条") < text.index("v2 —") < text.index("cites: Example 利用約款 第12条（責任）")
+    # a version superseded before the KB kept citations says so, rather than citing nothing
+    db = connect(path)
+    db.execute("UPDATE content_versions SET citations = NULL")
+    db.close()
+    assert "cites: not recorded" in run(path, "versions", "CLD.9.5.2").output
+
+
+def test_approving_one_edition_flags_the_other_for_review(kb_path, monkeypatch):
+    from kb.db import connect
+
+    db = connect(kb_path)
+    english = ParsedDocument(
+        kind="whitepaper", title="Our whitepaper (English)", sha256="en-sha", source_name="en.md", lang="en",
+        sections=[Section(title="12.3.1 Information backup", text="Backups are taken daily.", control_id="12.3.1",
+                          framework="ISO/IEC 27017:2015")],
+    )  # fmt: skip
+    store.import_document(db, english)
+    en_id = db.execute("SELECT id FROM responses WHERE text = 'Backups are taken daily.'").fetchone()[0]
+    db.close()
+    assert (
+        "edition" not in run(kb_path, "review", "due", "--within", "0d").output
+    )  # imported: nothing to align
+    run(kb_path, "edit", "12.3.1", "--document", "English", "--text", "Backups are taken every hour.")
+    approved = run(kb_path, "approve", f"R{en_id}")
+    assert approved.exit_code == 0
+    assert "warning: R1 " in approved.stderr and "(Our whitepaper, ja) may now differ" in approved.stderr
+    due = run(kb_path, "review", "due", "--within", "0d")
+    assert f"its en edition R{en_id} changed" in due.output and " R1 " in due.output, due.output
+    listed = json.loads(run(kb_path, "review", "due", "--within", "0d", "--json").output)
+    assert [(d["ref"], d["reason"], d.get("edition")) for d in listed] == [("R1", "edition", f"R{en_id}")]
+    # a review of a response whose edition did not change warns of nothing
+    assert "warning" not in run(kb_path, "approve", "9.4.2").stderr
+    # approving the Japanese one again, later, is its review: it is no longer listed
+    monkeypatch.setattr("kb.curation.now", lambda: "2099-01-01T00:00:00+00:00")
+    assert "warning" not in run(kb_path, "approve", "R1").stderr
+    assert "edition" not in run(kb_path, "review", "due", "--within", "0d").output
