@@ -7,8 +7,8 @@ the first candidate and may be edited. Hidden key columns hold where each answer
 hashes of the question, of the pre-filled text and of the filled workbook, so that apply
 refuses a decision workbook that no longer matches the filled workbook.
 
-Labels are in the sheet's answer language (Japanese or English); the key headers are not,
-so apply reads either.
+Labels are in the sheet's answer language (kb's catalogue of it: labels_in); the key headers
+are not, so apply reads any.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from exporters.fill import answer_text, citation_line
-from exporters.review import STATUS_LABELS, status_labels
+from exporters.review import LANGUAGE_LABELS, status_labels
 from kb.answer import Translation
+from kb.i18n import N_, available, translator
 from kb.store import question_key
 
 if TYPE_CHECKING:
@@ -52,91 +53,68 @@ class Labels(NamedTuple):
     howto: tuple[str, ...]
 
 
-LABELS: dict[str, Labels] = {
-    "ja": Labels(
-        sheet="確認リスト",
-        lists_sheet="判断の選択肢",
-        howto_sheet="使い方",
-        headers=(
-            "番号",
-            "質問",
-            "判断",
-            "回答文（編集可）",
-            "推奨の選択肢",
-            "状態",
-            "確信度",
-            "理由",
-            "候補1",
-            "候補2",
-            "候補3",
-            "出典",
-            "記入した内容",
-        ),
-        accept="候補{n}を採用",
-        custom="自由記述",
-        skip="スキップ",
-        statuses=STATUS_LABELS,  # the review list's, which never says 該当なし
-        foreign={"ja": "［日本語］", "en": "［英語］"},
-        written_choice="選択肢: {choice}",
-        written_text="回答文",
-        nothing_written="—",
-        error_title="判断",
-        error="一覧から選んでください（候補の採用、シートの選択肢、自由記述、スキップ）。",
-        howto=(
-            "1. 「確認リスト」の各行で「判断」を一覧から選びます。空欄の行は何も記入されません。",
-            "2. 「候補N を採用」: その候補の回答（選択肢・回答文・出典）をそのまま記入します。"
-            "選択肢があるのは候補1だけで、候補2・3 では選択肢の欄は変わりません。",
-            "3. シートの選択肢（はい・いいえ など）: その選択肢と「回答文」の列の文を記入します。",
-            "4. 「自由記述」: 「回答文」の列の文だけを記入します。「スキップ」: 何も記入しません。",
-            "5. 回答文を書き換えたら、「候補N を採用」ではなく選択肢か「自由記述」を選んでください。",
-            "6. 終わったら: kb apply このファイル --to 記入済みブック -o 完成版.xlsx"
-            " [--approve --owner 氏名] [--customer 顧客名]",
-            "判断した回答は回答ライブラリに記録され（--approve で承認済み）、次回同じ質問に最初に提案されます。",
-            "右側の隠し列（kb:…）は kb apply の照合用です。変更しないでください。",
-        ),
+_HOWTO = (
+    N_("1. On the Review sheet, pick a Decision for each row from its list. Rows left empty get nothing."),
+    N_(
+        "2. 'Accept suggestion N' writes that suggestion as it is (option, answer text, source);"
+        " only suggestion 1 carries an option, 2 and 3 leave the option cell as it is."
     ),
-    "en": Labels(
-        sheet="Review",
-        lists_sheet="Decision lists",
-        howto_sheet="How to",
-        headers=(
-            "No.",
-            "Question",
-            "Decision",
-            "Answer text (editable)",
-            "Suggested option",
-            "Status",
-            "Confidence",
-            "Why",
-            "Suggestion 1",
-            "Suggestion 2",
-            "Suggestion 3",
-            "Sources",
-            "Written by kb fill",
-        ),
-        accept="Accept suggestion {n}",
-        custom="Custom text",
-        skip="Skip",
-        statuses=status_labels("en"),
-        foreign={"ja": "[Japanese] ", "en": "[English] "},
-        written_choice="option: {choice}",
-        written_text="answer text",
-        nothing_written="—",
-        error_title="Decision",
-        error="Pick from the list: a suggestion, one of the sheet's options, custom text or skip.",
-        howto=(
-            "1. On the Review sheet, pick a Decision for each row from its list. Rows left empty get nothing.",
-            "2. 'Accept suggestion N' writes that suggestion as it is (option, answer text, source);"
-            " only suggestion 1 carries an option, 2 and 3 leave the option cell as it is.",
-            "3. One of the sheet's options (Yes, No ...) writes that option and the Answer text column.",
-            "4. 'Custom text' writes only the Answer text column; 'Skip' writes nothing.",
-            "5. If you edit the answer text, pick an option or 'Custom text', not 'Accept suggestion N'.",
-            "6. Then: kb apply THIS_FILE --to FILLED.xlsx -o FINAL.xlsx [--approve --owner NAME] [--customer NAME]",
-            "Decided answers go into the answer library (approved with --approve) and are offered first next time.",
-            "The hidden key columns on the right (kb:...) let kb apply check this file: do not change them.",
-        ),
+    N_("3. One of the sheet's options (Yes, No ...) writes that option and the Answer text column."),
+    N_("4. 'Custom text' writes only the Answer text column; 'Skip' writes nothing."),
+    N_("5. If you edit the answer text, pick an option or 'Custom text', not 'Accept suggestion N'."),
+    N_(
+        "6. Then: kb apply THIS_FILE --to FILLED.xlsx -o FINAL.xlsx [--approve --owner NAME] [--customer NAME]"
     ),
-}
+    N_(
+        "Decided answers go into the answer library (approved with --approve) and are offered first next time."
+    ),
+    N_("The hidden key columns on the right (kb:...) let kb apply check this file: do not change them."),
+)
+
+
+def labels_in(lang: str) -> Labels:
+    """The workbook's words in ``lang``: kb's catalogue of that language (English without one)."""
+    t = translator(lang)
+    return Labels(
+        sheet=t.gettext(N_("Review")),
+        lists_sheet=t.gettext(N_("Decision lists")),
+        howto_sheet=t.gettext(N_("How to")),
+        headers=(
+            t.gettext("No."),
+            t.gettext("Question"),
+            t.gettext(N_("Decision")),
+            t.gettext(N_("Answer text (editable)")),
+            t.pgettext("decision workbook", "Suggested option"),  # the review list says 推奨回答
+            t.gettext("Status"),
+            t.gettext("Confidence"),
+            t.gettext("Why"),
+            t.gettext(N_("Suggestion 1")),
+            t.gettext(N_("Suggestion 2")),
+            t.gettext(N_("Suggestion 3")),
+            t.gettext("Sources"),
+            t.gettext("Written by kb fill"),
+        ),
+        accept=t.gettext(N_("Accept suggestion {n}")),
+        custom=t.gettext(N_("Custom text")),
+        skip=t.gettext(N_("Skip")),
+        statuses=status_labels(lang),  # the review list's, which never says 該当なし
+        foreign={
+            code: t.gettext("[{language}] ").format(language=t.gettext(name))
+            for code, name in LANGUAGE_LABELS.items()
+        },
+        written_choice=t.gettext("option: {choice}"),
+        written_text=t.gettext(N_("answer text")),
+        nothing_written="—",
+        error_title=t.gettext("Decision"),
+        error=t.gettext(
+            N_("Pick from the list: a suggestion, one of the sheet's options, custom text or skip.")
+        ),
+        howto=tuple(t.gettext(line) for line in _HOWTO),
+    )
+
+
+# Every language with a catalogue: kb apply reads a decision workbook in any of them.
+LABELS: dict[str, Labels] = {lang: labels_in(lang) for lang in available()}
 
 # Hidden key columns after the visible ones, read by kb apply in either language.
 KEYS = (

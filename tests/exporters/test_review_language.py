@@ -73,3 +73,19 @@ def test_a_reason_is_english_in_the_report_and_translated_beside_it(monkeypatch)
         out = row.to_json()
         assert (out["reason"], out["reason_codes"]) == ("already answered", ["kept"])
         assert (out["reason_lang"], out["reason_text"]) == (lang, text)
+
+
+def test_the_decision_workbooks_labels_come_from_the_catalogue(tmp_path, monkeypatch):
+    from exporters.decisions import LABELS, labels_in
+
+    assert LABELS["ja"].accept.format(n=2) == "候補2を採用" and LABELS["en"].sheet == "Review"
+    messages = tmp_path / "xx" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    (messages / "kb.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: xx\\n"\n\nmsgid "Review"\nmsgstr "Revuo"\n\n'
+        'msgid "Accept suggestion {n}"\nmsgstr "Akcepti proponon {n}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("KB_LOCALE_DIR", str(tmp_path))
+    xx = labels_in("xx")  # a language added as a .po file: no code names it
+    assert (xx.sheet, xx.accept, xx.skip) == ("Revuo", "Akcepti proponon {n}", "Skip")
