@@ -108,16 +108,27 @@ def test_kb_show_says_when_a_draft_awaits_or_a_response_is_retired(kb_path):
     assert "R2 is retired" in run(kb_path, "show", "9.4.2").output
 
 
-def test_approving_a_draft_cites_what_the_new_text_cites(tmp_path):
+CITES_12 = "最新のパッチを適用します。責任の範囲は第 12 条 (責任) に定めます。"
+
+
+@pytest.fixture
+def cited_kb(tmp_path):
+    """A KB whose CLD.9.5.2 cites Example 利用約款 第30条 and a service spec, with a draft citing 第12条."""
     from kb.db import connect
     from tests.builders import make_doc
 
     path = tmp_path / "cited.db"
     db = connect(path)
-    store.import_document(db, make_doc("1"))  # CLD.9.5.2 cites Example 利用約款 第30条 and a service spec
+    store.import_document(db, make_doc("1"))
     db.close()
-    new = "最新のパッチを適用します。責任の範囲は第 12 条 (責任) に定めます。"
-    assert run(path, "edit", "CLD.9.5.2", "--text", new).exit_code == 0
+    assert run(path, "edit", "CLD.9.5.2", "--text", CITES_12).exit_code == 0
+    return path
+
+
+def test_approving_a_draft_cites_what_the_new_text_cites(cited_kb):
+    from kb.db import connect
+
+    path = cited_kb
     assert run(path, "approve", "CLD.9.5.2").exit_code == 0
     db = connect(path)
     rid = db.execute("SELECT id FROM responses WHERE control_id = 'CLD.9.5.2'").fetchone()[0]
@@ -128,16 +139,10 @@ def test_approving_a_draft_cites_what_the_new_text_cites(tmp_path):
     assert cites["doc_refs"] == []
 
 
-def test_versions_show_what_each_version_cited(tmp_path):
+def test_versions_show_what_each_version_cited(cited_kb):
     from kb.db import connect
-    from tests.builders import make_doc
 
-    path = tmp_path / "cited.db"
-    db = connect(path)
-    store.import_document(db, make_doc("1"))  # CLD.9.5.2 cites Example 利用約款 第30条 and a service spec
-    db.close()
-    new = "最新のパッチを適用します。責任の範囲は第 12 条 (責任) に定めます。"
-    run(path, "edit", "CLD.9.5.2", "--text", new)
+    path = cited_kb
     pending = run(path, "versions", "CLD.9.5.2").output
     assert "cites on approval: Example 利用約款 第12条（責任）" in pending, pending
     run(path, "approve", "CLD.9.5.2")
