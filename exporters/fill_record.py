@@ -78,11 +78,11 @@ def sent(row: RowResult) -> Sent:
         return Sent("previous", row.text or row.choice)  # --previous: last year's final answer
     top = row.answer.sources[0]
     edition = top.in_language(row.text_lang or top.lang) or top.in_language(top.lang)
-    text = edition.text if edition else top.text
+    text, source_id = (edition.text, edition.source_id) if edition else (top.text, top.source_id)
     evidence = tuple(e.evidence_id for e in top.evidence)
     if top.kind == "qa":
-        return Sent("qa", text, question=top.title, evidence_ids=evidence)
-    return Sent(top.kind, text, control_id=top.control_id, evidence_ids=evidence)
+        return Sent("qa", text, question=top.title, evidence_ids=evidence, source_id=source_id)
+    return Sent(top.kind, text, control_id=top.control_id, evidence_ids=evidence, source_id=source_id)
 
 
 def disclosure(report: FillReport, *, customer: str | None = None) -> Disclosure:

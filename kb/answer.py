@@ -37,6 +37,7 @@ class Translation(NamedTuple):
     text: str
     citations: tuple[str, ...] = ()
     title: str = ""  # the response's heading in that edition ("6.1.3 Contact with authorities")
+    source_id: int | None = None  # that edition's responses.id: what kb.ledger records as sent
 
 
 @dataclass
@@ -51,6 +52,9 @@ class Source:
     doc_refs: list[str] = field(default_factory=list)
     document: str | None = None
     lang: str = "ja"  # the language of text and citations
+    # The id of the row the source is (responses, qa_pairs or clauses, by kind), as its chunk
+    # has it: the disclosure ledger records exactly this row as sent, not a row of the same text.
+    source_id: int | None = None
     translations: tuple[Translation, ...] = ()  # other editions of the same response
     # An answer from the library (kind 'qa'): its status, who decided it, when, for whom.
     # For the people reviewing a suggestion; never written into a customer's sheet.
@@ -63,7 +67,7 @@ class Source:
     def in_language(self, lang: str) -> Translation | None:
         """This source's text and citations in ``lang``, or None when the KB has no such edition."""
         if lang == self.lang:
-            return Translation(self.lang, self.text, tuple(self.citations), self.title)
+            return Translation(self.lang, self.text, tuple(self.citations), self.title, self.source_id)
         return next((t for t in self.translations if t.lang == lang), None)
 
 
@@ -101,6 +105,7 @@ def _approved_source(row: dict) -> Source:
         citations=list(past.citations),
         document=row["document"],
         lang=_text_lang(row["answer_text"] or row["question"]),
+        source_id=row["id"],
         past=past,
     )
 
@@ -185,6 +190,7 @@ def _sources(
             text=hit.body,
             score=round(hit.score, 4),
             lang=_text_lang(hit.body or hit.title),
+            source_id=hit.source_id,
         )
         if hit.kind == "response":
             c = cites[hit.source_id]
@@ -199,6 +205,7 @@ def _sources(
                     e.text,
                     tuple(_labels(cites[e.response_id], src.control_id, e.lang)),
                     index.chunk_title(src.control_id, e.title),
+                    e.response_id,
                 )
                 for e in shown[hit.source_id]
             )

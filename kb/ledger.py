@@ -35,15 +35,18 @@ SOURCE_KINDS = ("response", "qa", "clause", "profile", "previous", "sheet", "per
 
 class Sent(NamedTuple):
     """What one written row's answer came from, as answering found it. ``text`` is the
-    source's own text in the language written (a response's text without its citation line):
-    it names the version sent. ``control_id`` narrows the response looked for; ``question``
-    finds a library answer."""
+    source's own text in the language written (a response's text without its citation line).
+    ``source_id`` is the row answering took it from (responses, qa_pairs or clauses by kind:
+    kb.answer.Source.source_id, the edition written): it is recorded as it is. Without one (a
+    person's text in a decision workbook), the row holding exactly ``text`` is looked for:
+    ``control_id`` narrows the response, ``question`` finds a library answer."""
 
     kind: str  # SOURCE_KINDS; a decision's text (kind "person") is matched to a response or answer
     text: str | None = None
     control_id: str | None = None
     question: str | None = None
     evidence_ids: tuple[int, ...] = ()
+    source_id: int | None = None
 
 
 class SentRow(NamedTuple):
@@ -155,9 +158,37 @@ class _Resolver:
                 out.append(CitedEvidence(evidence_id, row[0]))
         return tuple(out)
 
+    def response_by_id(self, response_id: int) -> tuple[int, str | None] | None:
+        row = self.db.execute("SELECT id, control_id FROM responses WHERE id = ?", [response_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def clause_by_id(self, clause_id: int) -> tuple[int, CitedClause] | None:
+        row = self.db.execute(
+            "SELECT c.id, k.name, v.version, c.article FROM clauses c"
+            " JOIN contract_versions v ON v.id = c.version_id JOIN contracts k ON k.id = v.contract_id"
+            " WHERE c.id = ?",
+            [clause_id],
+        ).fetchone()
+        return (row[0], CitedClause(row[1], row[2], row[3], row[1])) if row else None
+
+    def exact(self, sent: Sent, sha: str | None, evidence: tuple[CitedEvidence, ...]) -> Resolved | None:
+        """The row answering named (Sent.source_id), if it is still in the KB."""
+        if sent.kind == "response" and (found := self.response_by_id(sent.source_id)):
+            return Resolved("response", found[0], found[1], sha, self.cited_clauses(found[0]), evidence)
+        if (
+            sent.kind == "qa"
+            and self.db.execute("SELECT 1 FROM qa_pairs WHERE id = ?", [sent.source_id]).fetchone()
+        ):
+            return Resolved("qa", sent.source_id, None, sha, (), evidence)
+        if sent.kind == "clause" and (clause := self.clause_by_id(sent.source_id)):
+            return Resolved("clause", clause[0], None, sha, (clause[1],), evidence)
+        return None
+
     def resolve(self, sent: Sent) -> Resolved:
         sha = text_sha256(sent.text)
         evidence = self.evidence(sent.evidence_ids)
+        if sent.source_id is not None and (found := self.exact(sent, sha, evidence)):
+            return found
         if sent.text and sent.kind in ("response", "person"):
             found = self.response(sent.text, sent.control_id)
             if found:

@@ -40,7 +40,12 @@ def test_an_english_question_is_answered_from_the_english_text_with_the_japanese
     )
     assert ja.title == "6.1.3 関係当局との連絡"
     assert top.in_language("ja") == ja
-    assert top.in_language("en") == Translation("en", top.text, tuple(top.citations), top.title)
+    assert top.in_language("en") == Translation(
+        "en", top.text, tuple(top.citations), top.title, top.source_id
+    )
+    # Each edition names its own response (the one kb.ledger records when that text is written).
+    ids = {r[0] for r in bilingual.execute("SELECT id FROM responses WHERE control_id = '6.1.3'")}
+    assert {top.source_id, ja.source_id} == ids and top.source_id != ja.source_id
 
 
 def test_a_japanese_question_gets_the_japanese_source_with_the_english_as_translation(bilingual):

@@ -101,3 +101,30 @@ def test_the_ledger_of_one_customer_whatever_its_spelling(db):
     assert [e.customer for e in ledger.entries(db)] == ["ACME", "Beta Corp", None]
     entry = audit.entries(db)[-1]
     assert (entry.action, entry.target_kind, entry.after_sha256) == ("fill", "fill", "ab" * 32)
+
+
+def test_the_row_answering_took_is_recorded_not_another_of_the_same_text(tmp_path):
+    """Two services answer 9.4.2 in the same words: the ledger records the response of the
+    service answered for (kb.answer.Source.source_id), which a look-up by text cannot tell."""
+    from kb.answer import answer
+    from tests.builders import service_whitepaper
+
+    db = connect(tmp_path / "kb.db")
+    same = "管理画面へのログインには多要素認証を必須としています。"
+    for service in ("ALPHA", "BETA"):
+        store.import_document(db, service_whitepaper(service, [("9.4.2", "ログオン手順", same)]))
+    alpha = db.execute("SELECT id FROM responses WHERE service = 'ALPHA'").fetchone()[0]
+    top = answer(db, "管理画面へのログインに多要素認証を必須としていますか？", service="ALPHA").sources[0]
+    assert (top.kind, top.source_id) == ("response", alpha)
+    assert top.in_language(top.lang).source_id == alpha
+    _disclose(db, [("answered", Sent("response", same, "9.4.2", source_id=top.source_id))])
+    _disclose(db, [("custom", Sent("person", same, "9.4.2"))])  # no id: the newest of that text
+    exact, by_text = (e.rows[0].source_id for e in ledger.entries(db))
+    assert exact == alpha and by_text != alpha
+
+
+def test_a_row_no_longer_in_the_kb_falls_back_to_its_text(db):
+    backup = TOPICS[0]
+    _disclose(db, [("answered", Sent("response", backup.text, backup.control_id, source_id=10**6))])
+    (row,) = ledger.entries(db)[0].rows
+    assert row.source_kind == "response" and row.source_id is not None and row.source_id != 10**6
