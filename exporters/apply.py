@@ -11,7 +11,6 @@ refuses the whole file, listing every mismatch.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +20,6 @@ from exporters.decisions import Candidate, DecisionRow, DecisionSheet, digest, s
 from kb.library import DecidedAnswer
 
 MAX_LISTED = 10  # mismatches named in the one-line error; the rest are counted
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)

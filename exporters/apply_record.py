@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from exporters.apply import ApplyPlan, file_sha256
+from exporters.apply import ApplyPlan
 from kb import audit
 from kb.audit import AuditEvent
 from kb.db import Database
+from kb.files import file_sha256
 from kb.ledger import Disclosure, FillRef, Sent, SentRow
 from kb.library import Decisions, Recorded
 from kb.store import FilledRow, FillRecord

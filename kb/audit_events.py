@@ -8,13 +8,13 @@ before; a backup file by the sha256 of its bytes.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
 from kb import audit
 from kb.audit import AuditEvent, Entry
 from kb.db import BUSY_TIMEOUT_SECONDS, Database
+from kb.files import file_sha256
 
 
 def _document_sha256(db: Database, document_id: int | None) -> str | None:
@@ -68,14 +68,6 @@ def contract_imported(
             detail=source,
         ),
     )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def backed_up(db: Database, target: Path) -> Entry | None:

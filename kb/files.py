@@ -1,7 +1,8 @@
-"""Writing files so that a reader never sees half of one."""
+"""Writing files so that a reader never sees half of one, and naming a file by its bytes."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,3 +81,12 @@ class Staged:
             for tmp in (str(exc.filename), str(Path(exc.filename).parent)):
                 if tmp in names:
                     raise OSError(exc.errno, exc.strerror, str(names[tmp])) from exc
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read a MiB at a time (a workbook or a KB backup may be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -48,6 +48,7 @@ def apply_decisions(ctx, review, filled, output, approve, owner, customer, servi
     from exporters import apply, apply_record
     from exporters.decisions import NotADecisionWorkbook, read_decisions
     from kb import ledger, library, services
+    from kb.files import file_sha256
 
     if approve and not (owner or "").strip():
         raise KBError(_("--approve needs --owner NAME: an approved answer says who approved it"))
@@ -61,12 +62,12 @@ def apply_decisions(ctx, review, filled, output, approve, owner, customer, servi
         raise KBError(
             _("{review} is not a decision workbook kb fill wrote: {exc}").format(review=review, exc=exc)
         ) from None
-    plan = apply.plan(sheet, apply.file_sha256(filled_path))
+    plan = apply.plan(sheet, file_sha256(filled_path))
     if plan.mismatches:
         raise KBError(apply.mismatch_message(review_path.name, filled_path.name, plan.mismatches))
     decisions = library.Decisions(
-        sha256=apply.file_sha256(review_path),
-        filled_sha256=apply.file_sha256(filled_path),
+        sha256=file_sha256(review_path),
+        filled_sha256=file_sha256(filled_path),
         filled_name=filled_path.name,
         answers=tuple(w.answer for w in plan.writes),
         customer=customer,

@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from exporters.apply import file_sha256, plan
+from exporters.apply import plan
 from exporters.decisions import DecisionSheet, digest, read_decisions
 from kb.cli import cli
+from kb.files import file_sha256
 from tests.paths import SEED, SHARED, need_shared
 from tests.workbooks import decide_in
 

@@ -32,3 +32,14 @@ def test_an_error_unrelated_to_the_files_is_left_as_it_is(tmp_path):
         out.path(Path(tmp_path) / "a.txt")
         raise ValueError("bad input")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_is_named_by_the_sha256_of_all_its_bytes_past_one_block(tmp_path):
+    import hashlib
+
+    from kb.files import file_sha256
+
+    data = bytes(range(256)) * (5 * 4096 + 3)  # more than one MiB block, not a multiple of it
+    (tmp_path / "big.bin").write_bytes(data)
+    assert file_sha256(tmp_path / "big.bin") == hashlib.sha256(data).hexdigest()
+    assert file_sha256(str(tmp_path / "big.bin")) != hashlib.sha256(data[:-1]).hexdigest()
