@@ -30,30 +30,39 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
+import io
 import os
 import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
+from exporters import sheet_rows
+from exporters.sheet_rows import HeadTag, RowKey
+from exporters.xlsx_xml import ATTRS as _ATTRS
+from exporters.xlsx_xml import Element as _Element
+from exporters.xlsx_xml import attr as _attr
+from exporters.xlsx_xml import iter_children as _iter_children
+from exporters.xlsx_xml import positioned as _positioned
+from exporters.xlsx_xml import set_attr as _set_attr
+from exporters.xlsx_xml import start_tag_pattern as _start_tag_pattern
 from importers.ooxml import (
+    MAX_COLUMN,
     CellRef,
     Package,
     SheetRef,
     check_destination,
     column_letters,
-    empty_rows,
     parse_cell_ref,
     parse_range,
-    parse_row_number,
     write_copy,
 )
-from importers.ooxml.empty_rows import EmptyRows
 from kb.errors import KBError
 from kb.files import atomic_path
 
@@ -66,13 +75,6 @@ MAX_CELL_CHARS = 32_767  # Excel's limit, counted in UTF-16 code units
 _ILLEGAL_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel reads a literal "_x0041_" as the escape for "A": escape the underscore (_x005F_).
 _OOXML_ESCAPE_LOOKALIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-# Attribute text of a start tag; quote-aware so a '>' inside a value cannot end the tag.
-# It stops before the first '>' or '/>' outside quotes. Possessive (*+, ++): runs of plain
-# characters are taken whole and never backtracked into, which matters with a search per
-# cell; every continuation used after it starts with '/' or '>', which it never consumes.
-_ATTRS = r"((?:[^>\"'/]++|/(?!>)|\"[^\"]*+\"|'[^']*+')*+)"
-
-
 # --- text ---------------------------------------------------------------------------
 
 
@@ -99,69 +101,6 @@ def _xml_text(text: str) -> str:
     return _OOXML_ESCAPE_LOOKALIKE.sub("_x005F_", text)
 
 
-# --- locating elements in worksheet XML ---------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Element:
-    start: int  # offset of '<'
-    end: int  # offset just after the element
-    attrs: str  # attribute text of the start tag
-    body_start: int | None  # None for self-closing elements
-    body_end: int | None
-
-    @property
-    def self_closing(self) -> bool:
-        return self.body_start is None
-
-
-# The helpers below run per row and per cell of a sheet with thousands of them, so each
-# pattern is built and compiled once per (prefix, name) instead of on every call.
-
-
-@functools.cache
-def _attr_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:^|\s){re.escape(name)}\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-
-
-@functools.cache
-def _start_tag_pattern(prefix: str, name: str) -> re.Pattern[str]:
-    """<prefix:name ...> or <prefix:name .../>: group 1 the attributes, group 2 '/' if self-closing."""
-    return re.compile(rf"<{re.escape(prefix)}{name}(?=[\s/>]){_ATTRS}(/?)>")
-
-
-def _attr(attrs: str, name: str) -> str | None:
-    match = _attr_pattern(name).search(attrs)
-    if not match:
-        return None
-    return match.group(1) if match.group(1) is not None else match.group(2)
-
-
-def _set_attr(start_tag: str, name: str, value: str) -> str:
-    """Replace an existing attribute's value inside a start tag, leaving everything else as is."""
-    pattern = rf"(\s{re.escape(name)}\s*=\s*)(\"[^\"]*\"|'[^']*')"
-    return re.sub(pattern, lambda m: f'{m.group(1)}"{value}"', start_tag, count=1)
-
-
-def _iter_children(text: str, prefix: str, name: str, start: int, end: int):
-    """Elements `name` between start and end: rows in <sheetData>, cells in a <row>."""
-    opening = _start_tag_pattern(prefix, name)
-    closing = f"</{prefix}{name}>"
-    pos = start
-    while match := opening.search(text, pos, end):
-        attrs, slash = match.groups()
-        tag_end = match.end()
-        if slash:
-            yield _Element(match.start(), tag_end, attrs, None, None)
-            pos = tag_end
-            continue
-        close = text.find(closing, tag_end, end)
-        if close < 0:
-            raise KBError(f"corrupt worksheet XML: <{prefix}{name}> without a closing tag")
-        pos = close + len(closing)
-        yield _Element(match.start(), pos, attrs, tag_end, close)
-
-
 def _find_sheet_data(text: str) -> tuple[str, _Element]:
     """(namespace prefix such as '' or 'x:', the <sheetData> element)."""
     match = re.search(rf"<([A-Za-z_][\w.-]*:)?sheetData(?=[\s/>]){_ATTRS}(/?)>", text)
@@ -175,19 +114,6 @@ def _find_sheet_data(text: str) -> tuple[str, _Element]:
     if close < 0:
         raise KBError("corrupt worksheet XML: <sheetData> without a closing tag")
     return prefix, _Element(match.start(), close + len(closing), match.group(2), match.end(), close)
-
-
-def _positioned(elements, parse, previous: int = 0) -> Iterator[tuple[int, _Element]]:
-    """Attach row/column numbers; an element without an r attribute follows its predecessor
-    (the first one follows ``previous``).
-
-    Lazy, so that a row's cells are only read as far as the last cell to write.
-    """
-    for element in elements:
-        value = _attr(element.attrs, "r")
-        number = parse(value) if value else None
-        previous = number if number else previous + 1
-        yield previous, element
 
 
 def _cell_column(ref: str) -> int | None:
@@ -377,12 +303,11 @@ def _new_row(ctx: _SheetContext, row_number: int, values: dict[int, str]) -> str
     return f'<{ctx.prefix}row r="{row_number}">{cells}</{ctx.prefix}row>'
 
 
-def _widened_dimension(text: str, prefix: str, targets: list[tuple[int, int]]) -> tuple[int, int, str] | None:
-    """(start, end, new tag) for <dimension ref> if the new cells lie outside it."""
-    match = _start_tag_pattern(prefix, "dimension").search(text)
-    ref = _attr(match.group(1), "ref") if match else None
+def _widened_dimension(tag: HeadTag | None, targets: list[tuple[int, int]]) -> str | None:
+    """The <dimension> tag with its ref widened over the new cells, None if they lie inside it."""
+    ref = _attr(tag.attrs, "ref") if tag else None
     area = parse_range(ref) if ref else None
-    if not match or not area:
+    if not area:
         return None
     rows = [r for r, _ in targets] + [area.min_row, area.max_row]
     cols = [c for _, c in targets] + [area.min_col, area.max_col]
@@ -394,7 +319,7 @@ def _widened_dimension(text: str, prefix: str, targets: list[tuple[int, int]]) -
         area.max_col,
     ):
         return None
-    return match.start(), match.end(), _set_attr(match.group(0), "ref", new_ref)
+    return _set_attr(tag.tag, "ref", new_ref)
 
 
 def patch_sheet_xml(
@@ -404,77 +329,130 @@ def patch_sheet_xml(
 
     Text must already be sanitised (see sanitize_cell_text). Raises _FormulaRefused.
     """
-    patch = _SheetPatch(xml, overwrite_formulas)
+    patch = _SheetPatch(lambda: io.BytesIO(xml), overwrite_formulas)
     patch.add(values)
-    return patch.result()
+    plan = patch.plan()
+    if not plan.changed:
+        return xml, []
+    out = io.BytesIO()
+    patch.write_to(out, plan, check=False)
+    return out.getvalue(), plan.removed
+
+
+# A worksheet part to read, opened afresh for each pass over it.
+Source = Callable[[], AbstractContextManager[IO[bytes]]]
+
+# Styled <col> entries kept: a sheet has at most one per column; more is a crafted file.
+_MAX_COLUMN_STYLES = MAX_COLUMN
+
+
+@dataclass
+class _SheetIndex:
+    """What one pass over a part finds for the rows to write (nothing else is kept)."""
+
+    rows: frozenset[int]  # the rows looked for
+    rows: frozenset[int]  # the rows looked for
+    prefix: str
+    column_styles: list[tuple[int, int, str]]
+    dimension: HeadTag | None  # the first <dimension> before <sheetData>
+    final: dict[int, RowKey]  # written row -> the key of its last occurrence (the one that counts)
+    found: dict[int, sheet_rows.Row]  # written row -> that occurrence's XML
+    opened: frozenset[int]  # runs of empty rows holding a written row, read row by row
+
+
+@dataclass
+class _Plan:
+    changed: bool  # False: the part is copied as it is
+    patched: dict[int, str]  # existing row -> its new XML
+    new_rows: list[int]  # rows to add, ascending
+    dimension: str | None  # the widened <dimension> tag
+    removed: list[str]  # refs whose formula was removed
+
+
+def _index(source: Source, rows: set[int]) -> _SheetIndex:
+    """Pass 1 (and 1b when a written row lies in a run of empty rows): where each written row is."""
+    head: list[HeadTag] = []
+    final: dict[int, RowKey] = {}
+    found: dict[int, sheet_rows.Row] = {}
+    wanted = sorted(rows)
+    prefix = ""
+    with source() as stream:
+        for token in sheet_rows.tokens(sheet_rows.decoded(stream), wanted=lambda n, _: n in rows):
+            if type(token) is sheet_rows.Row:
+                final[token.number] = token.key
+                found[token.number] = token
+            elif type(token) is sheet_rows.RunAt:
+                low, high = sorted((token.first, token.last))
+                for number in wanted[bisect.bisect_left(wanted, low) : bisect.bisect_right(wanted, high)]:
+                    final[number] = ("run", token.ordinal)  # taken to lie in it, as Excel orders rows
+                    found.pop(number, None)
+            elif type(token) is sheet_rows.HeadTag and len(head) < _MAX_COLUMN_STYLES:
+                head.append(token)
+            elif type(token) is sheet_rows.SheetDataStart:
+                prefix = token.prefix
+    opened = frozenset(key[1] for key in final.values() if len(key) == 2 and key[0] == "run")
+    if opened:
+        in_runs = {number for number, key in final.items() if len(key) == 2 and key[0] == "run"}
+        with source() as stream:
+            for token in sheet_rows.tokens(
+                sheet_rows.decoded(stream),
+                wanted=lambda n, key: key[0] == "run" and n in in_runs and final[n][:2] == key[:2],
+                open_run=opened.__contains__,
+            ):
+                if type(token) is sheet_rows.Row:
+                    final[token.number] = token.key  # the last row of that number in the run
+                    found[token.number] = token
+        for number in in_runs - found.keys():  # no row of the run has that number after all
+            del final[number]
+    column_styles = []
+    for tag in head:
+        if tag.prefix == prefix and tag.name == "col":
+            low, high, style = (_attr(tag.attrs, name) for name in ("min", "max", "style"))
+            if low and high and style and low.isdigit() and high.isdigit():
+                column_styles.append((int(low), int(high), style))
+    dimension = next((tag for tag in head if tag.prefix == prefix and tag.name == "dimension"), None)
+    return _SheetIndex(frozenset(rows), prefix, column_styles, dimension, final, found, opened)
 
 
 class _SheetPatch:
-    """patch_sheet_xml in steps: each existing row is rewritten as soon as values for it
-    come (add), the part is put together once (result). The bytes are the same as those
-    of one patch_sheet_xml with every value at once: a row is always rewritten from its
-    original text with all the values it has received so far.
+    """One worksheet part's writes. ``add`` takes values as they come (a cell written again
+    takes the later text) and reads nothing; ``plan`` reads the part once to find the rows
+    to write and rewrites them; ``write_to`` streams the patched part out, copying all
+    else as it is. Memory: a chunk, and the written rows' text (exporters.sheet_rows).
 
-    kb fill --wrap calls restyle() once every write is in, which rewrites the rows again:
-    the wrapped styles are handed out only when every written cell is known, in style
-    order, so that the same fill writes the same bytes whatever order its answers came in."""
+    kb fill --wrap calls restyle() once every write is in: the wrapped styles are handed
+    out only when every written cell is known, in style order, so that the same fill
+    writes the same bytes whatever order its answers came in."""
 
-    def __init__(self, xml: bytes, overwrite_formulas: bool):
-        text = _decode_part(xml)
-        prefix, self.sheet_data = _find_sheet_data(text)
-        self.ctx = _SheetContext(
-            text, prefix, _column_styles(text, prefix, self.sheet_data.start), overwrite_formulas
-        )
+    def __init__(self, source: Source, overwrite_formulas: bool):
+        self.source = source
+        self.overwrite_formulas = overwrite_formulas
         self.values: dict[tuple[int, int], str] = {}
         self.by_row: dict[int, dict[int, str]] = {}  # {row: {column: text escaped for XML}}
         self._escaped: dict[str, str] = {}  # answers repeat ('はい' on every row): escape each once
-        # Rows in document order; a run of empty rows is one entry, numbered as its last row
-        # (importers.ooxml.empty_rows), until a write falls within it (_open_runs).
-        self.rows: list[tuple[int, _Element]] = []
-        self.runs: dict[int, tuple[EmptyRows, int]] = {}  # run's offset -> (the run, its first row)
-        if not self.sheet_data.self_closing:
-            self.rows, self.runs = _index_rows(text, prefix, self.sheet_data)
-        self.existing = {number: element for number, element in self.rows if element.start not in self.runs}
-        self.patched: dict[int, tuple[str, list[str]]] = {}  # row -> (its new XML, formulas removed)
+        self._index: _SheetIndex | None = None
+        self.restyler: Restyle | None = None
+        self.grow_rows = False
 
     def add(self, values: dict[tuple[int, int], str]) -> None:
-        touched = set()
         for (row, col), value in values.items():
             if value not in self._escaped:
                 self._escaped[value] = _xml_text(value)
             self.values[(row, col)] = value
             self.by_row.setdefault(row, {})[col] = self._escaped[value]
-            touched.add(row)
-        if self.runs:
-            self._open_runs(touched)
-        for row in sorted(touched):
-            if row in self.existing:
-                self.patched[row] = _patch_row(self.ctx, self.existing[row], row, self.by_row[row])
+        if self._index is not None and not self.by_row.keys() <= self._index.rows:
+            self._index = None  # a row the pass did not look for
 
-    def _open_runs(self, wanted: set[int]) -> None:
-        """Read row by row the runs of empty rows a wanted row may lie in (its number within
-        the run's first and last), unless a row after the run has that number (it wins, as
-        the last row of a number always does). Rows inside a run are taken to lie between its
-        first and last row's numbers, as Excel writes rows in ascending order."""
-        text, prefix = self.ctx.text, self.ctx.prefix
-        for start, (run, first) in list(self.runs.items()):
-            index = next(i for i, (_, element) in enumerate(self.rows) if element.start == start)
-            low, high = sorted((first, self.rows[index][0]))
-            if not any(
-                low <= row <= high and not (row in self.existing and self.existing[row].start > start)
-                for row in wanted
-            ):
-                continue
-            opened = list(
-                _positioned(
-                    _iter_children(text, prefix, "row", run.start, run.end), parse_row_number, first - 1
-                )
-            )
-            self.rows[index : index + 1] = opened
-            del self.runs[start]
-            for number, element in opened:
-                if not (number in self.existing and self.existing[number].start > element.start):
-                    self.existing[number] = element
+    def index(self) -> _SheetIndex:
+        if self._index is None:
+            self._index = _index(self.source, set(self.by_row))
+        return self._index
+
+    def _context(self, text: str = "") -> _SheetContext:
+        index = self.index()
+        return _SheetContext(
+            text, index.prefix, index.column_styles, self.overwrite_formulas, self.restyler, self.grow_rows
+        )
 
     def styles_used(self) -> set[str | None]:
         """The s attribute (None: none) of every cell written, as the patch finds or makes them."""
@@ -484,112 +462,148 @@ class _SheetPatch:
             used.add(style)
             return style
 
-        ctx = replace(self.ctx, restyle=record)
+        index = self.index()
+        ctx = replace(self._context(), restyle=record)
         for row, values in self.by_row.items():
-            if row in self.existing:
-                _patch_row(ctx, self.existing[row], row, values)
+            if row in index.found:
+                found = index.found[row]
+                _patch_row(replace(ctx, text=found.xml), found.element, row, values)
             else:
                 used.update(_default_style(ctx, None, col) for col in values)
         return used
 
     def restyle(self, restyle: Restyle) -> None:
         """Give written cells the styles ``restyle`` says and let their rows grow (wrap)."""
-        self.ctx = replace(self.ctx, restyle=restyle, grow_rows=True)
-        self.patched = {
-            row: _patch_row(self.ctx, self.existing[row], row, values)
-            for row, values in self.by_row.items()
-            if row in self.existing
-        }
+        self.restyler, self.grow_rows = restyle, True
 
-    def result(self) -> tuple[bytes, list[str]]:
-        ctx, sheet_data, by_row = self.ctx, self.sheet_data, self.by_row
-        text, prefix = ctx.text, ctx.prefix
-        edits: list[tuple[int, int, str]] = []  # (start, end, replacement), non-overlapping
-        removed: list[str] = []
-        if sheet_data.self_closing:
-            opening = re.sub(r"\s*/>$", ">", text[sheet_data.start : sheet_data.end])
-            new_rows = "".join(_new_row(ctx, r, by_row[r]) for r in sorted(by_row))
-            edits.append((sheet_data.start, sheet_data.end, f"{opening}{new_rows}</{prefix}sheetData>"))
-        else:
-            inserts: dict[int, list[int]] = {}  # offset -> new row numbers to put there
-            next_row_start = _next_row_finder(self.rows, sheet_data.body_end)
-            for row_number in sorted(by_row):
-                if row_number in self.patched:
-                    row = self.existing[row_number]
-                    new_xml, formulas = self.patched[row_number]
-                    edits.append((row.start, row.end, new_xml))
-                    removed.extend(formulas)
-                    continue
-                # Rows must stay sorted: the new row goes before the first row numbered after it.
-                inserts.setdefault(next_row_start(row_number), []).append(row_number)
-            for offset, numbers in inserts.items():
-                edits.append((offset, offset, "".join(_new_row(ctx, n, by_row[n]) for n in sorted(numbers))))
-        dimension = _widened_dimension(text, prefix, list(self.values))
-        if dimension:
-            edits.append(dimension)
-        return _apply_edits(text, edits).encode("utf-8"), removed
+    def plan(self) -> _Plan:
+        """The rows' new XML (raises _FormulaRefused), and whether the part changes at all."""
+        index = self.index()
+        ctx = self._context()
+        patched, removed, changed = {}, [], False
+        for row in sorted(self.by_row):
+            found = index.found.get(row)
+            if found is None:
+                continue
+            xml, formulas = _patch_row(replace(ctx, text=found.xml), found.element, row, self.by_row[row])
+            patched[row] = xml
+            removed.extend(formulas)
+            changed = changed or xml != found.xml
+        new_rows = sorted(set(self.by_row) - patched.keys())
+        dimension = _widened_dimension(index.dimension, list(self.values))
+        changed = changed or bool(new_rows) or dimension is not None
+        return _Plan(changed, patched, new_rows, dimension, removed)
 
+    def write_to(self, out: IO[bytes], plan: _Plan, *, check: bool = True) -> None:
+        """Pass 2: the patched part into ``out``, checked for well-formedness as it is written
+        (raises _NotWellFormed) unless ``check`` is False."""
+        index, ctx, by_row = self.index(), self._context(), self.by_row
+        sink = _Sink(out, check)
+        pending = plan.new_rows
+        next_new = 0  # pending[next_new:] are still to write
 
-def _apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
-    """Replace non-overlapping spans in one pass (splicing one by one copies the sheet per edit)."""
-    pieces, pos = [], 0
-    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
-        pieces.append(text[pos:start])
-        pieces.append(replacement)
-        pos = end
-    pieces.append(text[pos:])
-    return "".join(pieces)
+        def new_rows_before(number: int | None) -> None:
+            nonlocal next_new
+            while next_new < len(pending) and (number is None or pending[next_new] < number):
+                sink.write(_new_row(ctx, pending[next_new], by_row[pending[next_new]]))
+                next_new += 1
 
-
-def _index_rows(
-    text: str, prefix: str, sheet_data: _Element
-) -> tuple[list[tuple[int, _Element]], dict[int, tuple[EmptyRows, int]]]:
-    """The rows of <sheetData> with their numbers, and the runs of empty rows among them, each
-    one entry (numbered as its last row) found without an element per row."""
-    rows: list[tuple[int, _Element]] = []
-    runs: dict[int, tuple[EmptyRows, int]] = {}
-    previous = 0
-
-    def read(lo: int, hi: int) -> None:
-        nonlocal previous
-        for number, element in _positioned(
-            _iter_children(text, prefix, "row", lo, hi), parse_row_number, previous
-        ):
-            rows.append((number, element))
-            previous = number
-
-    pending = None  # start of text not yet read row by row (pieces are cut anywhere before a tag)
-    for piece in empty_rows.pieces_by_chunk(text, sheet_data.body_start, sheet_data.body_end):
-        if not isinstance(piece, EmptyRows):
-            pending = piece[0] if pending is None else pending
-            continue
-        if pending is not None:
-            read(pending, piece.start)
-            pending = None
-        runs[piece.start] = (piece, empty_rows.first_row(text, piece, previous))
-        previous = piece.last_row(previous)
-        rows.append((previous, _Element(piece.start, piece.end, "", None, None)))
-    if pending is not None:
-        read(pending, sheet_data.body_end)
-    return rows, runs
+        dimension_seen = False
+        final, opened = index.final, index.opened
+        with self.source() as stream:
+            for token in sheet_rows.tokens(
+                sheet_rows.decoded(stream),
+                wanted=lambda n, key: final.get(n) == key,
+                open_run=opened.__contains__,
+            ):
+                kind = type(token)
+                if kind is sheet_rows.Text:
+                    sink.write(token.text)
+                elif kind is sheet_rows.RowAt:
+                    new_rows_before(token.number)
+                elif kind is sheet_rows.Row:
+                    sink.write(plan.patched[token.number])
+                elif kind is sheet_rows.RunAt:
+                    if token.ordinal not in opened:  # numbered as its last row, as a row would be
+                        new_rows_before(token.last)
+                elif kind is sheet_rows.HeadTag:
+                    is_dimension = token.name == "dimension" and token.prefix == index.prefix
+                    first = is_dimension and not dimension_seen
+                    dimension_seen = dimension_seen or is_dimension
+                    sink.write(plan.dimension if first and plan.dimension else token.tag)
+                elif kind is sheet_rows.SheetDataStart:
+                    if token.self_closing and pending:
+                        sink.write(re.sub(r"\s*/>$", ">", token.tag))
+                        new_rows_before(None)
+                        sink.write(f"</{index.prefix}sheetData>")
+                    else:
+                        sink.write(token.tag)
+                elif kind is sheet_rows.SheetDataEnd:
+                    new_rows_before(None)
+                    sink.write(token.tag)
+        sink.close()
 
 
-def _next_row_finder(rows: list[tuple[int, _Element]], end: int) -> Callable[[int], int]:
-    """f(n) -> offset of the first row (in document order) numbered after n, else `end`.
+class _NotWellFormed(Exception):
+    pass
 
-    Rows of a valid sheet are in ascending order, so a binary search finds it: a scan
-    per new row made filling a sheet whose answer rows do not exist yet quadratic. Rows
-    out of order (a damaged file) keep the scan.
-    """
-    numbers = [number for number, _ in rows]
-    if any(a > b for a, b in itertools.pairwise(numbers)):
-        return lambda row_number: next((el.start for number, el in rows if number > row_number), end)
 
-    def by_bisection(row_number: int) -> int:
-        index = bisect.bisect_right(numbers, row_number)
-        return rows[index][1].start if index < len(rows) else end
+class _Sink:
+    """Encodes what the patch writes, about a chunk at a time, into ``out`` and through a
+    streaming expat parser: the check reads each byte once and holds no tree."""
 
-    return by_bisection
+    def __init__(self, out: IO[bytes], check: bool):
+        self.out = out
+        self.parser = _checking_parser() if check else None
+        self.pieces: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size >= sheet_rows.CHUNK_BYTES:
+            self._flush(final=False)
+
+    def _flush(self, *, final: bool) -> None:
+        data = "".join(self.pieces).encode("utf-8")
+        self.pieces, self.size = [], 0
+        self.out.write(data)
+        if self.parser is not None:
+            try:
+                self.parser.Parse(data, final)
+            except expat.ExpatError as exc:
+                raise _NotWellFormed(exc) from None
+
+    def close(self) -> None:
+        self._flush(final=True)
+
+
+def _refuse_entity(name, *_args):
+    raise expat.ExpatError(f"undefined entity &{name};")
+
+
+def _checking_parser():
+    """A bare expat parser (namespace-aware, as ElementTree's), several times faster than
+    ElementTree, which builds a tree. Entities that no DTD declares, which expat leaves to
+    handlers when a DOCTYPE has an external subset, are errors, as ElementTree makes them;
+    external entities are never read."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SkippedEntityHandler = _refuse_entity
+    parser.ExternalEntityRefHandler = lambda *_args: 0  # 0: an error, nothing fetched
+    return parser
+
+
+def _stream_error(source: Source) -> Exception | None:
+    """The original part's own XML error, read as a stream, or None."""
+    parser = _checking_parser()
+    try:
+        with source() as stream:
+            while data := stream.read(sheet_rows.CHUNK_BYTES):
+                parser.Parse(data, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        return exc
+    return None
 
 
 def _decode_part(xml: bytes) -> str:
@@ -673,12 +687,12 @@ class WorkbookPatch:
         self.wrap = wrap  # written cells get a wrapped copy of their style (exporters.xlsx_styles)
         self.styles_added = 0  # cell formats added to styles.xml by write()
         self.sheets = {s.name: s for s in package.sheets}
-        self.patches: dict[str, tuple[SheetRef, bytes, _SheetPatch]] = {}  # name -> (sheet, original, patch)
+        self.patches: dict[str, tuple[SheetRef, _SheetPatch]] = {}  # sheet name -> (sheet, its patch)
 
     @property
     def cells(self) -> int:
         """Distinct cells written so far."""
-        return sum(len(patch.values) for _, _, patch in self.patches.values())
+        return sum(len(patch.values) for _, patch in self.patches.values())
 
     def add(self, writes: Writes) -> None:
         """Writes as patch_workbook takes them; a cell written again takes the later text."""
@@ -695,31 +709,33 @@ class WorkbookPatch:
             if not values:
                 continue
             if name not in self.patches:
-                original = self.package.read(sheet.part)
-                self.patches[name] = (sheet, original, _SheetPatch(original, self.overwrite_formulas))
+                source = functools.partial(self.package.reading, sheet.part)
+                self.patches[name] = (sheet, _SheetPatch(source, self.overwrite_formulas))
+            self.patches[name][1].add(values)
+
+    def write(self, dst) -> list[str]:
+        """Write the patched copy to ``dst`` (atomically); returns the zip members that changed.
+
+        Each patched sheet is read twice, as a stream: once to find the rows to write, once
+        as it is written out (and checked), so that memory follows the rows written."""
+        dst = Path(dst)
+        check_destination(self.package.path, dst)
+        replaced: dict[str, bytes | Callable[[IO[bytes]], None]] = {}
+        if self.wrap:
+            replaced.update(self._wrap())
+        removed_formulas: dict[str, set[str]] = {}  # sheetId -> refs
+        for name, (sheet, patch) in self.patches.items():
             try:
-                self.patches[name][2].add(values)
+                plan = patch.plan()
             except _FormulaRefused as refused:
                 hint = "" if self.overwrite_formulas else "; it is computed by the workbook"
                 raise KBError(
                     f"cell {name}!{refused.ref} {refused.reason}, not overwriting it{hint}"
                 ) from None
-
-    def write(self, dst) -> list[str]:
-        """Write the patched copy to ``dst`` (atomically); returns the zip members that changed."""
-        dst = Path(dst)
-        check_destination(self.package.path, dst)
-        replaced: dict[str, bytes] = {}
-        if self.wrap:
-            replaced.update(self._wrap())
-        removed_formulas: dict[str, set[str]] = {}  # sheetId -> refs
-        for sheet, original, patch in self.patches.values():
-            patched, removed = patch.result()
-            _check_well_formed(patched, sheet.part, original)
-            if patched != original:
-                replaced[sheet.part] = patched
-            if removed:
-                removed_formulas.setdefault(sheet.sheet_id, set()).update(removed)
+            if plan.changed:
+                replaced[sheet.part] = functools.partial(_write_checked, patch, plan, sheet.part)
+            if plan.removed:
+                removed_formulas.setdefault(sheet.sheet_id, set()).update(plan.removed)
         replaced.update(_patched_calc_chain(self.package, removed_formulas))
         _write_atomically(dst, lambda out: write_copy(self.package, out, replaced))
         return [info.filename for info in self.package.members() if info.filename in replaced]
@@ -732,12 +748,12 @@ class WorkbookPatch:
         original = self.package.read(part) if part else None
         styles = WrappedStyles.parse(original) if original is not None else None
         if styles is None:  # no formats to copy: cells keep theirs, the rows still grow
-            for _, _, patch in self.patches.values():
+            for _, patch in self.patches.values():
                 patch.restyle(lambda style: style)
             return {}
-        used = set().union(*(patch.styles_used() for _, _, patch in self.patches.values()))
+        used = set().union(*(patch.styles_used() for _, patch in self.patches.values()))
         wrapped = styles.wrap_all(_style_index(style) for style in used)
-        for _, _, patch in self.patches.values():
+        for _, patch in self.patches.values():
             patch.restyle(lambda style: _wrapped_style(style, wrapped))
         self.styles_added = len(styles.added)
         xml = styles.xml()
@@ -745,6 +761,18 @@ class WorkbookPatch:
             return {}
         _check_well_formed(xml, part, original)
         return {part: xml}
+
+
+def _write_checked(patch: _SheetPatch, plan: _Plan, part: str, out: IO[bytes]) -> None:
+    """The patched part into the new zip's member stream; a part Excel would have to repair
+    stops the write (the copy is then never moved into place)."""
+    try:
+        patch.write_to(out, plan)
+    except _NotWellFormed as error:
+        original = _stream_error(patch.source)
+        if original is not None:  # the patch only passed on what it found
+            raise KBError(f"corrupt worksheet XML in {part}: {original}") from None
+        raise KBError(f"internal error: patched {part} is not well-formed XML ({error})") from None
 
 
 def _style_index(style: str | None) -> int:
@@ -828,12 +856,14 @@ def _write_atomically(dst: Path, write) -> None:
 def check_patchable(package: Package, sheet_names: list[str]) -> None:
     """Refuse, as kb fill would before it writes a cell, a sheet whose part the patcher cannot
     rewrite (an encoding other than UTF-8, no <sheetData>); kb inspect asks the same, so that
-    it never shows a table kb fill then refuses."""
+    it never shows a table kb fill then refuses. The part is read as a stream."""
     for name in sheet_names:
         sheet = package.sheet(name)
         if sheet is None or sheet.kind != "worksheet" or not package.has(sheet.part):
             raise KBError(f"{package.name}: sheet {name!r} is not a worksheet that can be filled")
         try:
-            _find_sheet_data(_decode_part(package.read(sheet.part)))
+            with package.reading(sheet.part) as stream:
+                for _ in sheet_rows.tokens(sheet_rows.decoded(stream), rows=False):
+                    pass
         except KBError as exc:
             raise KBError(f"{package.name}: sheet {name!r}: {exc}") from None

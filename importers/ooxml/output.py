@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -34,19 +35,31 @@ def check_destination(src: str | Path, dst: str | Path) -> None:
         raise KBError(f"output folder does not exist: {dst.parent}")
 
 
-def write_copy(package: Package, out: IO[bytes], replaced: dict[str, bytes]) -> None:
+# A replaced member's new content: its bytes, or a function that writes them into a stream
+# (the patcher streams a worksheet part instead of holding it).
+Content = bytes | Callable[[IO[bytes]], None]
+
+
+def write_copy(package: Package, out: IO[bytes], replaced: dict[str, Content]) -> None:
     """The package as a new zip in `out`: members in the same order with the same metadata;
-    those in `replaced` get the new bytes, every other one its stored (compressed) bytes as they are."""
+    those in `replaced` get the new content, every other one its stored (compressed) bytes as they are."""
     with zipfile.ZipFile(out, "w") as target:
         target.comment = package.zip.comment
         for info in package.members():
             if info.filename in replaced:
                 clone = copy.copy(info)
+                clone.compress_type = info.compress_type
                 # Level 1: several times faster than zlib's default on a large sheet, for a
                 # somewhat larger member; Excel compresses it its own way at the next save.
-                target.writestr(
-                    clone, replaced[info.filename], compress_type=info.compress_type, compresslevel=1
-                )
+                clone._compresslevel = 1
+                content = replaced[info.filename]
+                if isinstance(content, bytes):
+                    clone.file_size = len(content)
+                    with target.open(clone, "w") as stream:
+                        stream.write(content)
+                else:
+                    with target.open(clone, "w") as stream:
+                        content(stream)
                 # zipfile turns external_attr 0 into 0o600 << 16; it only lives in the central
                 # directory (written at close), so the original value can be put back.
                 clone.external_attr = info.external_attr

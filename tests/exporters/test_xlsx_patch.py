@@ -384,6 +384,28 @@ def test_patched_parts_are_checked_for_well_formedness():
             xlsx_patch._check_well_formed(broken, "part.xml", broken)
 
 
+def test_a_patched_part_is_checked_as_it_is_streamed(tmp_path, small_workbook, monkeypatch):
+    """The streamed check refuses what the whole-part check refuses, and a part that fails it
+    stops the write: no output, nothing beside it."""
+    import io
+
+    for broken in (
+        b"<a><b></a>",
+        b"<a>&undefined;</a>",
+        b"<a><x:b/></a>",
+        b'<!DOCTYPE a SYSTEM "a.dtd"><a>&undefined;</a>',
+        b'<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>',
+    ):
+        sink = xlsx_patch._Sink(io.BytesIO(), check=True)
+        sink.write(broken.decode())
+        with pytest.raises(xlsx_patch._NotWellFormed):
+            sink.close()
+    monkeypatch.setattr(xlsx_patch, "_patch_row", lambda *args: ('<row r="2"><c r="C2"></row>', []))
+    with pytest.raises(KBError, match="internal error: patched xl/worksheets/sheet1.xml is not well-formed"):
+        patch_workbook(small_workbook, tmp_path / "out.xlsx", {"Sheet": {"C2": "Yes"}})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [small_workbook.name]
+
+
 def test_self_closing_sheet_data():
     out = patch(f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>', {"B1": "x"})
     assert out == (

@@ -11,10 +11,11 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+import exporters.sheet_rows as sheet_rows
 import exporters.xlsx_patch as xlsx_patch
 import importers.sheet_grid as sheet_grid
 from exporters.xlsx_patch import patch_sheet_xml, sanitize_cell_text
-from importers.ooxml import column_letters
+from importers.ooxml import column_letters, empty_rows
 from tests.fuzz import fuzz
 from tests.workbooks import MAIN_NS
 
@@ -63,9 +64,11 @@ def _grid(xml: bytes):
 
 
 def _row_by_row(monkeypatch):
-    """The reader and the patcher with every piece read row by row: no run is ever found."""
+    """The reader and the patcher with every piece read row by row, the patcher's part in
+    one chunk: no run is ever found, nothing is cut by a chunk's end."""
     monkeypatch.setattr(sheet_grid, "split_empty_rows", lambda stream: iter([stream.read()]))
-    monkeypatch.setattr(xlsx_patch.empty_rows, "pieces_by_chunk", lambda text, lo, hi: iter([(lo, hi)]))
+    monkeypatch.setattr(empty_rows, "pieces", lambda text, lo, hi: iter([(lo, hi)]))
+    monkeypatch.setattr(sheet_rows, "CHUNK_BYTES", 1 << 30)
 
 
 @fuzz
@@ -99,9 +102,10 @@ def test_what_is_written_reads_back_where_it_was_written(sheet, writes):
 def test_stepping_over_empty_rows_changes_nothing(monkeypatch, sheet, writes):
     xml = sheet[0].encode()
     values = {cell: sanitize_cell_text(text) for cell, text in writes.items()}
-    with monkeypatch.context() as m:  # tiny chunks and pieces: runs are found and cut everywhere
-        m.setattr(xlsx_patch.empty_rows, "CHUNK_BYTES", 64)
-        m.setattr(xlsx_patch.empty_rows, "MIN_PIECE", 8)
+    with monkeypatch.context() as m:  # tiny chunks and pieces: runs and rows are cut everywhere
+        m.setattr(empty_rows, "CHUNK_BYTES", 64)
+        m.setattr(sheet_rows, "CHUNK_BYTES", 16)
+        m.setattr(empty_rows, "MIN_PIECE", 8)
         stepped = (_grid(xml).cells, patch_sheet_xml(xml, values))
     with monkeypatch.context() as m:
         _row_by_row(m)
