@@ -43,7 +43,13 @@ def disclosure(
         audience=fill.audience if fill else "public",
         rows=tuple(rows),
     )
-    return Disclosure(record, tuple(sent), kind="apply", source_fill=fill.id if fill else None)
+    return Disclosure(
+        record,
+        tuple(sent),
+        kind="apply",
+        source_fill=fill.id if fill else None,
+        service=decisions.service,
+    )
 
 
 def record_library(db: Database, decisions: Decisions, recorded: Recorded) -> None:

@@ -85,9 +85,9 @@ def sent(row: RowResult) -> Sent:
     return Sent(top.kind, text, control_id=top.control_id, evidence_ids=evidence, source_id=source_id)
 
 
-def disclosure(report: FillReport, *, customer: str | None = None) -> Disclosure:
+def disclosure(report: FillReport, *, customer: str | None = None, service: str | None = None) -> Disclosure:
     """The ledger's record of a fill whose workbook has been written: fill_record's, with where
-    each written row's answer came from."""
+    each written row's answer came from, and the service it answered for (--service)."""
     written = _written(report.rows)
     record = replace(fill_record(report, customer=customer), rows=tuple(filled for _, filled in written))
-    return Disclosure(record, tuple(SentRow(row.status, sent(row)) for row, _ in written))
+    return Disclosure(record, tuple(SentRow(row.status, sent(row)) for row, _ in written), service=service)

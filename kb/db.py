@@ -735,6 +735,11 @@ _V14 = ["ALTER TABLE evidence_links ADD COLUMN service TEXT"]
 # version's. NULL: not recorded (a version superseded before this schema, a library answer).
 _V15 = ["ALTER TABLE content_versions ADD COLUMN citations TEXT"]
 
+# Version 16 (issue 15, the ledger says which service a disclosure was for): the service kb fill
+# was confined to (--service), and for a kb apply the one its fill was for, which kb apply
+# defaults its --service to. NULL: none named (a KB of one service) or recorded before this version.
+_V16 = ["ALTER TABLE fills ADD COLUMN service TEXT"]
+
 MIGRATIONS: list[list[str]] = [
     _V1,
     _V2,
@@ -751,6 +756,7 @@ MIGRATIONS: list[list[str]] = [
     _V13,
     _V14,
     _V15,
+    _V16,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -63,6 +63,7 @@ class Disclosure:
     rows: tuple[SentRow, ...] = ()  # parallel to record.rows
     kind: str = "fill"  # kb.db.FILL_KINDS
     source_fill: int | None = None  # an apply: the fill whose workbook it finalised
+    service: str | None = None  # the service answered for (kb fill --service); None: none named
 
 
 class CitedClause(NamedTuple):
@@ -206,12 +207,13 @@ class FillRef(NamedTuple):
     id: int
     customer: str | None
     audience: str
+    service: str | None = None
 
 
 def fill_of(db: Database, output_sha256: str) -> FillRef | None:
     """The newest kb fill that wrote exactly these bytes (not a kb apply), if any."""
     row = db.execute(
-        "SELECT id, customer, audience FROM fills WHERE output_sha256 = ? AND kind = 'fill'"
+        "SELECT id, customer, audience, service FROM fills WHERE output_sha256 = ? AND kind = 'fill'"
         " ORDER BY id DESC LIMIT 1",
         [output_sha256],
     ).fetchone()
@@ -229,8 +231,8 @@ def record(db: Database, disclosure: Disclosure) -> int:
     with db.atomic():
         fill_id = store.record_fill(db, rec)
         db.execute(
-            "UPDATE fills SET kind = ?, actor = ?, source_fill = ? WHERE id = ?",
-            [disclosure.kind, actor, disclosure.source_fill, fill_id],
+            "UPDATE fills SET kind = ?, actor = ?, source_fill = ?, service = ? WHERE id = ?",
+            [disclosure.kind, actor, disclosure.source_fill, disclosure.service, fill_id],
         )
         row_ids = [
             r[0] for r in db.execute("SELECT id FROM fill_rows WHERE fill_id = ? ORDER BY id", [fill_id])
@@ -256,6 +258,7 @@ def record(db: Database, disclosure: Disclosure) -> int:
             ],
         )
         who = rec.customer or "no customer named"
+        about = f", service {disclosure.service}" if disclosure.service else ""
         audit.record(
             db,
             AuditEvent(
@@ -263,7 +266,7 @@ def record(db: Database, disclosure: Disclosure) -> int:
                 "fill",
                 fill_id,
                 after=rec.output_sha256,
-                detail=f"{rec.output_name} for {who} ({rec.audience}): {len(rec.rows)} rows written",
+                detail=f"{rec.output_name} for {who} ({rec.audience}{about}): {len(rec.rows)} rows written",
                 actor=actor,
             ),
         )
@@ -300,6 +303,7 @@ class Entry:
     created_at: str
     customer: str | None
     audience: str
+    service: str | None
     actor: str | None
     input_name: str
     output_name: str
@@ -315,7 +319,7 @@ class Entry:
 
 
 _ENTRY = (
-    "id, kind, created_at, customer, audience, actor, input_name, output_name, output_sha256, questions,"
+    "id, kind, created_at, customer, audience, service, actor, input_name, output_name, output_sha256, questions,"
     " answered, source_fill"
 )
 _ROW = "sheet, row, status, source_kind, source_id, control_id, source_sha256, text_sha256, clauses, evidence"

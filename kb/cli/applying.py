@@ -4,6 +4,7 @@ filled workbook and the answer library."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from kb.cli.scoping import service_option
 from kb.errors import KBError
 from kb.files import Staged
 from kb.i18n import _
+
+if TYPE_CHECKING:
+    from kb.ledger import FillRef
 
 
 def _check_paths(review: Path, filled: Path, dst: Path) -> None:
@@ -31,6 +35,20 @@ def _check_paths(review: Path, filled: Path, dst: Path) -> None:
         raise KBError(_("{dst} is a folder: name a file to write").format(dst=dst))
 
 
+def _service_of(named: str | None, fill: FillRef | None) -> str | None:
+    """The service the decided answers are for: the one the filled workbook's fill was for
+    (kb.ledger) unless --service names it; a --service that contradicts the fill is refused,
+    since the answers would go into the library as another service's."""
+    recorded = fill.service if fill else None
+    if named is not None and recorded is not None and named != recorded:
+        raise KBError(
+            _("--service {named} contradicts the fill of this workbook, which was for {recorded}").format(
+                named=named, recorded=recorded
+            )
+        )
+    return named if named is not None else recorded
+
+
 @cli.command("apply")
 @click.argument("review")
 @click.option(
@@ -40,7 +58,10 @@ def _check_paths(review: Path, filled: Path, dst: Path) -> None:
 @click.option("--approve", is_flag=True, help="Record the decided answers as approved (needs --owner).")
 @click.option("--owner", help="Who decided: recorded with every answer.")
 @click.option("--customer", help="The customer the sheet is for (default: the one kb fill recorded).")
-@service_option("the service the sheet is about, whose questions the decided answers answer")
+@service_option(
+    "the service the sheet is about, whose questions the decided answers answer (default: the one"
+    " its kb fill was for)"
+)
 @click.pass_context
 def apply_decisions(ctx, review, filled, output, approve, owner, customer, service) -> None:
     """Write the decisions of REVIEW (kb fill --review FILE.xlsx) into the filled workbook, and
@@ -55,6 +76,8 @@ def apply_decisions(ctx, review, filled, output, approve, owner, customer, servi
     review_path, filled_path, dst = require_file(review), require_file(filled), Path(output)
     _check_paths(review_path, filled_path, dst)
     db = open_db(ctx)
+    fill = ledger.fill_of(db, file_sha256(filled_path))
+    service = _service_of(service, fill)
     services.filter_scope(db, service)  # an unknown service is refused before any work
     try:
         sheet = read_decisions(review_path)
@@ -85,7 +108,6 @@ def apply_decisions(ctx, review, filled, output, approve, owner, customer, servi
             recorded = library.record_decisions(db, decisions) if plan.writes else None
             if recorded is not None:
                 apply_record.record_library(db, decisions, recorded)
-            fill = ledger.fill_of(db, decisions.filled_sha256)
             ledger.record(
                 db, apply_record.disclosure(plan, written_at, dst.name, decisions, fill, len(sheet.rows))
             )

@@ -164,7 +164,7 @@ def _write_extras(
     return report
 
 
-def _remember(db: Database, report: FillReport, customer: str | None) -> None:
+def _remember(db: Database, report: FillReport, customer: str | None, service: str | None) -> None:
     """Record the written workbook in the disclosure ledger (kb.ledger), so that it is never
     harvested as a person's answers and `kb ledger` knows what went to whom. After the answering,
     in one transaction. The workbook is the user's work either way: a KB that cannot take the
@@ -175,7 +175,7 @@ def _remember(db: Database, report: FillReport, customer: str | None) -> None:
     from kb import ledger
 
     try:
-        ledger.record(db, disclosure(report, customer=customer))
+        ledger.record(db, disclosure(report, customer=customer, service=service))
     except (sqlite3.Error, OSError) as exc:
         click.echo(
             _(
@@ -309,7 +309,7 @@ def fill(
             written_at = out.path(dst)
             report = replace(_fill(db, workbook, written_at, tables, options, helpers, previous), output=dst)
         report = _write_extras(report, report_path, review_path, out, written_at)
-    _remember(db, report, (customer or "").strip() or None)
+    _remember(db, report, (customer or "").strip() or None, service)
     from kb.cli.render import render_fill_summary
 
     render_fill_summary(report)

@@ -29,7 +29,8 @@ def render_log(entries: list[Entry]) -> None:
 
 
 def render_ledger(entries: list[LedgerEntry], customer: str | None) -> None:
-    """One line a disclosure: id, date, what wrote it, customer, audience, output and its hash, rows."""
+    """One line a disclosure: id, date, what wrote it, customer, service, audience, output and its
+    hash, rows."""
     if not entries:
         click.echo(f"nothing disclosed to {customer}" if customer else "nothing disclosed yet", err=True)
         return
@@ -37,7 +38,7 @@ def render_ledger(entries: list[LedgerEntry], customer: str | None) -> None:
         responses = sum(1 for r in e.rows if r.source_kind == "response")
         of = f" (finalises fill {e.source_fill})" if e.source_fill else ""
         click.echo(
-            f"{e.id}\t{e.created_at[:10]}\t{e.kind}{of}\t{e.customer or '-'}\t{e.audience}\t{e.output_name}"
+            f"{e.id}\t{e.created_at[:10]}\t{e.kind}{of}\t{e.customer or '-'}\t{e.service or '-'}\t{e.audience}\t{e.output_name}"
             f"\t{_short(e.output_sha256)}\t{len(e.rows)} rows written, {responses} from responses\t{e.actor or '-'}"
         )
 

@@ -123,7 +123,7 @@ def test_a_fill_records_what_went_to_whom_row_by_row(topics_kb, tmp_path):
         backup["evidence"] == [{"id": 1, "sha256": "sha-evidence-public-False"}]
         and encryption["evidence"] == []
     )
-    assert "\tfill\tACME\tpublic\tacme.xlsx\t" in run(topics_kb, "ledger").stdout
+    assert "\tfill\tACME\t-\tpublic\tacme.xlsx\t" in run(topics_kb, "ledger").stdout  # no service named
     assert json.loads(run(topics_kb, "ledger", "--customer", "acme", "--json").stdout)[0]["id"] == entry["id"]
     assert json.loads(run(topics_kb, "ledger", "--customer", "Beta", "--json").stdout) == []
     logged = json.loads(run(topics_kb, "log", "--json").stdout)[-1]
@@ -257,3 +257,62 @@ def test_every_write_path_leaves_an_entry_and_a_restore_chains_to_the_backups_lo
     assert head not in {e["hash"] for e in restored}
     assert run(db, "log", "--verify", "--head", head).exit_code == 0
     assert run(db, "log", "--verify", "--head", entries[-2]["hash"]).exit_code == 1  # after the backup, gone
+
+
+@pytest.fixture
+def two_services(tmp_path):
+    """A KB of two services (tests.builders ALPHA_VM, BETA_BM) and a sheet asking about backups."""
+    from tests.builders import ALPHA_VM, BETA_BM, service_whitepaper
+
+    db_path = tmp_path / "kb.db"
+    db = connect(db_path)
+    store.import_document(db, service_whitepaper("ALPHA", ALPHA_VM))
+    store.import_document(db, service_whitepaper("BETA", BETA_BM))
+    db.close()
+    build_question_sheet(
+        tmp_path / "q.xlsx", ["仮想マシンのバックアップを毎日取得していますか？"], options=("はい", "いいえ")
+    )
+    return db_path
+
+
+def test_the_ledger_names_the_service_and_apply_keeps_to_it(two_services, tmp_path):
+    filled = fill(
+        two_services, tmp_path, "filled", "--service", "ALPHA", "--review", str(tmp_path / "r.xlsx")
+    )
+    (entry,) = json.loads(run(two_services, "ledger", "--json").stdout)
+    assert entry["service"] == "ALPHA"
+    assert "\tfill\t-\tALPHA\tpublic\tfilled.xlsx\t" in run(two_services, "ledger").stdout
+    decided = decide_in(
+        tmp_path / "r.xlsx", {2: ("自由記述", "バックアップは毎日取得しています。")}, tmp_path / "d.xlsx"
+    )
+    final = tmp_path / "final.xlsx"
+    # A --service that is not the fill's: one line, nothing written, nothing recorded.
+    refused = run(
+        two_services, "apply", str(decided), "--to", str(filled), "-o", str(final), "--service", "BETA"
+    )
+    assert refused.exit_code != 0 and refused.stderr.count("\n") == 1
+    assert "--service BETA contradicts" in refused.stderr and "ALPHA" in refused.stderr
+    assert not final.exists() and len(json.loads(run(two_services, "ledger", "--json").stdout)) == 1
+    # No --service: the fill's, which the library answer is recorded for and the ledger names.
+    res = run(two_services, "apply", str(decided), "--to", str(filled), "-o", str(final))
+    assert res.exit_code == 0, res.output
+    applied = json.loads(run(two_services, "ledger", "--json").stdout)[-1]
+    assert (applied["kind"], applied["service"]) == ("apply", "ALPHA")
+    conn = sqlite3.connect(two_services)
+    assert conn.execute(
+        "SELECT d.service FROM qa_pairs q JOIN documents d ON d.id = q.document_id WHERE q.id = ?",
+        [applied["rows"][0]["source_id"]],
+    ).fetchone() == ("ALPHA",)
+    conn.close()
+    again = run(
+        two_services,
+        "apply",
+        str(decided),
+        "--to",
+        str(filled),
+        "-o",
+        str(tmp_path / "f2.xlsx"),
+        "--service",
+        "ALPHA",
+    )
+    assert again.exit_code == 0, again.output  # naming the fill's own service is no contradiction
