@@ -144,12 +144,21 @@ def _ids_in_order(db: Database, table: str, document_id: int) -> list[int]:
     ]
 
 
+def _imported(db: Database, sha256: str) -> int | None:
+    """The document already imported from these bytes, if any."""
+    row = db.execute("SELECT id FROM documents WHERE sha256 = ?", [sha256]).fetchone()
+    return row[0] if row else None
+
+
 def import_document(db: Database, doc: ParsedDocument) -> ImportResult:
-    existing = db.execute("SELECT id FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
-    if existing:
-        return ImportResult(document_id=existing[0], status="unchanged")
+    if (existing := _imported(db, doc.sha256)) is not None:
+        return ImportResult(document_id=existing, status="unchanged")
 
     with db.atomic():
+        # Asked again once the write lock is held: another kb importing the same file at the
+        # same time may have landed it while this one waited its turn (issue 16).
+        if (existing := _imported(db, doc.sha256)) is not None:
+            return ImportResult(document_id=existing, status="unchanged")
         result = _new_document(db, doc, series_key(doc))
         control_refs = _control_refs(db, doc.sections)
         # A published whitepaper is approved content: by whoever imports it, when (kb.curation).
@@ -243,15 +252,18 @@ def import_qa_pairs(
     unless ``approved``: a person vouches that they may be sent as they are (``approver``,
     else the actor importing). The same sheet imported again with ``approved`` approves its drafts.
     """
-    existing = db.execute("SELECT id FROM documents WHERE sha256 = ?", [doc.sha256]).fetchone()
-    if existing:
-        promoted = 0
-        if approved:
-            promoted = curation.approve_drafts_of(db, existing[0], approver)
+
+    def already(document_id: int) -> ImportResult:
+        promoted = curation.approve_drafts_of(db, document_id, approver) if approved else 0
         return ImportResult(
-            document_id=existing[0], status="approved" if promoted else "unchanged", sections=promoted
+            document_id=document_id, status="approved" if promoted else "unchanged", sections=promoted
         )
+
+    if (existing := _imported(db, doc.sha256)) is not None:
+        return already(existing)
     with db.atomic():
+        if (existing := _imported(db, doc.sha256)) is not None:  # landed meanwhile (import_document)
+            return already(existing)
         result = _new_document(
             db,
             doc,

@@ -16,6 +16,8 @@ from tests.builders import KESTREL_JA, build_demo_db
 from tests.paths import DEMO, ROOT
 
 HOLD_SECONDS = 2.0
+# Long enough for two kb processes to start and reach their write on this loaded machine.
+SAME_FILE_HOLD_SECONDS = 8.0
 
 
 def _kb(db_path, *args) -> subprocess.Popen:
@@ -61,3 +63,29 @@ def test_two_imports_during_a_held_write_both_land_and_readers_never_fail(tmp_pa
     check.close()
     assert names == {"sample_whitepaper.md", "sample_whitepaper_en.md", "kestrel_ja.md"}
     assert held == ("yes",)
+
+
+def test_the_same_file_imported_twice_at_once_lands_once_and_both_succeed(tmp_path):
+    """Both processes find the file new before either writes; the one that waits its turn
+    finds it imported once it holds the lock (documents.sha256 is UNIQUE: it used to fail)."""
+    build_demo_db(tmp_path).close()
+    db_path = tmp_path / "kb.db"
+    paper = tmp_path / "kestrel_ja.md"
+    paper.write_text(KESTREL_JA, encoding="utf-8")
+
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # both get past the first look and wait at BEGIN IMMEDIATE
+    writers = [_kb(db_path, "import", "whitepaper", str(paper)) for _ in range(2)]
+    deadline = time.monotonic() + SAME_FILE_HOLD_SECONDS
+    while time.monotonic() < deadline and all(w.poll() is None for w in writers):
+        time.sleep(0.1)
+    holder.execute("COMMIT")
+    holder.close()
+
+    results = [(w.wait(timeout=120), *w.communicate()) for w in writers]
+    assert [code for code, _, _ in results] == [0, 0], results
+    check = sqlite3.connect(db_path)
+    (count,) = check.execute("SELECT count(*) FROM documents WHERE source_name = 'kestrel_ja.md'").fetchone()
+    check.close()
+    assert count == 1
+    assert sorted("already imported" in out for _, out, _ in results) == [False, True], results
