@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kb import audit
 from kb.audit import AuditEvent, Entry
-from kb.db import BUSY_TIMEOUT_SECONDS, Database
+from kb.db import BUSY_TIMEOUT_SECONDS, SCHEMA_VERSION, Database
 from kb.files import file_sha256
 
 
@@ -92,9 +92,12 @@ def head(db: Database) -> str:
     return row[0] if row else audit.GENESIS
 
 
-def restored(db: Database, source: Path, replaced_head: str) -> Entry:
-    """The KB replaced by the backup ``source``: the log now is the backup's, and this entry, chained
-    to it, names the head of the log it replaced (before) and the backup file (after)."""
+def restored(db: Database, source: Path, sha256: str, replaced_head: str, schema_version: int) -> Entry:
+    """The KB replaced by the backup ``source`` (of ``sha256``, at ``schema_version``), recorded into
+    the restored KB before it replaces the live one (kb.backup.restore), so the restore and its entry
+    are one step: the log is now the backup's, and this entry, chained to it, names the head of the
+    log it replaced (before) and the bytes restored (after)."""
+    migrated = f", migrated from schema version {schema_version}" if schema_version != SCHEMA_VERSION else ""
     return audit.record(
         db,
         AuditEvent(
@@ -102,7 +105,8 @@ def restored(db: Database, source: Path, replaced_head: str) -> Entry:
             "kb",
             str(source),
             before=replaced_head,
-            after=file_sha256(source),
-            detail="the log before this entry is the backup's; before names the head of the log replaced",
+            after=sha256,
+            detail=f"restored from {source} (sha256 {sha256}{migrated}); the log before this entry is"
+            f" the backup's; before names the head of the log replaced ({replaced_head})",
         ),
     )

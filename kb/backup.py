@@ -6,23 +6,28 @@ online backup API, so that neither depends on how the file is being used meanwhi
   transaction (a write in progress is not in it, a finished one is), to a temporary file
   beside the target, checked (PRAGMA integrity_check) and only then moved into place.
 * A restore first checks that the file is a KB this kb can read (an SQLite database with
-  the KB's tables, schema version at most this kb's, integrity_check ok), then copies it
-  into the live KB in one write transaction: until it commits, every reader sees the old
-  KB, and after it the new one, never a mix. Other kb commands may have the KB open: a
-  writer makes the restore wait its turn (busy timeout), readers see the old or the new KB.
-  A backup of an older schema version is migrated once restored.
+  the KB's tables, schema version at most this kb's, integrity_check ok), copies it into a
+  staging file (migrated there if it is of an older schema version), appends to the staged
+  copy's audit log the restore's own entry (kb.audit_events.restored: from which file, of
+  which sha256, replacing the log of which head), and then copies the staged KB into the live
+  one in one write transaction: the restore and its entry are one step, until it commits
+  every reader sees the old KB, and after it the new one, never a mix. Other kb commands may
+  have the KB open: a writer makes the restore wait its turn (busy timeout), readers see the
+  old or the new KB. A file that changes while it is staged is refused (nothing restored): the
+  sha256 logged is of the bytes restored.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from kb.db import SCHEMA_VERSION, Database, migrate, read_only_uri, sqlite_connect
+from kb.db import SCHEMA_VERSION, Database, connect, migrate, read_only_uri, sqlite_connect
 from kb.errors import KBError
-from kb.files import atomic_path
+from kb.files import atomic_path, file_sha256
 from kb.i18n import _
 
 # Tables every KB has had since version 1: a database without them is not a KB.
@@ -78,26 +83,52 @@ def check_kb_file(path: str | Path) -> KBFile:
 
 
 def restore(db: Database, source: str | Path) -> KBFile:
-    """Replace the content of the KB ``db`` with the KB file ``source`` (checked first),
-    in one transaction, and migrate it to this kb's schema version."""
+    """Replace the content of the KB ``db`` with the KB file ``source`` (checked first), migrated
+    to this kb's schema version and with the restore's audit entry, in one transaction."""
+    from kb import audit_events
+
     source = Path(source)
     if db.read_only is not None:
         raise db.read_only.error()
     if _same_database(db, source):
         raise KBError(_("{source} is the KB itself: nothing to restore").format(source=source))
     info = check_kb_file(source)
-    conn = sqlite_connect(read_only_uri(source), uri=True)
+    sha256 = file_sha256(source)
+    with tempfile.TemporaryDirectory(prefix="kb-restore-", dir=_folder_of(db)) as folder:
+        staged_path = Path(folder) / "restore.db"
+        _copy(sqlite_connect(read_only_uri(source), uri=True), sqlite3.connect(staged_path), source)
+        if file_sha256(source) != sha256:
+            raise KBError(_("{source} changed while it was read; nothing restored").format(source=source))
+        staged = connect(staged_path)  # migrated to this kb's schema version
+        try:
+            audit_events.restored(staged, source, sha256, audit_events.head(db), info.schema_version)
+            _copy(staged.conn, db.conn, source, close_target=False)
+        finally:
+            staged.close()
+    db.search_cache = None  # the index it cached is gone
+    migrate(db)  # nothing to do (the staged copy was migrated), unless a newer kb raced us
+    return info
+
+
+def _copy(conn: sqlite3.Connection, target: sqlite3.Connection, source: Path, *, close_target=True) -> None:
+    """Every page of ``conn`` into ``target``, in one step (one write transaction of ``target``)."""
     try:
-        conn.backup(db.conn)
+        conn.backup(target)
     except sqlite3.DatabaseError as exc:
         raise KBError(
             _("could not restore {source}: {exc}; the KB is as it was").format(source=source, exc=exc)
         ) from None
     finally:
         conn.close()
-    db.search_cache = None  # the index it cached is gone
-    migrate(db)
-    return info
+        if close_target:
+            target.close()
+
+
+def _folder_of(db: Database) -> str | None:
+    """The KB file's folder, where the staging copy goes (the restore's disk, not /tmp's);
+    None (the system's temporary folder) for a KB in memory."""
+    main = next((row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+    return str(Path(main).parent) if main else None
 
 
 def _checked(conn: sqlite3.Connection, path: Path) -> KBFile:

@@ -66,7 +66,6 @@ def restore(ctx: click.Context, file: str) -> None:
     """Replace the KB with the backup FILE, checked first, in one transaction; the evidence files
     of FILE.vault/ are put back into the KB's vault first, so no restored row lacks its file."""
     from evidence.vault import copy_files, vault_beside
-    from kb import audit_events
     from kb.backup import check_kb_file
     from kb.backup import restore as restore_kb
 
@@ -75,9 +74,7 @@ def restore(ctx: click.Context, file: str) -> None:
         _evidence_digests(source.path), vault_beside(source.path), vault_beside(ctx.obj["db_path"])
     )
     db = open_db(ctx, create=True)
-    replaced = audit_events.head(db)
-    restored = restore_kb(db, file)
-    audit_events.restored(db, restored.path, replaced)
+    restored = restore_kb(db, file)  # with its audit entry, in one transaction
     click.echo(
         f"restored {restored.documents} documents from {restored.path} (schema version {restored.schema_version})"
     )

@@ -156,3 +156,58 @@ def test_kb_restore_of_a_bad_file_creates_no_kb(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("kb: error: ") and "not a KB backup" in proc.stderr
     assert not (tmp_path / "kb.db").exists()
+
+
+def _restore_pair(tmp_path):
+    """A backup of the demo KB, and another KB (our kestrel whitepaper) to restore it into."""
+    (tmp_path / "a").mkdir(parents=True)
+    (tmp_path / "b").mkdir()
+    source = build_demo_db(tmp_path / "a")
+    backup.backup(source, tmp_path / "demo.backup")
+    source.close()
+    from kb import store
+
+    target = db.connect(tmp_path / "b" / "kb.db")
+    store.import_document(target, kestrel("ja"))
+    return target, tmp_path / "demo.backup"
+
+
+def test_the_restore_and_its_audit_entry_are_one_step(tmp_path, monkeypatch):
+    import hashlib
+
+    from kb import audit, audit_events
+
+    target, copy = _restore_pair(tmp_path)
+    replaced = audit_events.head(target)
+    backup.restore(target, copy)
+    last = audit.entries(target)[-1]
+    sha = hashlib.sha256(copy.read_bytes()).hexdigest()
+    assert (last.action, last.before_sha256, last.after_sha256) == (audit.RESTORE, replaced, sha)
+    assert f"restored from {copy} (sha256 {sha})" in last.detail
+    assert audit.verify(target).ok
+    target.close()
+
+    def refused(*args, **kwargs):
+        raise sqlite3.OperationalError("the log refused")
+
+    target, copy = _restore_pair(tmp_path / "again")
+    monkeypatch.setattr(audit_events, "restored", refused)
+    with pytest.raises(sqlite3.OperationalError):
+        backup.restore(target, copy)
+    # No entry, no restore: the KB is the one it was.
+    assert [r[0] for r in target.execute("SELECT source_name FROM documents")] == ["kestrel_ja.md"]
+    target.close()
+
+
+def test_a_backup_that_changes_while_it_is_read_is_not_restored(tmp_path, monkeypatch):
+    from kb import files
+
+    target, copy = _restore_pair(tmp_path)
+    digests = iter(["a" * 64, "b" * 64])  # the file's sha256 before it is staged, then after
+    monkeypatch.setattr(backup, "file_sha256", lambda path: next(digests))
+    with pytest.raises(KBError, match="changed while it was read; nothing restored"):
+        backup.restore(target, copy)
+    assert [r[0] for r in target.execute("SELECT source_name FROM documents")] == ["kestrel_ja.md"]
+    assert not list(tmp_path.glob("b/kb-restore-*"))  # the staging copy is gone
+    target.close()
+    assert files.file_sha256(copy)  # the backup itself untouched, still readable
