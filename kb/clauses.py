@@ -499,7 +499,12 @@ def found_alone(
 ) -> list[search.Hit]:
     """The clauses that cover ``question`` when no response or library answer does, for a
     person to decide on (ALONE_WHY). They are searched in the index of everything: clauses
-    are not in the one answers are weighed in (kb.search.ANSWERING)."""
+    are not in the one answers are weighed in (kb.search.ANSWERING).
+
+    Not confined to a service: a contract names none (contracts, schema v7, has no service
+    column; kb import clauses takes no --service), so in a KB of several services a clause of
+    another service's contract may be offered. It is only ever offered for review, never
+    written as an answer; confining it needs contracts to carry their service first."""
     if not cache.memo("has_contracts", lambda: has_contracts(db)):  # one look-up per snapshot
         return []
     return search.search(db, question, limit=limit, kinds=("clause",), classifications=classifications)
