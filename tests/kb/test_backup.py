@@ -63,16 +63,22 @@ def test_backup_refuses_to_write_over_the_kb_itself(tmp_path):
     kb.close()
 
 
-def test_restore_replaces_the_content_in_one_transaction_and_open_readers_see_old_or_new(tmp_path):
-    (tmp_path / "a").mkdir()
+def _restore_pair(tmp_path):
+    """A backup of the demo KB, and another KB (our kestrel whitepaper) to restore it into."""
+    (tmp_path / "a").mkdir(parents=True)
     (tmp_path / "b").mkdir()
     source = build_demo_db(tmp_path / "a")
     backup.backup(source, tmp_path / "demo.backup")
     source.close()
-    target = db.connect(tmp_path / "b" / "kb.db")
     from kb import store
 
+    target = db.connect(tmp_path / "b" / "kb.db")
     store.import_document(target, kestrel("ja"))
+    return target, tmp_path / "demo.backup"
+
+
+def test_restore_replaces_the_content_in_one_transaction_and_open_readers_see_old_or_new(tmp_path):
+    target, _ = _restore_pair(tmp_path)
     reader = sqlite3.connect(tmp_path / "b" / "kb.db", isolation_level=None)
     reader.execute("BEGIN")  # a read transaction open across the restore
     assert reader.execute("SELECT source_name FROM documents").fetchall() == [("kestrel_ja.md",)]
@@ -156,20 +162,6 @@ def test_kb_restore_of_a_bad_file_creates_no_kb(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("kb: error: ") and "not a KB backup" in proc.stderr
     assert not (tmp_path / "kb.db").exists()
-
-
-def _restore_pair(tmp_path):
-    """A backup of the demo KB, and another KB (our kestrel whitepaper) to restore it into."""
-    (tmp_path / "a").mkdir(parents=True)
-    (tmp_path / "b").mkdir()
-    source = build_demo_db(tmp_path / "a")
-    backup.backup(source, tmp_path / "demo.backup")
-    source.close()
-    from kb import store
-
-    target = db.connect(tmp_path / "b" / "kb.db")
-    store.import_document(target, kestrel("ja"))
-    return target, tmp_path / "demo.backup"
 
 
 def test_the_restore_and_its_audit_entry_are_one_step(tmp_path, monkeypatch):
