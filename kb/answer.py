@@ -137,8 +137,9 @@ def hits_wanted(db: Database, cache: search.IndexCache) -> int:
 
 def _editions(db: Database, cache: search.IndexCache, response_ids: list[int]) -> dict[int, store.Editions]:
     """Each response's language and its other editions, looked up once per response; a KB in
-    one language (no edition to link) needs no look-up at all."""
-    langs = _languages(db, cache)
+    one language (no edition to link) needs no look-up at all. The KB's languages, not the
+    audience's (_weighed_for): an edition the audience may not see is still counted as withheld."""
+    langs = cache.memo("kb_languages", lambda: store.languages(db))
     if len(langs) < 2:
         only = next(iter(langs), "ja")
         return {rid: store.Editions(only) for rid in response_ids}
