@@ -69,10 +69,11 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-# Hypothesis fuzz tests of the XML patcher, the check-sheet reader and the whitepaper importer
+# Hypothesis fuzz tests of the XML patcher, the check-sheet reader, the whitepaper and clause importers
 # with the long budget (a fixed number of examples each; make test runs 25 of each).
 FUZZ_EXAMPLES ?= 2000
-FUZZ_TESTS := tests/exporters/test_xlsx_patch_fuzz.py tests/importers/test_reader_fuzz.py
+FUZZ_TESTS := tests/exporters/test_xlsx_patch_fuzz.py tests/importers/test_reader_fuzz.py \
+	tests/importers/test_clauses_fuzz.py
 
 fuzz: $(STAMP)
 	KB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest $(FUZZ_TESTS)

@@ -27,6 +27,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field, replace
 
+from importers.text_bytes import looks_like_utf16, not_utf8_reason
 from kb.contracts import Article, Item, Paragraph, ParsedContract, article_label
 from kb.errors import KBError
 from kb.i18n import _
@@ -315,6 +316,12 @@ def _decode(data: bytes, source_name: str) -> tuple[str, str]:
             raise KBError(
                 _("not a contract: {source_name} is not valid UTF-16 text").format(source_name=source_name)
             ) from None
+    if looks_like_utf16(data):  # without a BOM: Windows' 'Unicode' text, not a binary file
+        raise KBError(
+            _("not a contract: {source_name} is {reason}").format(
+                source_name=source_name, reason=not_utf8_reason(data)
+            )
+        )
     if b"\x00" in data:
         raise KBError(_("not a contract: {source_name} is a binary file").format(source_name=source_name))
     try:

@@ -165,6 +165,22 @@ def test_shift_jis_text_is_read_as_such():
     assert contract.articles[0].text == "この約款は、ストレージサービスの利用について定めます。"
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_called_not_utf8_text_not_binary(codec):
+    with pytest.raises(KBError) as exc:
+        parse_contract("第1条（目的）\nThis contract covers storage.\n".encode(codec), "terms.txt")
+    message = str(exc.value)
+    assert "not UTF-8 text (looks like UTF-16; save it as UTF-8)" in message
+    assert "binary" not in message and "\n" not in message
+
+
+def test_utf16_with_a_bom_is_read():
+    text = "第1条（目的）\nこの約款は、保管について定めます。\n"
+    contract = parse_contract(text.encode("utf-16"), "terms.txt")
+    assert contract.encoding == "UTF-16"
+    assert contract.articles[0].text == "この約款は、保管について定めます。"
+
+
 def test_bytes_in_no_japanese_encoding_are_refused_in_one_line():
     with pytest.raises(KBError) as exc:
         parse_contract("第1条（目的）\nTerms façade ".encode() + bytes([0xFF, 0x80, 0xFE]), "odd.txt")
