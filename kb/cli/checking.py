@@ -8,6 +8,7 @@ import click
 from kb.cli.clauses import check_group
 from kb.cli.root import echo_json, iso_date, open_db, read_input, require_file
 from kb.cli.scoping import service_option
+from kb.i18n import _
 
 
 def _sheet_rows(path: str, service: str | None) -> list:
@@ -18,11 +19,11 @@ def _sheet_rows(path: str, service: str | None) -> list:
 
     require_file(path)
     try:
-        _, pairs = parse_answered(path, read_input(path))
+        _document, pairs = parse_answered(path, read_input(path))
     except KBError as exc:  # its words are for kb import checksheet
         if "no answered questions" not in str(exc):
             raise
-        raise KBError(f"{path} has no answered rows to check") from None
+        raise KBError(_("{path} has no answered rows to check").format(path=path)) from None
     return [
         Given(p.question, p.choice, p.text, f"{path} {p.sheet or ''} row {p.row}".replace("  ", " "), service)
         for p in pairs
@@ -79,17 +80,36 @@ def check_conflicts(ctx: click.Context, sheets: tuple[str, ...], service: str | 
         for c in found.conflicts:
             of = f" [{c.service}]" if c.service else ""
             click.echo(
-                f"conflict: {c.given.where} says {c.given_stance} to 「{c.given.question}」;"
-                f" {c.response.title}{of} says {c.response.stance}"
+                _(
+                    "conflict: {where} says {stance} to 「{question}」; {title}{of} says {response_stance}"
+                ).format(
+                    where=c.given.where,
+                    stance=c.given_stance,
+                    question=c.given.question,
+                    title=c.response.title,
+                    of=of,
+                    response_stance=c.response.stance,
+                )
             )
         for d in found.duplicates:
             click.echo(
-                f"duplicate: {d.first.where} says {d.first_stance} to 「{d.first.question}」;"
-                f" {d.second.where} says {d.second_stance} to 「{d.second.question}」"
+                _(
+                    "duplicate: {first} says {first_stance} to 「{first_question}」;"
+                    " {second} says {second_stance} to 「{second_question}」"
+                ).format(
+                    first=d.first.where,
+                    first_stance=d.first_stance,
+                    first_question=d.first.question,
+                    second=d.second.where,
+                    second_stance=d.second_stance,
+                    second_question=d.second.question,
+                )
             )
         click.echo(
-            f"{found.checked} answers checked: {len(found.conflicts)} contradict the responses,"
-            f" {len(found.duplicates)} near-duplicate questions answered differently",
+            _(
+                "{checked} answers checked: {conflicts} contradict the responses,"
+                " {duplicates} near-duplicate questions answered differently"
+            ).format(checked=found.checked, conflicts=len(found.conflicts), duplicates=len(found.duplicates)),
             err=True,
         )
     if found.found:
@@ -122,6 +142,11 @@ def check_stale(ctx: click.Context, as_of: str | None, service: str | None, as_j
         for s in found:
             of = f" [{s.service}]" if s.service else ""
             click.echo(f"{s.reason}: {chunk_title(s.control_id, s.title)}{of}: {s.detail}")
-        click.echo(f"{checked} responses checked: {len(found)} reasons to review", err=True)
+        click.echo(
+            _("{checked} responses checked: {found} reasons to review").format(
+                checked=checked, found=len(found)
+            ),
+            err=True,
+        )
     if found:
         ctx.exit(1)

@@ -8,6 +8,7 @@ import click
 
 from kb.cli.root import KBGroup, cli, echo_json, open_db
 from kb.errors import KBError
+from kb.i18n import _
 from kb.settings import DEFAULTS
 
 
@@ -37,7 +38,7 @@ def log(ctx, verify: bool, noted_head: str | None, as_json: bool, limit: int) ->
     from kb import audit
 
     if noted_head and not verify:
-        raise KBError("--head HASH goes with --verify")
+        raise KBError(_("--head HASH goes with --verify"))
     db = open_db(ctx)
     if verify:
         result = audit.verify(db, (noted_head or "").strip().lower() or None)
@@ -51,10 +52,20 @@ def log(ctx, verify: bool, noted_head: str | None, as_json: bool, limit: int) ->
                 }
             )
         elif result.ok:
-            click.echo(f"audit log intact: {result.entries} entries, head {result.head}")
+            click.echo(
+                _("audit log intact: {entries} entries, head {head}").format(
+                    entries=result.entries, head=result.head
+                )
+            )
         else:
-            where = f" at entry {result.broken.entry_id}" if result.broken.entry_id is not None else ""
-            click.echo(f"kb: audit log broken{where}: {result.broken.reason}", err=True)
+            broken = result.broken
+            if broken.entry_id is not None:
+                line = _("kb: audit log broken at entry {id}: {reason}").format(
+                    id=broken.entry_id, reason=broken.reason
+                )
+            else:
+                line = _("kb: audit log broken: {reason}").format(reason=broken.reason)
+            click.echo(line, err=True)
         if not result.ok:
             sys.exit(1)
         return
@@ -100,7 +111,11 @@ def ledger_affected(ctx, control_id: str, as_json: bool) -> None:
 
     db = open_db(ctx)
     if not ledger.knows_control(db, control_id):
-        raise KBError(f"no response to control {control_id} in the KB, and none was ever sent")
+        raise KBError(
+            _("no response to control {control_id} in the KB, and none was ever sent").format(
+                control_id=control_id
+            )
+        )
     found = ledger.affected(db, control_id)
     if as_json:
         echo_json([a.to_json() for a in found])

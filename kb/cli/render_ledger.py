@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kb.i18n import _
+
 if TYPE_CHECKING:
     from kb.audit import Entry
     from kb.ledger import Affected
@@ -19,7 +21,7 @@ def _short(sha256: str | None) -> str:
 def render_log(entries: list[Entry]) -> None:
     """One line an entry: id, time, actor, action, target, before -> after, detail."""
     if not entries:
-        click.echo("the audit log is empty")
+        click.echo(_("the audit log is empty"))
         return
     for e in entries:
         target = f"{e.target_kind} {e.target_id}" if e.target_id is not None else e.target_kind
@@ -32,24 +34,41 @@ def render_ledger(entries: list[LedgerEntry], customer: str | None) -> None:
     """One line a disclosure: id, date, what wrote it, customer, service, audience, output and its
     hash, rows."""
     if not entries:
-        click.echo(f"nothing disclosed to {customer}" if customer else "nothing disclosed yet", err=True)
+        click.echo(
+            _("nothing disclosed to {customer}").format(customer=customer)
+            if customer
+            else _("nothing disclosed yet"),
+            err=True,
+        )
         return
     for e in entries:
         responses = sum(1 for r in e.rows if r.source_kind == "response")
-        of = f" (finalises fill {e.source_fill})" if e.source_fill else ""
+        rows = _("{rows} rows written, {responses} from responses").format(
+            rows=len(e.rows), responses=responses
+        )
+        of = _(" (finalises fill {id})").format(id=e.source_fill) if e.source_fill else ""
         click.echo(
             f"{e.id}\t{e.created_at[:10]}\t{e.kind}{of}\t{e.customer or '-'}\t{e.service or '-'}\t{e.audience}\t{e.output_name}"
-            f"\t{_short(e.output_sha256)}\t{len(e.rows)} rows written, {responses} from responses\t{e.actor or '-'}"
+            f"\t{_short(e.output_sha256)}\t{rows}\t{e.actor or '-'}"
         )
 
 
 def render_affected(control_id: str, found: list[Affected]) -> None:
     if not found:
-        click.echo(f"no customer holds an older text of {control_id} than the approved one")
+        click.echo(
+            _("no customer holds an older text of {control_id} than the approved one").format(
+                control_id=control_id
+            )
+        )
         return
     for a in found:
-        now = f"approved now {_short(a.current_sha256)}" if a.current_sha256 else "no approved text now"
+        now = (
+            _("approved now {sha}").format(sha=_short(a.current_sha256))
+            if a.current_sha256
+            else _("no approved text now")
+        )
+        sent = _("sent {sha}, {now}").format(sha=_short(a.sent_sha256), now=now)
         click.echo(
-            f"{a.customer or '(no customer named)'}\t{a.created_at[:10]}\t{a.kind} {a.fill_id}\t{a.output_name}"
-            f"\t{a.sheet}!{a.row}\tsent {_short(a.sent_sha256)}, {now}"
+            f"{a.customer or _('(no customer named)')}\t{a.created_at[:10]}\t{a.kind} {a.fill_id}\t{a.output_name}"
+            f"\t{a.sheet}!{a.row}\t{sent}"
         )

@@ -316,3 +316,19 @@ def test_the_ledger_names_the_service_and_apply_keeps_to_it(two_services, tmp_pa
         "ALPHA",
     )
     assert again.exit_code == 0, again.output  # naming the fill's own service is no contradiction
+
+
+def test_the_ledger_and_log_speak_the_users_language(topics_kb, tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_LANG", "ja")
+    assert run(topics_kb, "ledger").stderr.strip() == "まだ何も開示していません"
+    fill(topics_kb, tmp_path, "acme", "--customer", "ACME")
+    listed = run(topics_kb, "ledger").stdout
+    assert "\tfill\tACME\t-\tpublic\tacme.xlsx\t" in listed and "2 行を記入、うち回答書から 2 行" in listed
+    assert run(topics_kb, "log", "--verify").stdout.startswith("監査ログのハッシュ連鎖は正常です: ")
+    assert (
+        "承認済みより古い回答文を持つ顧客はいません" in run(topics_kb, "ledger", "affected", "12.3.1").stdout
+    )
+    wrong = run(topics_kb, "ledger", "affected", "99.9")
+    assert wrong.exit_code == 2 and "KB に管理策 99.9 の回答はなく" in wrong.stderr
+    monkeypatch.setenv("KB_LANG", "en")  # English as before
+    assert "2 rows written, 2 from responses" in run(topics_kb, "ledger").stdout

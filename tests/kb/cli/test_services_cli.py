@@ -209,3 +209,22 @@ def test_a_whitepaper_naming_no_service_is_named_by_importing_it_again(two, tmp_
     assert run(two, "import", "whitepaper", str(paper), "--service", "ALPHA-VM").exit_code == 2
     log = json.loads(run(two, "log", "--json").stdout)
     assert [e["detail"] for e in log if e["action"] == "name service"] == [f"{paper}: service BETA-BM"]
+
+
+def test_the_checks_summaries_in_japanese(two, tmp_path, monkeypatch):
+    """kb check's own words in the user's language; what it quotes (where, the question, the
+    response's title, its stance) as the KB holds it."""
+    monkeypatch.setenv("KB_LANG", "ja")
+    sheet = build_question_sheet(tmp_path / "old.xlsx", [ENCRYPTED], options=("はい", "いいえ"))
+    wb = openpyxl.load_workbook(sheet)
+    wb["Q"]["C2"] = "はい"
+    wb.save(sheet)
+    res = run(two, "check", "conflicts", "--sheet", str(sheet))
+    assert (
+        res.exit_code == 1 and res.stdout.startswith("食い違い: ") and f"「{ENCRYPTED}」に yes" in res.stdout
+    )
+    assert (
+        res.stderr
+        == "2 件の回答を確認しました: 回答書と食い違うもの 1 件、ほぼ同じ質問に違う回答をしたもの 0 件\n"
+    )
+    assert run(two, "check", "stale").stderr == "10 件の回答書を確認しました: 見直す理由 0 件\n"
