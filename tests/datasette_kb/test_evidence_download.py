@@ -45,6 +45,9 @@ def test_a_file_not_in_the_copy_is_not_found(site, evidence_copy):
         "/-/kb-evidence/" + _digest(PUBLIC)[:63],
         "/-/kb-evidence/" + _digest(PUBLIC).upper(),
         "/-/kb-evidence/" + quote(str(copy), safe=""),
+        "/-/kb-evidence/%2e%2e%2fkb.db",
+        "/-/kb-evidence/" + "g" * 64,  # 64 characters, not hex
+        f"/-/kb-evidence/{_digest(PUBLIC)}/../../kb.db",
     ):
         # (Datasette first redirects a %2F path to its ~2F spelling.)
         assert site.get(path, follow_redirects=True).status_code == 404, path
