@@ -30,6 +30,13 @@ def _sheet_rows(path: str, service: str | None) -> list:
     ]
 
 
+def _said(given, stance: str | None) -> str:
+    """Where an answer was given, what it says and to which question, in a conflict's line."""
+    return _("{where} says {stance} to 「{question}」").format(
+        where=given.where, stance=stance, question=given.question
+    )
+
+
 def _given_json(given) -> dict:
     return {"question": given.question, "choice": given.choice, "text": given.text, "where": given.where}
 
@@ -79,32 +86,15 @@ def check_conflicts(ctx: click.Context, sheets: tuple[str, ...], service: str | 
     else:
         for c in found.conflicts:
             of = f" [{c.service}]" if c.service else ""
+            said = _said(c.given, c.given_stance)
             click.echo(
-                _(
-                    "conflict: {where} says {stance} to 「{question}」; {title}{of} says {response_stance}"
-                ).format(
-                    where=c.given.where,
-                    stance=c.given_stance,
-                    question=c.given.question,
-                    title=c.response.title,
-                    of=of,
-                    response_stance=c.response.stance,
+                _("conflict: {said}; {title}{of} says {stance}").format(
+                    said=said, title=c.response.title, of=of, stance=c.response.stance
                 )
             )
         for d in found.duplicates:
-            click.echo(
-                _(
-                    "duplicate: {first} says {first_stance} to 「{first_question}」;"
-                    " {second} says {second_stance} to 「{second_question}」"
-                ).format(
-                    first=d.first.where,
-                    first_stance=d.first_stance,
-                    first_question=d.first.question,
-                    second=d.second.where,
-                    second_stance=d.second_stance,
-                    second_question=d.second.question,
-                )
-            )
+            first, second = _said(d.first, d.first_stance), _said(d.second, d.second_stance)
+            click.echo(_("duplicate: {first}; {second}").format(first=first, second=second))
         click.echo(
             _(
                 "{checked} answers checked: {conflicts} contradict the responses,"
