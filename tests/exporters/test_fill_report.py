@@ -39,6 +39,9 @@ def test_report_json_keys_and_values():
         "stance": "yes",
         "choice": "はい",
         "reason": f"confidence 0.91 ≥ auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)",
+        # the same in the user's language (KB_LANG=en in the tests; tests/exporters/test_review_language.py)
+        "reason_lang": "en",
+        "reason_text": f"confidence 0.91 ≥ auto threshold {AUTO_THRESHOLDS['ja']:.2f} (ja)",
         "sources": [
             {
                 "kind": "response",
