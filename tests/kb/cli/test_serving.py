@@ -28,11 +28,14 @@ def test_publish_writes_the_audience_copy(demo_kb, tmp_path):
         cli, ["--db", str(demo_kb), "publish", "--audience", "public", "-o", str(tmp_path / "p.db")]
     )
     assert result.exit_code == 0, result.output
+    # The response, its chunk, and the control only it answers (kb.publish keeps the controls of
+    # what the copy holds).
     assert (
-        "copy for audience public" in result.output and "2 rows above the audience left out" in result.output
+        "copy for audience public" in result.output and "3 rows above the audience left out" in result.output
     )
     conn = sqlite3.connect(f"file:{tmp_path / 'p.db'}?immutable=1", uri=True)
     assert conn.execute("SELECT count(*) FROM responses WHERE control_id = '12.6.1'").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM controls WHERE control_id = '12.6.1'").fetchone()[0] == 0
 
 
 def test_publish_refuses_an_unknown_audience_and_a_missing_kb(demo_kb, tmp_path):
