@@ -21,6 +21,11 @@ English, the KB's text Japanese, so each lexicon has both):
   consultants): only a clause naming such a party answers ("we built it in our own data
   centre" does not say whether a third party hosts the data; "remote access is offered"
   does not say whether employees access customer systems).
+* **The customer's part** (「お客様にて実施してください」「お客様に行っていただきます」
+  「お客様の責任で」, "customers are responsible for", "the customer must"): a clause that
+  gives the act to the customer says what the customer does, not whether the provider does
+  it, so it answers only a question about the customer's part ("Are customers responsible
+  for …?", 「お客様が…する必要がありますか」).
 * **A place asked about** ("stored in China?", "outside Japan?", 「海外に保存」): a
   restriction in the response — "only in X", 「X のみ」「X に限る」「X 以外には…ない」,
   or a specificational sentence 「保存する国は、X となります」 (the countries are X: all
@@ -132,6 +137,23 @@ PARTIES: dict[str, re.Pattern] = {
     ),
 }
 
+# The act given to the customer: the benefactive 〜ていただく after お客様に/で, お客様にて,
+# お客様の責任, "customers are responsible", "the customer must/should". お客様に alone is often the
+# recipient (「お客様に通知します」), so it counts only with the benefactive.
+CUSTOMER_PART = _rx(
+    r"(お客様|利用者|契約者)(ご自身)?(にて|側で|ご自身で|の(責任|責務|負担|管理)(で|において|と|です|範囲)"
+    r"|[にで][^、。]{0,40}(ていただ|でいただ|いただ|ください))"
+    r"|\b(customers?|tenants?|users?|you)\b(?:'s?)?\s+(are|is)\s+(solely\s+)?responsible\b"
+    r"|\bresponsibility of (the )?(customers?|tenants?|users?)\b|\b(customers?|tenants?)'s? responsibilit"
+    r"|\b(the )?(customers?|tenants?)\s+(must|should|need to|needs to|is required to|are required to)\b"
+)
+
+# A question about the customer's own part: "Are customers responsible …?", 「お客様が…必要がありますか」.
+_CUSTOMER_ASKED = _rx(
+    r"\b(are|is|do|does|must|should)\s+(the\s+)?(customers?|tenants?|users?)\b"
+    r"|(お客様|利用者|契約者)(が|側|自身)"
+)
+
 _EXISTENCE = _rx(
     r"存在し|存在せず|(い|おり|あり)ません|\bthere (are|is) no\b|\bno\b.*\bexists?\b|\bdo(es)? not exist"
 )
@@ -220,6 +242,7 @@ class Frame:
     places: set[str] = field(default_factory=set)
     outside: bool = False
     abroad: bool = False  # 「海外」「国外」: outside Japan
+    customer_part: bool = False  # the question asks what the customer does
 
     @classmethod
     def of(cls, question: str) -> Frame:
@@ -236,6 +259,7 @@ class Frame:
             frame.undecidable = True  # two denials, or one the rules cannot check
         frame.prevention = bool(_PREVENTION.search(q))
         frame.party = next((rx for rx in PARTIES.values() if rx.search(q)), None)
+        frame.customer_part = bool(CUSTOMER_PART.search(q) or _CUSTOMER_ASKED.search(q))
         if _STORAGE.search(q):
             frame.places = places_in(q)
             frame.outside = bool(_OUTSIDE.search(q))
@@ -257,6 +281,8 @@ class Frame:
         if self.denied and not self.denied.search(clause):
             return False
         if self.party and not self.party.search(clause):
+            return False
+        if not self.customer_part and CUSTOMER_PART.search(clause):
             return False
         if self.contrasts(clause):
             return False

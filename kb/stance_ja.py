@@ -226,6 +226,18 @@ _LIGHT_PREDICATES = {
 }
 
 
+def _adnominal(ms: list[Morpheme], i: int) -> bool:
+    """Whether the verb at i, with the auxiliaries after it, modifies the noun that follows
+    (「提供される OS イメージ」「暗号化したデータ」); a light noun after it (こと, よう, もの)
+    nominalises the predicate instead (「共有することはありますか」)."""
+    j = i + 1
+    while j < len(ms) and (ms[j].pos == "助動詞" or (ms[j].pos == "動詞" and ms[j].sub == "非自立可能")):
+        j += 1
+    if j == i + 1 and ms[i].base == "する":
+        return False  # the bare stem: 「暗号化する場合」 is cut before; 「する」 + noun is rare
+    return j < len(ms) and ms[j].pos == "名詞" and ms[j].surface not in _LIGHT_NOUNS | {"の", "ん"}
+
+
 def predicate_words(question: str) -> tuple[list[str], list[str]]:
     """The content words of the predicates a question asks about, and their objects:
     「…を共有していますか」 → 共有; for a light verb (「教育を実施していますか」) its object,
@@ -258,6 +270,8 @@ def predicate_words(question: str) -> tuple[list[str], list[str]]:
             start, word = i, m.base  # (に対する, に関する, に基づく are particles)
         else:
             continue
+        if _adnominal(ms, i):
+            continue  # 「提供される OS イメージ」: a relative clause says which noun, not what is asked
         obj = object_of(start)
         if word in _LIGHT_PREDICATES:
             word, obj = obj, ""

@@ -164,6 +164,35 @@ def test_a_party_must_be_named():
     )
 
 
+def test_the_customers_part_says_nothing_of_the_providers():
+    # What the customer is asked to do is not what the provider does.
+    text = "ログの保管期間の設定は、お客様にて変更していただきます。"
+    assert ask("ログの保管期間を設定していますか。", text) is None
+    assert (
+        ask("Do you rotate the encryption keys?", "Customers are responsible for rotating their keys.")
+        is None
+    )
+    assert ask("Do you rotate the encryption keys?", "The customer must rotate the keys.") is None
+    # The provider's own clause beside it still answers; a recipient お客様に is no agent.
+    both = "暗号鍵は当社が毎年更新します。鍵の保管はお客様の責任で行ってください。"
+    assert ask("暗号鍵を更新していますか。", both) == "yes"
+    assert ask("障害をお客様に通知していますか。", "障害はお客様に電子メールで通知します。") == "yes"
+    # A question about the customer's part is answered by it.
+    assert (
+        ask(
+            "Are customers responsible for rotating keys?",
+            "Customers are responsible for rotating their keys.",
+        )
+        == "yes"
+    )
+
+
+def test_a_relative_clause_names_the_noun_not_what_is_asked():
+    # 「配布される端末」: 配布 says which devices; the question asks whether they are encrypted.
+    assert stance.predicate_words("配布される端末のディスクは暗号化されていますか。").words == ["暗号化"]
+    assert stance.predicate_words("顧客データを第三者と共有することはありますか。").words == ["共有"]
+
+
 def test_at_rest_and_in_transit_do_not_answer_each_other():
     assert ask("Is data encrypted at rest?", "通信は TLS で暗号化しています。") is None
     assert ask("Is data encrypted in transit?", "通信は TLS で暗号化しています。") == "yes"
