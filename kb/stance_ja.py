@@ -234,7 +234,8 @@ def _adnominal(ms: list[Morpheme], i: int) -> bool:
     while j < len(ms) and (ms[j].pos == "助動詞" or (ms[j].pos == "動詞" and ms[j].sub == "非自立可能")):
         j += 1
     if j == i + 1 and ms[i].base == "する":
-        return False  # the bare stem: 「暗号化する場合」 is cut before; 「する」 + noun is rare
+        # 「暗号化する機能はありますか」: a bare する before a noun of means is often what is asked.
+        return False
     return j < len(ms) and ms[j].pos == "名詞" and ms[j].surface not in _LIGHT_NOUNS | {"の", "ん"}
 
 
