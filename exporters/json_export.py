@@ -14,7 +14,7 @@ from a copy filtered as `kb publish` filters one (kb.publish: rows above the aud
 that hang off them, the records naming customers or staff), and, failing closed, only tables that
 classify their rows or are known to hold nothing an audience may not see (SHAREABLE_TABLES) are
 exported at all: a table added later that is neither leaves every export but an internal one until
-someone says which it is; and columns that name people or customers (NAME_COLUMNS) are left empty.
+someone says which it is; and columns that name people or customers are left empty (kb.unnamed).
 What is left out is counted under "withheld", never shown.
 
 Evidence files are not in the JSON: their rows are (evidence_files, with sha256, pages, links),
@@ -34,6 +34,7 @@ from kb.audience import DEFAULT_AUDIENCE, check_audience, may_see
 from kb.db import Database
 from kb.publish import audience_copy
 from kb.tables import Schema, TableRows, read_schema, read_table, row_counts, stored_columns
+from kb.unnamed import SHEET_KINDS, sheet_named
 
 FORMAT_VERSION = 2
 INTERNAL_AUDIENCE = "internal"
@@ -70,15 +71,6 @@ _DOCUMENT_KEYS = (
     "classification",
     "is_current",
 )
-# Columns that name a person or a customer (who owns, approved, decided or wrote content; whose sheet
-# an answer came from): staff's knowledge whatever the classification of the row, as kb.publish says of
-# the records of fills. Below internal their values are left empty, in any table, so a column of that
-# name a later table adds is emptied too. Counted under withheld.names.
-NAME_COLUMNS = frozenset({"customer", "owner", "approver", "decided_by", "author", "actor"})
-# documents.kind of a customer's sheet whose answers the library keeps (an answered sheet imported,
-# a decision workbook applied): its publisher is the customer (a name column there) and its title
-# and file name are the customer's file's, so below internal it is named by kind and id only.
-SHEET_KINDS = frozenset({"checksheet", "decisions"})
 BLOB_KEY = "$base64"  # a BLOB value, as {"$base64": "..."} (JSON has no bytes)
 
 
@@ -102,72 +94,26 @@ class ExportedTables(NamedTuple):
     schema: Schema
 
 
-def _without_names(table: TableRows, nullable: set[str]) -> tuple[TableRows, dict[str, int]]:
-    """``table`` with the values of its NAME_COLUMNS left empty (NULL, or '' where one is required)."""
-    at = [(i, c) for i, c in enumerate(table.columns) if c in NAME_COLUMNS]
-    if not at:
-        return table, {}
-    counts = {f"{table.name}.{c}": sum(1 for row in table.rows if row[i] not in (None, "")) for i, c in at}
-    rows = tuple(
-        tuple(
-            (None if c in nullable else "") if (i, c) in at else v
-            for i, (c, v) in enumerate(zip(table.columns, row, strict=True))
-        )
-        for row in table.rows
-    )
-    return TableRows(table.name, table.columns, rows), {k: n for k, n in counts.items() if n}
-
-
-def sheet_named(kind: str, doc_id: int) -> dict[str, str | None]:
-    """What a customer's sheet (SHEET_KINDS) is called below internal: by kind and id, no publisher."""
-    name = f"{kind} {doc_id}"
-    return {"title": name, "source_name": name, "series": f"{kind} | {doc_id}", "publisher": None}
-
-
-def _unnamed_sheets(table: TableRows) -> tuple[TableRows, dict[str, int]]:
-    """``documents`` with the customers' sheets (SHEET_KINDS) named by kind and id only: their
-    title and file name are the customer's file's, their publisher the customer."""
-    if table.name != "documents":
-        return table, {}
-    col = {c: i for i, c in enumerate(table.columns)}
-    rows, renamed = [], 0
-    for row in table.rows:
-        kind = row[col["kind"]]
-        if kind in SHEET_KINDS:
-            named = sheet_named(kind, row[col["id"]])
-            row = tuple(named.get(c, v) for c, v in zip(table.columns, row, strict=True))
-            renamed += 1
-        rows.append(row)
-    return TableRows(table.name, table.columns, tuple(rows)), (
-        {"documents (customers' sheets)": renamed} if renamed else {}
-    )
-
-
 def export_tables(db: Database, audience: str = INTERNAL_AUDIENCE) -> ExportedTables:
     """Every stored table ``audience`` may receive, as JSON, and what was left out of it."""
     check_audience(audience)
     schema = read_schema(db.conn)
     if audience == INTERNAL_AUDIENCE:
         return ExportedTables({t: _table_json(read_table(db.conn, t)) for t in schema.stored}, {}, {}, schema)
-    copy = audience_copy(db, audience)
+    copy = audience_copy(db, audience)  # names of staff and customers emptied (kb.unnamed)
     tables: dict[str, dict] = {}
-    names: dict[str, int] = {}
     try:
         for name in schema.stored:
-            if _shareable(copy, name):
-                nullable = {row[1] for row in copy.execute(f'PRAGMA table_info("{name}")') if not row[3]}
-                table, renamed = _unnamed_sheets(read_table(copy, name))
-                table, blanked = _without_names(table, nullable)
-                tables[name] = _table_json(table)
-                names.update(renamed | blanked)
+            if _shareable(copy.conn, name):
+                tables[name] = _table_json(read_table(copy.conn, name))
     finally:
-        copy.close()
+        copy.conn.close()
     withheld = {}
     for table, count in row_counts(db.conn, schema.stored).items():
         left_out = count - len(tables[table]["rows"] if table in tables else [])
         if left_out:
             withheld[table] = left_out
-    return ExportedTables(tables, withheld, names, schema)
+    return ExportedTables(tables, withheld, copy.names, schema)
 
 
 # --- the readable part -----------------------------------------------------------------------

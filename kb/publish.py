@@ -3,7 +3,8 @@
 The copy is made with SQLite's backup API (a consistent snapshot, write-ahead log
 included), then every row the audience may not see is deleted: rows whose
 classification is above it (kb.audience), the rows that hang off them (by foreign key,
-and chunks by their kind's source table), and the records that name customers. The
+and chunks by their kind's source table), and the records that name customers; the
+names of staff and customers left in other rows are emptied (kb.unnamed). The
 search indexes are rebuilt from what is left and the file is vacuumed with
 secure_delete on, so no freed page still holds deleted text. The copy ends in
 journal_mode DELETE with nothing outstanding, so it can be opened immutable
@@ -24,6 +25,7 @@ from kb.errors import KBError
 from kb.files import atomic_path
 from kb.i18n import _
 from kb.services import rows_outside
+from kb.unnamed import unname
 
 # Records of what was sent to which customer (kb fill) and of who changed what (kb.audit):
 # they name customers and staff, which is staff's knowledge whatever the classification of
@@ -47,6 +49,12 @@ class Published(NamedTuple):
     path: Path
     removed: dict[str, int]  # rows deleted, by table (tables that lost none left out)
     chunks: int  # searchable rows in the copy
+    names: dict[str, int]  # values that named staff or a customer, left empty (kb.unnamed)
+
+
+class AudienceCopy(NamedTuple):
+    conn: sqlite3.Connection  # in memory; the caller closes it
+    names: dict[str, int]  # as Published.names
 
 
 def publish(db: Database, target: str | Path, audience: str, service: str | None = None) -> Published:
@@ -64,26 +72,26 @@ def publish(db: Database, target: str | Path, audience: str, service: str | None
         copy = sqlite3.connect(str(tmp), isolation_level=None)
         try:
             db.conn.backup(copy)
-            removed = _filter(copy, audience, service)
+            removed, names = _filter(copy, audience, service)
             chunks = copy.execute("SELECT count(*) FROM chunks").fetchone()[0]
         finally:
             copy.close()
-    return Published(audience, target, removed, chunks)
+    return Published(audience, target, removed, chunks, names)
 
 
-def audience_copy(db: Database, audience: str) -> sqlite3.Connection:
+def audience_copy(db: Database, audience: str) -> AudienceCopy:
     """An in-memory copy of ``db`` holding what ``audience`` may see, filtered as a published copy
     is (kb export json reads it: exporters/json_export.py), without the mark of a published copy
     unless the KB itself has one. The caller closes it."""
     check_audience(audience)
     copy = sqlite3.connect(":memory:", isolation_level=None)
     db.conn.backup(copy)
-    _filter(copy, audience)
+    _removed, names = _filter(copy, audience)
     copy.execute("DELETE FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY])
     mark = db.execute("SELECT value FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY]).fetchone()
     if mark:
         copy.execute("INSERT INTO kb_meta(key, value) VALUES (?, ?)", [PUBLISHED_AUDIENCE_KEY, mark[0]])
-    return copy
+    return AudienceCopy(copy, names)
 
 
 def _database_file(db: Database) -> Path | None:
@@ -91,13 +99,17 @@ def _database_file(db: Database) -> Path | None:
     return Path(row[2]).resolve() if row and row[2] else None
 
 
-def _filter(conn: sqlite3.Connection, audience: str, service: str | None = None) -> dict[str, int]:
+def _filter(
+    conn: sqlite3.Connection, audience: str, service: str | None = None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Delete what ``audience`` may not see; return the rows deleted by table, and the names emptied."""
     # The copy is deleted from freely: the KB's own rules (foreign keys, triggers that
     # refuse edits) are for the KB; here the orphans are found and removed below.
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("PRAGMA secure_delete = ON")
     conn.execute("PRAGMA journal_mode = DELETE")
     removed: dict[str, int] = {}
+    names: dict[str, int] = {}
 
     def count(table: str, cursor: sqlite3.Cursor) -> None:
         if cursor.rowcount > 0:
@@ -134,6 +146,8 @@ def _filter(conn: sqlite3.Connection, audience: str, service: str | None = None)
     _remove_orphans(conn, tables, count)
     if "controls" in tables and "responses" in tables:
         _controls_of_what_is_left(conn, count)
+    if audience != INTERNAL_AUDIENCE:
+        names = unname(conn, tables)
     # Which audience the copy is for, for whoever serves it (the Datasette plugin says so).
     conn.execute(
         "INSERT OR REPLACE INTO kb_meta(key, value) VALUES (?, ?)", [PUBLISHED_AUDIENCE_KEY, audience]
@@ -142,7 +156,7 @@ def _filter(conn: sqlite3.Connection, audience: str, service: str | None = None)
     for fts in _external_content_fts(conn):
         conn.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
     conn.execute("VACUUM")
-    return removed
+    return removed, names
 
 
 def _controls_of_what_is_left(conn: sqlite3.Connection, count) -> None:

@@ -38,10 +38,11 @@ def publish(ctx: click.Context, audience: str, output: str, service: str | None)
     db = open_db(ctx)
     done = publish_copy(db, output, audience, services.filter_scope(db, service))
     files = copy_evidence(ctx.find_root().obj["db_path"], done.path)
-    removed = sum(done.removed.values())
+    removed, names = sum(done.removed.values()), sum(done.names.values())
     click.echo(
         f"{done.path}: copy for audience {done.audience}: {done.chunks} searchable rows,"
         f" {removed} rows above the audience left out"
+        + (f", {names} names of staff and customers left empty" if names else "")
         + (f", {files} evidence files beside it" if files else "")
     )
 

@@ -343,7 +343,7 @@ def test_a_customer_copy_holds_only_approved_content(db, tmp_path):
     assert db.execute(unapproved).fetchone()[0] == 2
     for audience in ("public", "nda"):
         for conn in (sqlite3.connect(publish(db, tmp_path / f"{audience}.db", audience).path),
-                     audience_copy(db, audience)):  # fmt: skip  # kb publish / kb serve, kb export json
+                     audience_copy(db, audience).conn):  # fmt: skip  # kb publish / kb serve, kb export json
             assert conn.execute(unapproved).fetchone()[0] == 0, audience
             bodies = " ".join(b for (b,) in conn.execute("SELECT body FROM chunks"))
             assert "監査報告書" not in bodies and "暗号化" not in bodies and "（第2版）" in bodies
