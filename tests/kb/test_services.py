@@ -56,7 +56,13 @@ def test_a_service_answers_as_in_a_kb_holding_it_alone(both, question):
     """Weights too: the question's words are weighed among the service's own texts."""
     for service, controls in (("ALPHA-VM", ALPHA_VM), ("BETA-BM", BETA_BM)):
         alone = kb_of(service_whitepaper(service, controls))
-        assert answer(both, question, service=service).to_json() == answer(alone, question).to_json()
+        assert _as_answered(answer(both, question, service=service)) == _as_answered(answer(alone, question))
+
+
+def _as_answered(found) -> dict:
+    """An answer's JSON but for its sources' row ids, which differ from one KB to another."""
+    out = found.to_json()
+    return out | {"sources": [{k: v for k, v in s.items() if k != "source_id"} for s in out["sources"]]}
 
 
 def test_the_other_service_would_weigh_the_words_otherwise(both):
