@@ -316,6 +316,8 @@ def _with_drafts(db, query, hits, classifications, service, before: _Offered) ->
     own = next((h for h in offered if store.question_key(h.title) == key), None)
     if own is not None:
         offered.remove(own)
+    elif _has_draft(db, query.cache or search.answering_cache(db), query.text):
+        own = drafts.own(db, key, classifications=classifications, service=service)
     merged = list(hits)
     for hit in offered:  # each draft at its rank among the sources (both are ranked by score)
         merged.insert(next((i for i, h in enumerate(merged) if h.score < hit.score), len(merged)), hit)

@@ -30,6 +30,46 @@ def _held(db: Database, cache: search.IndexCache) -> bool:
     )
 
 
+def _conditions(classifications: tuple[str, ...] | None, service: str | None) -> tuple[list[str], list]:
+    conditions, params = ["c.is_current = 1"], []
+    if classifications:
+        conditions.append(f"c.classification IN ({','.join('?' * len(classifications))})")
+        params.extend(classifications)
+    if service is not None:
+        conditions.append(
+            "c.source_id IN (SELECT q.id FROM qa_pairs q JOIN documents d ON d.id = q.document_id"
+            " WHERE d.service = ?)"
+        )
+        params.append(service)
+    return conditions, params
+
+
+def own(
+    db: Database,
+    question_key: str,
+    *,
+    classifications: tuple[str, ...] | None = None,
+    service: str | None = None,
+) -> search.Hit | None:
+    """The newest current draft answering this very question (its question_key), found by key, not
+    by search: a KB holding nothing but drafts (past sheets imported first) has no weights for a
+    search to rank with, and a person's answer to the very question covers it whole."""
+    conditions, params = _conditions(classifications, service)
+    row = db.execute(
+        f"""
+        SELECT c.id, c.kind, c.source_id, c.control_id, c.title, c.body, c.classification
+        FROM draft_chunks c JOIN qa_pairs q ON q.id = c.source_id
+        WHERE c.kind = 'qa' AND q.question_key = ? AND {" AND ".join(conditions)}
+        ORDER BY c.id DESC LIMIT 1
+        """,
+        [question_key, *params],
+    ).fetchone()
+    if row is None:
+        return None
+    chunk_id, *fields = row
+    return search.Hit(-chunk_id, *fields, bm25=0.0, coverage=1.0, score=1.0)
+
+
 def hits(
     db: Database,
     query: search.Query,
@@ -45,16 +85,7 @@ def hits(
     phrases = query.broad_phrases  # drafts are few: the commoner phrases cost little
     if not phrases or not _held(db, cache):
         return []
-    conditions, params = ["c.is_current = 1"], []
-    if classifications:
-        conditions.append(f"c.classification IN ({','.join('?' * len(classifications))})")
-        params.extend(classifications)
-    if service is not None:
-        conditions.append(
-            "c.source_id IN (SELECT q.id FROM qa_pairs q JOIN documents d ON d.id = q.document_id"
-            " WHERE d.service = ?)"
-        )
-        params.append(service)
+    conditions, params = _conditions(classifications, service)
     rows = db.execute(
         f"""
         SELECT c.id, c.kind, c.source_id, c.control_id, c.title, c.body, c.classification, c.is_current,

@@ -102,6 +102,13 @@ def test_import_records_customer_and_date(tmp_path):
     assert db.execute("SELECT DISTINCT customer, answered_on FROM qa_pairs").fetchall() == [
         ("ACME", "2025-05-01")
     ]
+    # An answered sheet imported without --approve is the library's draft (kb.curation): offered
+    # for review until a person approves it, then it answers with the sheet's choice.
+    held = json.loads(kb(db_path, "answer", "データを暗号化していますか。", "--json").output)
+    assert held["status"] == "needs_review" and "draft" in held["why"]
+    [(qa_id,)] = db.execute("SELECT id FROM qa_pairs WHERE question LIKE '%暗号化%'").fetchall()
+    db.close()
+    assert kb(db_path, "approve", f"Q{qa_id}").exit_code == 0
     answer = kb(db_path, "answer", "データを暗号化していますか。", "--json")
     assert json.loads(answer.output)["stance"] == "yes"
 

@@ -391,3 +391,16 @@ def test_the_import_summary_says_where_drafts_went(db, tmp_path):
     db.close()
     out = CliRunner().invoke(cli, ["--db", db_path, "import", "whitepaper", str(paper)]).output
     assert "carried over to R" in out and "10.1.1" in out and "NOT carried over" in out, out
+
+
+def test_a_kb_of_drafts_only_offers_the_draft_to_the_very_question(tmp_path):
+    # Past sheets imported before any whitepaper: no answering index to weigh a search, but a
+    # person's draft answer to this very question is offered for review, never answered.
+    db = connect(tmp_path / "drafts_only.db")
+    doc = ParsedDocument(kind="checksheet", title="Osprey sheet", sha256="osprey", source_name="osprey.xlsx")
+    pair = QAPair("監査ログを一年間保管していますか。", "はい", "監査ログは一年間保管しています。")
+    store.import_qa_pairs(db, doc, [pair], customer="Osprey", answered_on="2026-02-01", approved=False)
+    held = answer(db, "監査ログを一年間保管していますか。")
+    assert held.status == "needs_review" and "draft" in held.why
+    assert held.sources and "一年間保管" in held.sources[0].text
+    assert answer(db, "退職者のアカウントを削除していますか。").status == "no_match"
