@@ -94,17 +94,21 @@ class ExportedTables(NamedTuple):
     schema: Schema
 
 
-def export_tables(db: Database, audience: str = INTERNAL_AUDIENCE) -> ExportedTables:
-    """Every stored table ``audience`` may receive, as JSON, and what was left out of it."""
+def export_tables(
+    db: Database, audience: str = INTERNAL_AUDIENCE, service: str | None = None
+) -> ExportedTables:
+    """Every stored table ``audience`` may receive (of ``service`` only, if given: kb.services'
+    rows_outside), as JSON, and what was left out of it."""
     check_audience(audience)
     schema = read_schema(db.conn)
-    if audience == INTERNAL_AUDIENCE:
+    internal = audience == INTERNAL_AUDIENCE
+    if internal and service is None:
         return ExportedTables({t: _table_json(read_table(db.conn, t)) for t in schema.stored}, {}, {}, schema)
-    copy = audience_copy(db, audience)  # names of staff and customers emptied (kb.unnamed)
+    copy = audience_copy(db, audience, service)  # names of staff and customers emptied (kb.unnamed)
     tables: dict[str, dict] = {}
     try:
         for name in schema.stored:
-            if _shareable(copy.conn, name):
+            if internal or _shareable(copy.conn, name):
                 tables[name] = _table_json(read_table(copy.conn, name))
     finally:
         copy.conn.close()
@@ -171,14 +175,32 @@ def _visible(rows: list[dict], audience: str) -> tuple[list[dict], int]:
     return shown, len(rows) - len(shown)
 
 
-def export_kb(db: Database, *, include_history: bool = True, audience: str = DEFAULT_AUDIENCE) -> dict:
-    """The KB as JSON for ``audience``. ``include_history`` False leaves the readable history out;
-    ``tables`` (what kb import json restores) always holds every row the audience may receive."""
+def _of_service(rows: list[dict], service: str | None) -> list[dict]:
+    """The rows of ``service`` (all when None), as kb.services.rows_outside leaves them."""
+    return rows if service is None else [row for row in rows if row["service"] == service]
+
+
+def export_kb(
+    db: Database,
+    *,
+    include_history: bool = True,
+    audience: str = DEFAULT_AUDIENCE,
+    service: str | None = None,
+) -> dict:
+    """The KB as JSON for ``audience`` (of ``service`` only, if given). ``include_history`` False
+    leaves the readable history out; ``tables`` (what kb import json restores) always holds every
+    row the audience may receive."""
     documents, withheld_documents = _visible(
-        list(db["documents"].rows_where(select=", ".join(("id", *_DOCUMENT_KEYS)), order_by="id")), audience
+        _of_service(
+            list(db["documents"].rows_where(select=", ".join(("id", *_DOCUMENT_KEYS)), order_by="id")),
+            service,
+        ),
+        audience,
     )
-    responses, withheld_responses = _visible(store.responses(db, current=True), audience)
-    exported = export_tables(db, audience)
+    responses, withheld_responses = _visible(
+        _of_service(store.responses(db, current=True), service), audience
+    )
+    exported = export_tables(db, audience, service)
     data = {
         "format_version": FORMAT_VERSION,
         "schema_version": db.execute("PRAGMA user_version").fetchone()[0],
@@ -189,7 +211,9 @@ def export_kb(db: Database, *, include_history: bool = True, audience: str = DEF
     }
     withheld: dict = {"documents": withheld_documents, "responses": withheld_responses}
     if include_history:
-        history, withheld["history"] = _visible(store.responses(db, current=False), audience)
+        history, withheld["history"] = _visible(
+            _of_service(store.responses(db, current=False), service), audience
+        )
         data["history"] = _responses_json(db, history)
     data["tables"] = exported.tables
     data["rebuilt_on_import"] = list(exported.schema.derived)  # derived, so not exported: rebuilt on import

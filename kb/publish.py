@@ -79,14 +79,14 @@ def publish(db: Database, target: str | Path, audience: str, service: str | None
     return Published(audience, target, removed, chunks, names)
 
 
-def audience_copy(db: Database, audience: str) -> AudienceCopy:
-    """An in-memory copy of ``db`` holding what ``audience`` may see, filtered as a published copy
-    is (kb export json reads it: exporters/json_export.py), without the mark of a published copy
-    unless the KB itself has one. The caller closes it."""
+def audience_copy(db: Database, audience: str, service: str | None = None) -> AudienceCopy:
+    """An in-memory copy of ``db`` holding what ``audience`` may see (of ``service`` only, if
+    given), filtered as a published copy is (kb export json reads it: exporters/json_export.py),
+    without the mark of a published copy unless the KB itself has one. The caller closes it."""
     check_audience(audience)
     copy = sqlite3.connect(":memory:", isolation_level=None)
     db.conn.backup(copy)
-    _removed, names = _filter(copy, audience)
+    _removed, names = _filter(copy, audience, service)
     copy.execute("DELETE FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY])
     mark = db.execute("SELECT value FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY]).fetchone()
     if mark:

@@ -12,6 +12,7 @@ import click
 from kb.audience import AUDIENCES, DEFAULT_AUDIENCE
 from kb.cli.importing import import_group
 from kb.cli.root import KBGroup, cli, json_text, open_db, read_input, write_output
+from kb.cli.scoping import service_option
 from kb.language import LANGUAGES
 
 WHITEPAPER_FORMATS = ("md", "html", "docx")
@@ -38,12 +39,18 @@ def export_group() -> None:
 @audience_option(
     "Only what this audience may see (a file travels: public unless asked; internal for everything)."
 )
+@service_option("the documents and responses of that service, and what hangs off them")
 @click.pass_context
-def export_json(ctx: click.Context, output: str | None, no_history: bool, audience: str) -> None:
+def export_json(
+    ctx: click.Context, output: str | None, no_history: bool, audience: str, service: str | None
+) -> None:
     """The KB as JSON, as far as the audience may see it (--audience internal: all of it)."""
     from exporters.json_export import export_kb
+    from kb import services
 
-    text = json_text(export_kb(open_db(ctx), include_history=not no_history, audience=audience))
+    db = open_db(ctx)
+    scope = services.filter_scope(db, service)
+    text = json_text(export_kb(db, include_history=not no_history, audience=audience, service=scope))
     if output:
         write_output(output, text + "\n")
     else:

@@ -143,6 +143,21 @@ def test_publish_one_service(two, tmp_path):
     assert run(two, "publish", "-o", str(copy), "--service", "GAMMA").exit_code == 2
 
 
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_export_json_of_one_service(two, tmp_path, audience):
+    out = tmp_path / f"alpha_{audience}.json"
+    res = run(two, "export", "json", "--service", "ALPHA-VM", "--audience", audience, "-o", str(out))
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["service"] for r in data["responses"]} == {"ALPHA-VM"}
+    assert {d["service"] for d in data["documents"]} == {"ALPHA-VM"}
+    chunks = data["tables"]["chunks"]
+    body = chunks["columns"].index("body")
+    bodies = " ".join(row[body] for row in chunks["rows"])
+    assert "仮想ディスク" in bodies and "物理サーバー" not in bodies
+    assert run(two, "export", "json", "--service", "GAMMA").exit_code == 2
+
+
 def test_the_same_whitepaper_again_for_another_service_is_refused(tmp_path):
     paper = tmp_path / "paper.md"
     paper.write_text(
