@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-from kb.i18n import N_, translator
+from kb.i18n import N_, Message, translator
 
 
 class ReasonCode(StrEnum):
@@ -51,7 +51,7 @@ TEXTS: dict[ReasonCode, str] = {
     ReasonCode.AUTO: N_("confidence {confidence:.2f} ≥ auto threshold {threshold:.2f} ({lang})"),
     ReasonCode.APPROVED: N_("an approved earlier answer to this very question"),
     ReasonCode.LOW_CONFIDENCE: N_("confidence {confidence:.2f} < auto threshold {threshold:.2f} ({lang})"),
-    ReasonCode.HELD_BY_ENGINE: N_("held for review by the topic gate: {why} (confidence {confidence:.2f})"),
+    ReasonCode.HELD_BY_ENGINE: N_("held for review: {why} (confidence {confidence:.2f})"),
     ReasonCode.NO_SOURCE: N_("no source: confidence {confidence:.2f} < review threshold {threshold:.2f}"),
     ReasonCode.NO_STANCE: N_("no stance: the source says neither yes nor no"),
     ReasonCode.OPEN_QUESTION: N_("open question: choose an option"),
@@ -111,7 +111,14 @@ class Reason(NamedTuple):
     def text_in(self, lang: str) -> str:
         """In ``lang`` (kb.i18n's catalogue of that language; English without one)."""
         t = translator(lang)
-        params = {k: t.gettext(v) if k in _TRANSLATED_PARAMS else v for k, v in self.params}
+        params = {
+            k: v.in_language(lang)
+            if isinstance(v, Message)
+            else t.gettext(v)
+            if k in _TRANSLATED_PARAMS
+            else v
+            for k, v in self.params
+        }
         return t.gettext(TEXTS[self.code]).format(**params)
 
 

@@ -13,6 +13,7 @@ from kb.audience import DEFAULT_AUDIENCE, may_see, visible_to
 from kb.choices import stance_of_option
 from kb.db import CHUNK_KINDS, Database
 from kb.gate import topic_gate
+from kb.i18n import N_, Message
 from kb.language import text_language
 from kb.settings import DEFAULTS
 from kb.withheld import Withheld, count_withheld, hidden_levels, levels_held
@@ -402,7 +403,10 @@ def answer(
     if status == "answered" and hits[0].kind == "qa" and not approved:
         # A person's answer answers the question they were asked: search found it for another
         # one (the very same question is `approved` below), so a person decides.
-        status, other_question = "needs_review", f"a past answer to another question ({hits[0].title})"
+        status, other_question = (
+            "needs_review",
+            Message(N_("a past answer to another question ({title})"), title=hits[0].title),
+        )
     if not approved and (status != "answered" or _has_draft(db, cache, question)):
         hits, conf, status, gate, draft = _with_drafts(
             db, query, hits, classifications, confined, _Offered(hits, conf, status, gate, draft)

@@ -27,7 +27,7 @@ from kb.audience import may_see
 from kb.contracts import Article, ParsedContract, article_label, clause_label, name_key, title_key
 from kb.db import Database
 from kb.errors import KBError
-from kb.i18n import _
+from kb.i18n import N_, Message, _
 from kb.settings import DEFAULTS
 
 # A response shown to a person at all: below this, an answer has no sources (kb.answer).
@@ -491,7 +491,9 @@ def _clause_chunks(db: Database) -> dict[int, int]:
 # A clause found by itself, no response among the sources citing it, is a suggestion for a person:
 # a contract states what the parties agreed, often the customer's duties (契約者は…), not what the
 # provider does, and a yes or no read from it could say the opposite of the provider's practice.
-ALONE_WHY = "a contract clause by itself: it says what was agreed, not what is done; a person decides"
+ALONE_WHY = Message(
+    N_("a contract clause by itself: it says what was agreed, not what is done; a person decides")
+)
 
 
 def found_alone(

@@ -36,7 +36,7 @@ from kb import audit, index
 from kb.analysis import analyzed_text, canonical_control_id
 from kb.db import Database
 from kb.errors import KBError
-from kb.i18n import _
+from kb.i18n import N_, Message, _
 from kb.model import ClauseRef
 from kb.settings import DEFAULTS
 
@@ -814,7 +814,7 @@ def draft_question_keys(db: Database) -> frozenset[str]:
 def draft_why(kind: str, source_id: int) -> str:
     """Why a draft found by search is offered for review only (kb.answer.Answer.why)."""
     ref = f"{'R' if kind == 'response' else 'Q'}{source_id}"
-    return f"a draft no person has approved ({ref}; kb approve {ref} lets it answer)"
+    return Message(N_("a draft no person has approved ({ref}; kb approve {ref} lets it answer)"), ref=ref)
 
 
 def parse_within(value: str) -> int:

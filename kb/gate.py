@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from kb import search
 from kb.analysis import WORD_CLASS_WEIGHT, analyze
+from kb.i18n import N_, Message
 from kb.settings import DEFAULTS
 
 GATE_RATIO: float = DEFAULTS["gate_ratio"]  # why this value: kb.settings
@@ -46,8 +47,8 @@ class Gate(NamedTuple):
     def why(self) -> str:
         what = ", ".join(self.words)
         if self.rule == "untranslatable":
-            return f"the KB and glossary do not know: {what}"
-        return f"the source does not cover: {what}"
+            return Message(N_("the KB and glossary do not know: {what}"), what=what)
+        return Message(N_("the source does not cover: {what}"), what=what)
 
 
 def _wording(concept: search.Concept) -> str:

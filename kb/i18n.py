@@ -132,6 +132,31 @@ def N_(message: str) -> str:
     return message
 
 
+class Message(str):
+    """A text the core makes for a person to read later in their language (kb.answer's why): it
+    is the English text, as a str, and keeps its msgid and fields so that a file written in another
+    language says it again there (``in_language``). Mark the msgid with N_ where it is written:
+    ``Message(N_("the source does not cover: {what}"), what=words)``."""
+
+    msgid: str
+    fields: dict[str, object]
+
+    def __new__(cls, msgid: str, **fields: object) -> Message:
+        text = super().__new__(cls, msgid.format(**fields))
+        text.msgid, text.fields = msgid, fields
+        return text
+
+    def __reduce__(self):  # pickled (kb.batch's workers) as its msgid and fields, not its text
+        return (_message, (self.msgid, self.fields))
+
+    def in_language(self, lang: str) -> str:
+        return translator(lang).gettext(self.msgid).format(**self.fields)
+
+
+def _message(msgid: str, fields: dict[str, object]) -> Message:
+    return Message(msgid, **fields)
+
+
 def N_plural(singular: str, plural: str) -> tuple[str, str]:
     """Marks a message with a plural form for the catalogue without translating it."""
     return singular, plural

@@ -182,4 +182,4 @@ def test_a_row_the_topic_gate_held_says_what_the_gate_said():
     held = Answer("q", "needs_review", 0.9, "yes", [_bilingual_source()], why="no source covers 'encrypted'")
     row = decide(_question(), held, "en")
     assert row.reason_codes == ["held_by_engine"] and not row.written
-    assert row.reason == "held for review by the topic gate: no source covers 'encrypted' (confidence 0.90)"
+    assert row.reason == "held for review: no source covers 'encrypted' (confidence 0.90)"

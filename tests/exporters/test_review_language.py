@@ -89,3 +89,28 @@ def test_the_decision_workbooks_labels_come_from_the_catalogue(tmp_path, monkeyp
     monkeypatch.setenv("KB_LOCALE_DIR", str(tmp_path))
     xx = labels_in("xx")  # a language added as a .po file: no code names it
     assert (xx.sheet, xx.accept, xx.skip) == ("Revuo", "Akcepti proponon {n}", "Skip")
+
+
+def test_why_the_answering_core_held_a_row_is_said_again_in_the_sheets_language(tmp_path):
+    # kb.answer's why is a kb.i18n.Message: English in the report, the sheet's language in its files.
+    import pickle
+
+    from kb.answer import answer
+    from tests.builders import whitepaper_kb
+
+    db = whitepaper_kb(
+        tmp_path / "kb.db",
+        "Gate whitepaper",
+        [
+            ("3.1.1", "情報のバックアップ", "バックアップは毎日取得し、別の拠点で保管しています。"),
+            ("3.1.2", "利用者の教育", "全ての従業員に年1回の教育・訓練を実施しています。"),
+            ("3.1.3", "保管場所", "お客様のデータは日本国内のデータセンターに保管します。"),
+        ],
+    )
+    held = answer(db, "Are the backups encrypted?", auto_threshold=0.3)
+    assert held.status == "needs_review" and held.why.startswith("the source does not cover: ")
+    reason = Reason.of(ReasonCode.HELD_BY_ENGINE, why=held.why, confidence=held.confidence)
+    assert reason.text.startswith("held for review: the source does not cover: ")
+    japanese = reason.text_in("ja")
+    assert japanese.startswith("確認のため保留: 出典が触れていない語: ") and "source" not in japanese
+    assert pickle.loads(pickle.dumps(held.why)).in_language("ja") == held.why.in_language("ja")
