@@ -5,6 +5,7 @@ next, each a file the demo writes, and how to browse the KB and put kb on PATH. 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 
@@ -13,8 +14,16 @@ from tests.paths import ROOT
 
 def _dry_run(tmp_path) -> list[str]:
     venv = tmp_path / "fresh-venv"
+    # Under `make test` the nested make would print "make[1]: Entering directory …" lines among
+    # the commands: --no-print-directory, and none of the outer make's flags.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     out = subprocess.run(
-        ["make", "-n", "demo", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "demo", f"VENV={venv}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     ).stdout
     return out.splitlines()
 
