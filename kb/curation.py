@@ -459,6 +459,15 @@ def retire(db: Database, item: Curated) -> Change:
     return Change("retire", item, after)
 
 
+def retire_with_editions(db: Database, item: Curated) -> list[Change]:
+    """Retire ``item`` and its current editions in the other languages, in one transaction: an
+    edition is a translation of the same answer, so the reason to take one back holds for it
+    too, and left answering it would go on saying in English what was withdrawn in Japanese."""
+    with db.atomic():
+        editions = [e for e in other_editions(db, item) if e.status != "retired"]
+        return [retire(db, one) for one in (item, *editions)]
+
+
 def _table(kind: str) -> str:
     return "responses" if kind == "response" else "qa_pairs"
 

@@ -142,24 +142,33 @@ def _draft_citations(db, item):
 
 @cli.command()
 @_which
+@click.option(
+    "--this-edition-only",
+    is_flag=True,
+    help="Leave the response's editions in other languages answering (retired with it otherwise).",
+)
 @click.pass_context
-def retire(ctx, item_id, document, service, actor) -> None:
+def retire(ctx, item_id, document, service, actor, this_edition_only) -> None:
     """Take a response or a library answer out of answering: never auto-answered, never offered
     for review, not exported; kept with its history, and `kb approve` brings it back.
 
     ID is a control id (6.1.3, CLD.9.5.1) among the current documents' responses, R<n> a
-    response by its id, or Q<n> a library answer.
+    response by its id, or Q<n> a library answer. A response's editions in other languages
+    (the same control, service and kind of document) are retired with it.
     """
     from kb import curation
 
     db, item = _resolve(ctx, item_id, document, service)
     with _acting(actor):
-        change = curation.retire(db, item)
-    click.echo(
-        _("{item}: retired; `kb approve {ref}` brings it back").format(
-            item=change.after.label, ref=change.after.ref
+        changes = (
+            [curation.retire(db, item)] if this_edition_only else curation.retire_with_editions(db, item)
         )
-    )
+    for change in changes:
+        click.echo(
+            _("{item}: retired; `kb approve {ref}` brings it back").format(
+                item=change.after.label, ref=change.after.ref
+            )
+        )
 
 
 @cli.command()

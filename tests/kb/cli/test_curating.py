@@ -191,3 +191,39 @@ def test_approving_one_edition_flags_the_other_for_review(kb_path, monkeypatch):
     monkeypatch.setattr("kb.curation.now", lambda: "2099-01-01T00:00:00+00:00")
     assert "warning" not in run(kb_path, "approve", "R1").stderr
     assert "edition" not in run(kb_path, "review", "due", "--within", "0d").output
+
+
+def _with_english_edition(kb_path) -> int:
+    from kb.db import connect
+
+    db = connect(kb_path)
+    english = ParsedDocument(
+        kind="whitepaper", title="Our whitepaper (English)", sha256="en-sha", source_name="en.md", lang="en",
+        sections=[Section(title="12.3.1 Information backup", text="Backups are taken every day.",
+                          control_id="12.3.1", framework="ISO/IEC 27017:2015")],
+    )  # fmt: skip
+    store.import_document(db, english)
+    en_id = db.execute("SELECT id FROM responses WHERE text = 'Backups are taken every day.'").fetchone()[0]
+    db.close()
+    return en_id
+
+
+def test_retiring_a_response_retires_its_editions_in_other_languages(kb_path):
+    en_id = _with_english_edition(kb_path)
+    retired = run(kb_path, "retire", "12.3.1", "--document", "Our whitepaper (English)")
+    assert retired.exit_code == 0 and retired.output.count("retired;") == 2, retired.output
+    # withdrawn in English, it does not go on answering in Japanese (or the other way round)
+    for question in ("バックアップを毎日取得していますか。", "Are backups taken every day?"):
+        held = json.loads(run(kb_path, "answer", question, "--json").output)
+        assert "12.3.1" not in {s["control_id"] for s in held["sources"]}, question
+    assert run(kb_path, "approve", f"R{en_id}").exit_code == 0  # brings back the one it names
+
+
+def test_retire_this_edition_only_leaves_the_other_answering(kb_path):
+    _with_english_edition(kb_path)
+    retired = run(
+        kb_path, "retire", "12.3.1", "--document", "Our whitepaper (English)", "--this-edition-only"
+    )
+    assert retired.exit_code == 0 and retired.output.count("retired;") == 1
+    held = json.loads(run(kb_path, "answer", "バックアップを毎日取得していますか。", "--json").output)
+    assert held["sources"][0]["control_id"] == "12.3.1"
