@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from exporters.fill_reasons import Reason, ReasonCode
 from kb.choices import choose_option, stance_of_option
 from kb.errors import KBError
-from kb.i18n import N_, _
+from kb.i18n import N_, Message, _
 from kb.question_versions import nearest, similarity, version_key
 
 if TYPE_CHECKING:
@@ -237,7 +237,11 @@ def match_reason(match: Match, source: str) -> Reason | None:
     prev = match.previous
     if match.kind == "changed" and prev is not None:
         given = " / ".join(part for part in (prev.choice, prev.text) if part)
-        answer = f"answered “{_short(given)}”" if given else "not answered then"
+        answer = (
+            Message(N_("answered “{given}”"), given=_short(given))
+            if given
+            else Message(N_("not answered then"))
+        )
         return Reason.of(
             ReasonCode.QUESTION_CHANGED,
             file=source,

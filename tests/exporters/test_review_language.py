@@ -114,3 +114,15 @@ def test_why_the_answering_core_held_a_row_is_said_again_in_the_sheets_language(
     japanese = reason.text_in("ja")
     assert japanese.startswith("確認のため保留: 出典が触れていない語: ") and "source" not in japanese
     assert pickle.loads(pickle.dumps(held.why)).in_language("ja") == held.why.in_language("ja")
+
+
+def test_what_a_changed_question_was_answered_last_time_is_said_in_the_sheets_language():
+    from exporters.previous import Match, PreviousRow, match_reason
+
+    before = PreviousRow("Q", 4, "2", "Do you train staff every year?", "Yes", None)
+    reason = match_reason(Match("changed", before, "same number"), "last.xlsx")
+    assert reason.text.endswith("; answered “Yes”")
+    assert reason.text_in("ja").endswith("、回答は「Yes」")
+    blank = PreviousRow("Q", 4, "2", "Do you train staff every year?", None, None)
+    unanswered = match_reason(Match("changed", blank, "same number"), "last.xlsx")
+    assert unanswered.text_in("ja").endswith("、前回は未回答")
