@@ -367,6 +367,19 @@ def classified_evidence(level: str, *, expired: bool = False):
     )
 
 
+def response_chunks_kb(path: Path, chunks: list[tuple[str, str]]):
+    """A KB at ``path`` holding only response chunks, one per (title, body), source ids from 0:
+    for tests of search and answering that need no documents."""
+    from kb import index
+    from kb.db import connect
+
+    db = connect(path)
+    with db.atomic():
+        for i, (title, body) in enumerate(chunks):
+            index.add_chunk(db, kind="response", source_id=i, title=title, body=body)
+    return db
+
+
 def whitepaper_kb(path: Path, name: str, controls: list[tuple[str, str, str]], lang: str = "ja"):
     """A KB at ``path`` holding one whitepaper ``name`` in ``lang`` with a response per
     (control id, title, text)."""

@@ -148,14 +148,9 @@ def test_kind_filter_finds_rare_kinds_among_many_matches(tmp_path):
 
 
 def _kb_of(tmp_path, *chunks):
-    from kb import index
-    from kb.db import connect
+    from tests.builders import response_chunks_kb
 
-    db = connect(tmp_path / "kb.db")
-    with db.atomic():
-        for i, (title, body) in enumerate(chunks):
-            index.add_chunk(db, kind="response", source_id=i, title=title, body=body)
-    return db
+    return response_chunks_kb(tmp_path / "kb.db", list(chunks))
 
 
 def test_a_phrase_covered_in_other_words_covers_its_unused_parts(tmp_path):

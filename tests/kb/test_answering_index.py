@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from kb import index
 from kb.answer import answer
-from kb.db import ANSWERING_KINDS, connect
+from kb.db import ANSWERING_KINDS
 from kb.search import ANSWERING, EVERYTHING, IndexCache, search
+from tests.builders import response_chunks_kb
 
 RESPONSES = [
     (
@@ -21,11 +22,7 @@ QUESTION = "バックアップデータは暗号化されていますか。"
 
 
 def _kb(tmp_path):
-    db = connect(tmp_path / "kb.db")
-    with db.atomic():
-        for i, (title, body) in enumerate(RESPONSES):
-            index.add_chunk(db, kind="response", source_id=i, title=title, body=body)
-    return db
+    return response_chunks_kb(tmp_path / "kb.db", RESPONSES)
 
 
 def _file_beside(db, kind: str, count: int) -> None:

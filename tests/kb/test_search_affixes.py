@@ -6,6 +6,7 @@ from __future__ import annotations
 from kb import index
 from kb.db import connect
 from kb.search import search
+from tests.builders import response_chunks_kb
 
 TEXTS = [
     ("12.6.1 技術的ぜい弱性の管理", "外部の専門業者によるぜい弱性診断を年 2 回実施しています。"),
@@ -16,11 +17,7 @@ TEXTS = [
 
 
 def _kb(tmp_path):
-    db = connect(tmp_path / "kb.db")
-    with db.atomic():
-        for i, (title, body) in enumerate(TEXTS):
-            index.add_chunk(db, kind="response", source_id=i, title=title, body=body)
-    return db
+    return response_chunks_kb(tmp_path / "kb.db", TEXTS)
 
 
 def test_a_text_matching_only_an_affix_is_no_hit(tmp_path):
