@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
-from kb.i18n import N_, Message, translator
+from kb.i18n import N_, Said, translator
 
 
 class ReasonCode(StrEnum):
@@ -113,7 +113,7 @@ class Reason(NamedTuple):
         t = translator(lang)
         params = {
             k: v.in_language(lang)
-            if isinstance(v, Message)
+            if isinstance(v, Said)
             else t.gettext(v)
             if k in _TRANSLATED_PARAMS
             else v

@@ -27,6 +27,7 @@ from kb.answer import MAX_SOURCES, auto_threshold_for
 from kb.choices import stance_of_option
 from kb.db import Database
 from kb.gate import topic_gate
+from kb.i18n import N_, Message
 from kb.language import text_language
 from kb.settings import DEFAULTS
 
@@ -164,7 +165,11 @@ def library(db: Database) -> list[Given]:
             question,
             choice,
             text,
-            f"library #{qa_id} ({', '.join(p for p in (customer, day, title) if p)})",
+            Message(
+                N_("library #{qa_id} ({about})"),
+                qa_id=qa_id,
+                about=", ".join(p for p in (customer, day, title) if p),
+            ),
             svc,
             qa_id,
         )

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from kb.clauses import ClauseIndex
 from kb.db import Database
+from kb.i18n import N_, Message
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 REASONS = ("evidence", "contract", "review")
@@ -33,8 +34,25 @@ class Stale(NamedTuple):
     control_id: str | None
     title: str
     service: str | None
-    detail: str  # what is out of date, for a person: the evidence, the article, the date
+    # what is out of date, for a person: the evidence, the article, the date (English as a str,
+    # in_language for the user's)
+    detail: Message
     since: str  # the day it went out of date (YYYY-MM-DD)
+
+
+# A change a later contract version made to a cited article, in a sentence per change: languages
+# put the verb in different places.
+_CHANGED = {
+    "removed": N_(
+        "cites {cited}, removed in {contract} version {version} ({took_effect}), after this response ({written})"
+    ),
+    "changed": N_(
+        "cites {cited}, changed in {contract} version {version} ({took_effect}), after this response ({written})"
+    ),
+    "retitled": N_(
+        "cites {cited}, retitled in {contract} version {version} ({took_effect}), after this response ({written})"
+    ),
+}
 
 
 class _Response(NamedTuple):
@@ -92,7 +110,7 @@ def _expired_evidence(db: Database, responses: dict[int, _Response], today: str)
                     r.control_id,
                     r.title,
                     r.service,
-                    f"evidence {title} expired {until}",
+                    Message(N_("evidence {title} expired {until}"), title=title, until=until),
                     until,
                 )
             )
@@ -132,7 +150,14 @@ def _old_contract(db: Database, responses: dict[int, _Response]) -> list[Stale]:
         for version, took_effect, change in changed.get((contract, article), ()):
             if took_effect > r.written:
                 cited = f"{document} 第{article}条" + (f"（{title}）" if title else "")
-                detail = f"cites {cited}, {change} in {contract} version {version} ({took_effect}), after this response ({r.written})"
+                detail = Message(
+                    _CHANGED[change],
+                    cited=cited,
+                    contract=contract,
+                    version=version,
+                    took_effect=took_effect,
+                    written=r.written,
+                )
                 out.append(Stale("contract", r.id, r.control_id, r.title, r.service, detail, took_effect))
     return out
 
@@ -149,7 +174,17 @@ def _review_due(db: Database, responses: dict[int, _Response], today: str) -> li
             [today, *part],
         ):
             r = responses[rid]
-            out.append(Stale("review", r.id, r.control_id, r.title, r.service, f"review was due {due}", due))
+            out.append(
+                Stale(
+                    "review",
+                    r.id,
+                    r.control_id,
+                    r.title,
+                    r.service,
+                    Message(N_("review was due {due}"), due=due),
+                    due,
+                )
+            )
     return out
 
 

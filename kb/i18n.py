@@ -132,7 +132,20 @@ def N_(message: str) -> str:
     return message
 
 
-class Message(str):
+class Said(str):
+    """A text for a person that can be said again in another language: it is the English text, as
+    a str, and ``in_language(lang)`` says it in ``lang``. Message is the one-msgid kind; a text
+    counted in parts (kb.withheld's) renders itself."""
+
+    def in_language(self, lang: str) -> str:
+        raise NotImplementedError
+
+    def in_users_language(self) -> str:
+        """In the language kb speaks to its user (KB_LANG or the locale)."""
+        return self.in_language(language())
+
+
+class Message(Said):
     """A text the core makes for a person to read later in their language (kb.answer's why): it
     is the English text, as a str, and keeps its msgid and fields so that a file written in another
     language says it again there (``in_language``). Mark the msgid with N_ where it is written:
@@ -151,6 +164,11 @@ class Message(str):
 
     def in_language(self, lang: str) -> str:
         return translator(lang).gettext(self.msgid).format(**self.fields)
+
+
+def said_to_user(text: str) -> str:
+    """``text`` in the user's language when it can say itself again (a Said), else as it is."""
+    return text.in_users_language() if isinstance(text, Said) else text
 
 
 def _message(msgid: str, fields: dict[str, object]) -> Message:

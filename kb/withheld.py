@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kb.audience import hidden_from
+from kb.i18n import Said, translator
 
 if TYPE_CHECKING:
     from kb.db import Database
@@ -37,21 +38,39 @@ class Withheld:
     def total(self) -> int:
         return self.sources + self.translations + int(self.approved)
 
-    def describe(self, shown_confidence: float | None = None) -> str:
-        """One line for a person: what was withheld, by level, never what it says."""
+    def describe(self, shown_confidence: float | None = None) -> WithheldText:
+        """One line for a person: what was withheld, by level, never what it says. It is the
+        English text and says itself again in another language (a Japanese review list)."""
+        return WithheldText(self, shown_confidence)
+
+    def describe_in(self, lang: str, shown_confidence: float | None = None) -> str:
+        t = translator(lang)
         parts = []
         if self.sources:
             levels = ", ".join(f"{level} {n}" for level, n in self.by_classification.items())
-            line = f"{self.sources} matching source{'s' if self.sources > 1 else ''} ({levels})"
+            fields = {"n": self.sources, "levels": levels}
             # Compared as shown (two decimals): "0.43 > 0.43" would say nothing to a reader.
             if shown_confidence is not None and round(self.best_confidence, 2) > round(shown_confidence, 2):
-                line += f", the best covering more of the question ({self.best_confidence:.2f} > {shown_confidence:.2f})"
-            parts.append(line)
+                line = t.ngettext(
+                    "{n} matching source ({levels}), the best covering more of the question ({best:.2f} > {shown:.2f})",
+                    "{n} matching sources ({levels}), the best covering more of the question ({best:.2f} > {shown:.2f})",
+                    self.sources,
+                )
+                fields.update(best=self.best_confidence, shown=shown_confidence)
+            else:
+                line = t.ngettext(
+                    "{n} matching source ({levels})", "{n} matching sources ({levels})", self.sources
+                )
+            parts.append(line.format(**fields))
         if self.translations:
-            parts.append(f"{self.translations} other-language edition{'s' if self.translations > 1 else ''}")
+            line = t.ngettext("{n} other-language edition", "{n} other-language editions", self.translations)
+            parts.append(line.format(n=self.translations))
         if self.approved:
-            parts.append("an approved earlier answer to this very question")
-        return f"withheld from audience {self.audience}: " + "; ".join(parts)
+            parts.append(t.gettext("an approved earlier answer to this very question"))
+        separator = t.pgettext("between the parts of a list", "; ")
+        return t.gettext("withheld from audience {audience}: {parts}").format(
+            audience=self.audience, parts=separator.join(parts)
+        )
 
     def to_json(self) -> dict:
         return {
@@ -63,6 +82,24 @@ class Withheld:
             "translations": self.translations,
             "approved": self.approved,
         }
+
+
+class WithheldText(Said):
+    """A Withheld's line: English as a str, in another language by ``in_language``."""
+
+    withheld: Withheld
+    shown_confidence: float | None
+
+    def __new__(cls, withheld: Withheld, shown_confidence: float | None = None) -> WithheldText:
+        text = super().__new__(cls, withheld.describe_in("en", shown_confidence))
+        text.withheld, text.shown_confidence = withheld, shown_confidence
+        return text
+
+    def __reduce__(self):  # pickled (kb.batch's workers) as what it counts, not as its text
+        return (WithheldText, (self.withheld, self.shown_confidence))
+
+    def in_language(self, lang: str) -> str:
+        return self.withheld.describe_in(lang, self.shown_confidence)
 
 
 def levels_held(db: Database, kinds: tuple[str, ...]) -> frozenset[str]:

@@ -8,7 +8,10 @@ import click
 from kb.cli.clauses import check_group
 from kb.cli.root import echo_json, iso_date, open_db, read_input, require_file
 from kb.cli.scoping import service_option
-from kb.i18n import _
+from kb.i18n import N_, Message, _, said_to_user
+
+# kb.checks_stale's reasons as the first word of a line (the codes stay in --json)
+_REASONS = {"evidence": N_("evidence"), "contract": N_("contract"), "review": N_("review")}
 
 
 def _sheet_rows(path: str, service: str | None) -> list:
@@ -25,7 +28,13 @@ def _sheet_rows(path: str, service: str | None) -> list:
             raise
         raise KBError(_("{path} has no answered rows to check").format(path=path)) from None
     return [
-        Given(p.question, p.choice, p.text, f"{path} {p.sheet or ''} row {p.row}".replace("  ", " "), service)
+        Given(
+            p.question,
+            p.choice,
+            p.text,
+            Message(N_("{place} row {row}"), place=f"{path} {p.sheet}" if p.sheet else path, row=p.row),
+            service,
+        )
         for p in pairs
     ]
 
@@ -33,7 +42,7 @@ def _sheet_rows(path: str, service: str | None) -> list:
 def _said(given, stance: str | None) -> str:
     """Where an answer was given, what it says and to which question, in a conflict's line."""
     return _("{where} says {stance} to 「{question}」").format(
-        where=given.where, stance=stance, question=given.question
+        where=said_to_user(given.where), stance=_(stance) if stance else "-", question=given.question
     )
 
 
@@ -89,7 +98,7 @@ def check_conflicts(ctx: click.Context, sheets: tuple[str, ...], service: str | 
             said = _said(c.given, c.given_stance)
             click.echo(
                 _("conflict: {said}; {title}{of} says {stance}").format(
-                    said=said, title=c.response.title, of=of, stance=c.response.stance
+                    said=said, title=c.response.title, of=of, stance=_(c.response.stance)
                 )
             )
         for d in found.duplicates:
@@ -131,7 +140,15 @@ def check_stale(ctx: click.Context, as_of: str | None, service: str | None, as_j
 
         for s in found:
             of = f" [{s.service}]" if s.service else ""
-            click.echo(f"{s.reason}: {chunk_title(s.control_id, s.title)}{of}: {s.detail}")
+            reason = _REASONS.get(s.reason, s.reason)
+            click.echo(
+                _("{reason}: {title}{of}: {detail}").format(
+                    reason=_(reason),
+                    title=chunk_title(s.control_id, s.title),
+                    of=of,
+                    detail=s.detail.in_users_language(),
+                )
+            )
         click.echo(
             _("{checked} responses checked: {found} reasons to review").format(
                 checked=checked, found=len(found)

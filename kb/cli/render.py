@@ -44,6 +44,19 @@ _IMPORT_STATUSES = (N_("imported"), N_("new version"))
 _ANSWER_WORDS = (N_("answered"), N_("needs_review"), N_("no_match"), N_("yes"), N_("no"))
 
 
+def kind_label(kind: str) -> str:
+    """A chunk's kind as a person reads it (``kb search --kind`` takes the English code)."""
+    from kb.i18n import pgettext
+
+    labels = {
+        "response": pgettext("chunk kind", "response"),
+        "clause": pgettext("chunk kind", "clause"),
+        "evidence": pgettext("chunk kind", "evidence"),
+        "qa": pgettext("chunk kind", "qa"),
+    }
+    return labels.get(kind, kind)
+
+
 def _already() -> str:
     return _("{file}: already imported (document {document}), nothing changed")
 
@@ -194,7 +207,10 @@ def render_control(
     for row in history:
         console.print(
             Panel(
-                row["text"], title=f"以前の版: {row['document']} {row['document_version'] or ''}", style="dim"
+                row["text"],
+                title=f"{'Earlier version' if row.get('lang') == 'en' else '以前の版'}: {row['document']}"
+                f" {row['document_version'] or ''}",
+                style="dim",
             )
         )
 
@@ -224,7 +240,7 @@ def render_hits(hits: list[Hit], query: Query) -> None:
 
     console = _console()
     for h in hits:
-        console.print(f"[bold]{escape(h.title)}[/bold]  [dim]{h.kind} · {h.score:.3f}[/dim]")
+        console.print(f"[bold]{escape(h.title)}[/bold]  [dim]{kind_label(h.kind)} · {h.score:.3f}[/dim]")
         marked = snippet(h.body, query, start=MARK_OPEN, end=MARK_CLOSE, escape=str)
         for line in fold_marked(
             marked, console.width, "  ", start="[reverse]", end="[/reverse]", escape=escape
@@ -271,6 +287,11 @@ def render_answer(answer: Answer) -> None:
     _print_hanging(console, "", "Q: ", answer.question, label_style="bold")
     confidence = _("confidence {confidence:.2f}").format(confidence=answer.confidence)
     console.print(f"   [{style}]{status}[/{style}] · {confidence}{stance}")
+    if answer.why and answer.status == "needs_review":
+        from kb.i18n import said_to_user
+
+        held = _("held for review: {why}").format(why=said_to_user(answer.why))
+        _print_hanging(console, "   ", "", held, style="yellow")
     for label in answer.expired_evidence:
         console.print(f"   [red]{_('expired evidence: {label}').format(label=label)}[/red]")
     from kb.language import text_language
@@ -281,7 +302,7 @@ def render_answer(answer: Answer) -> None:
         shown = src.in_language(lang) or src.in_language(src.lang)
         title = shown.title or src.title
         edition = f", {shown.lang}" if src.translations else ""  # which edition, where there are several
-        _print_title(console, title, f"({src.kind}, {src.score:.3f}{edition})")
+        _print_title(console, title, f"({kind_label(src.kind)}, {src.score:.3f}{edition})")
         _print_hanging(console, "     ", "", shown.text)
         for label in shown.citations:
             _print_hanging(
@@ -289,7 +310,13 @@ def render_answer(answer: Answer) -> None:
             )
         _print_clause_quotes(console, src)
     if answer.withheld and answer.withheld.total:
-        _print_hanging(console, "   ", "", answer.withheld.describe(answer.confidence), style="yellow")
+        _print_hanging(
+            console,
+            "   ",
+            "",
+            answer.withheld.describe(answer.confidence).in_users_language(),
+            style="yellow",
+        )
     console.print()
 
 

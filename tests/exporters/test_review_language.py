@@ -126,3 +126,21 @@ def test_what_a_changed_question_was_answered_last_time_is_said_in_the_sheets_la
     blank = PreviousRow("Q", 4, "2", "Do you train staff every year?", None, None)
     unanswered = match_reason(Match("changed", blank, "same number"), "last.xlsx")
     assert unanswered.text_in("ja").endswith("、前回は未回答")
+
+
+def test_what_was_withheld_is_said_in_the_sheets_language():
+    # kb.withheld's line is counted in parts (plurals, a comparison): it renders itself per language.
+    from kb.search import Hit
+    from kb.withheld import count_withheld
+
+    hits = [Hit(1, "response", 1, "9.9.9", "社外秘の見出し", "社外秘の本文", "internal", -1.0, coverage=0.7)]
+    withheld = count_withheld("nda", hits, 0.25, translations=1)
+    reason = Reason.of(ReasonCode.WITHHELD, what=withheld.describe(0.5))
+    assert reason.text == (
+        "withheld from audience nda: 1 matching source (internal 1), the best covering more of the"
+        " question (0.70 > 0.50); 1 other-language edition"
+    )
+    japanese = reason.text_in("ja")
+    assert japanese.startswith("開示先 nda には示さなかったもの: 一致した資料 1 件（internal 1。")
+    assert japanese.endswith("、別の言語の版 1 件")
+    assert not ENGLISH_WORD.search(japanese.replace("internal", "")) and "社外秘" not in japanese

@@ -149,6 +149,10 @@ def reasons(db, today: str = "2026-06-01") -> list[tuple[str, str | None, str]]:
     return [(s.reason, s.control_id, s.detail) for s in check_stale(db, today=date.fromisoformat(today))[1]]
 
 
+def said_in_japanese(db, today: str = "2026-06-01") -> list[str]:
+    return [s.detail.in_language("ja") for s in check_stale(db, today=date.fromisoformat(today))[1]]
+
+
 def test_a_response_citing_an_article_a_later_version_changed():
     db = citing_kb("2025-01-01")
     contract(db, "1", "2024-04-01", "東京")
@@ -161,6 +165,12 @@ def test_a_response_citing_an_article_a_later_version_changed():
             "cites 利用約款 第7条（保存場所）, changed in 利用約款 version 2 (2026-04-01), after this response (2025-01-01)",
         )
     ]
+    assert said_in_japanese(db) == [
+        "利用約款 第7条（保存場所） を引用していますが、この回答書（2025-01-01）より後の"
+        " 利用約款 2 版（2026-04-01）で変更されました"
+    ]
+    contract(db, "3", "2026-05-01", "大阪", title="データの保存場所")
+    assert said_in_japanese(db)[-1].endswith("利用約款 3 版（2026-05-01）で見出しが変わりました")
 
 
 def test_a_change_before_the_response_or_to_another_article_is_not_stale():
@@ -189,6 +199,7 @@ def test_a_response_whose_evidence_expired():
     evidence_store.add_many(db, [cert], ["6.1.3"])
     assert reasons(db, "2026-03-31") == []  # valid_until is the last day it is valid
     assert reasons(db, "2026-04-01") == [("evidence", "6.1.3", "evidence 所在地証明 expired 2026-03-31")]
+    assert said_in_japanese(db, "2026-04-01") == ["証跡「所在地証明」は 2026-03-31 に有効期限が切れました"]
 
 
 def test_a_response_past_its_review_date():
@@ -196,6 +207,7 @@ def test_a_response_past_its_review_date():
     db.execute("UPDATE responses SET review_due = '2026-05-01'")
     assert reasons(db, "2026-05-01") == []
     assert reasons(db, "2026-05-02") == [("review", "6.1.3", "review was due 2026-05-01")]
+    assert said_in_japanese(db, "2026-05-02") == ["レビュー期限は 2026-05-01 でした"]
 
 
 @pytest.mark.parametrize("service, checked", [(None, 10), ("BETA-BM", 6)])

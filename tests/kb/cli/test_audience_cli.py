@@ -84,3 +84,15 @@ def test_fill_refuses_the_internal_audience_and_records_the_one_it_filled_for(tm
     row = json.loads(report.read_text(encoding="utf-8"))["questions"][0]
     assert row["status"] == "answered" and row["withheld"] is None
     assert connect(db_path).execute("SELECT audience FROM fills").fetchall() == [("nda",)]
+
+
+def test_kb_answer_says_what_it_withheld_in_the_users_language(tmp_path, lang):
+    db_path = tmp_path / "kb.db"
+    db = connect(db_path)
+    store.import_document(db, classified_whitepaper("internal", "ja", [(TOPICS[0], True)]))
+    db.close()
+    out = kb(db_path, "answer", TOPICS[0].question).output
+    said = {"en": "withheld from audience public: 1 matching source (internal 1)",
+            "ja": "開示先 public には示さなかったもの: 一致した資料 1 件（internal 1。"}  # fmt: skip
+    assert said[lang] in out
+    assert LEVEL_MARKERS["internal"] not in out

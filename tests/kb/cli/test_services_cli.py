@@ -236,7 +236,7 @@ def test_the_checks_summaries_in_japanese(two, tmp_path, monkeypatch):
     wb.save(sheet)
     res = run(two, "check", "conflicts", "--sheet", str(sheet))
     assert (
-        res.exit_code == 1 and res.stdout.startswith("食い違い: ") and f"「{ENCRYPTED}」に yes" in res.stdout
+        res.exit_code == 1 and res.stdout.startswith("食い違い: ") and f"「{ENCRYPTED}」に はい" in res.stdout
     )
     assert (
         res.stderr
