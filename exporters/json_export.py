@@ -27,14 +27,16 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from kb import store
-from kb.audience import DEFAULT_AUDIENCE, check_audience, may_see
+from kb.audience import DEFAULT_AUDIENCE, check_audience
 from kb.db import Database
-from kb.publish import audience_copy
+from kb.publish import AudienceCopy, audience_copy
+from kb.services import rows_outside
 from kb.tables import Schema, TableRows, read_schema, read_table, row_counts, stored_columns
-from kb.unnamed import SHEET_KINDS, sheet_named
 
 FORMAT_VERSION = 2
 INTERNAL_AUDIENCE = "internal"
@@ -71,6 +73,7 @@ _DOCUMENT_KEYS = (
     "classification",
     "is_current",
 )
+_DOCUMENT_KEYS_WITH_ID = ("id", *_DOCUMENT_KEYS)
 BLOB_KEY = "$base64"  # a BLOB value, as {"$base64": "..."} (JSON has no bytes)
 
 
@@ -94,30 +97,43 @@ class ExportedTables(NamedTuple):
     schema: Schema
 
 
-def export_tables(
-    db: Database, audience: str = INTERNAL_AUDIENCE, service: str | None = None
-) -> ExportedTables:
-    """Every stored table ``audience`` may receive (of ``service`` only, if given: kb.services'
-    rows_outside), as JSON, and what was left out of it."""
+@contextmanager
+def _readable_by(db: Database, audience: str, service: str | None) -> Iterator[AudienceCopy]:
+    """What ``audience`` may receive of ``service``: the KB itself for internal and every
+    service, else the copy kb.publish filters (above the audience, other services' rows, the
+    names of staff and customers). Both parts of an export read it, so one rule decides both."""
     check_audience(audience)
-    schema = read_schema(db.conn)
-    internal = audience == INTERNAL_AUDIENCE
-    if internal and service is None:
-        return ExportedTables({t: _table_json(read_table(db.conn, t)) for t in schema.stored}, {}, {}, schema)
-    copy = audience_copy(db, audience, service)  # names of staff and customers emptied (kb.unnamed)
-    tables: dict[str, dict] = {}
+    if audience == INTERNAL_AUDIENCE and service is None:
+        yield AudienceCopy(db.conn, {})
+        return
+    copy = audience_copy(db, audience, service)
     try:
-        for name in schema.stored:
-            if internal or _shareable(copy.conn, name):
-                tables[name] = _table_json(read_table(copy.conn, name))
+        yield copy
     finally:
         copy.conn.close()
+
+
+def _tables_of(db: Database, readable: AudienceCopy, audience: str, schema: Schema) -> ExportedTables:
+    tables = {
+        name: _table_json(read_table(readable.conn, name))
+        for name in schema.stored
+        if audience == INTERNAL_AUDIENCE or _shareable(readable.conn, name)
+    }
     withheld = {}
     for table, count in row_counts(db.conn, schema.stored).items():
         left_out = count - len(tables[table]["rows"] if table in tables else [])
         if left_out:
             withheld[table] = left_out
-    return ExportedTables(tables, withheld, copy.names, schema)
+    return ExportedTables(tables, withheld, readable.names, schema)
+
+
+def export_tables(
+    db: Database, audience: str = INTERNAL_AUDIENCE, service: str | None = None
+) -> ExportedTables:
+    """Every stored table ``audience`` may receive (of ``service`` only, if given: kb.services'
+    rows_outside), as JSON, and what was left out of it."""
+    with _readable_by(db, audience, service) as readable:
+        return _tables_of(db, readable, audience, read_schema(db.conn))
 
 
 # --- the readable part -----------------------------------------------------------------------
@@ -161,23 +177,18 @@ def _revisions_json(db: Database, titles: dict[int, str]) -> list[dict]:
     ]
 
 
-def _document_json(row: dict, audience: str) -> dict:
-    shown = {key: row[key] for key in _DOCUMENT_KEYS}
-    if audience != INTERNAL_AUDIENCE and row["kind"] in SHEET_KINDS:
-        named = sheet_named(row["kind"], row["id"])
-        shown.update({key: named[key] for key in ("title", "publisher")})
-    return shown
+def _in_scope(db: Database, table: str, where: str, service: str | None) -> int:
+    """The rows of ``table`` matching ``where`` that belong to ``service`` (every row when None),
+    by the rule the filtered copy applies (kb.services.rows_outside)."""
+    count = db.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+    for outside in rows_outside(service) if service is not None else ():
+        if outside.table == table:
+            sql = f"SELECT count(*) FROM {table} WHERE ({where}) AND ({outside.where})"
+            count -= db.execute(sql, outside.params).fetchone()[0]
+    return count
 
 
-def _visible(rows: list[dict], audience: str) -> tuple[list[dict], int]:
-    """The rows ``audience`` may see, and how many it may not."""
-    shown = [row for row in rows if may_see(audience, row["classification"])]
-    return shown, len(rows) - len(shown)
-
-
-def _of_service(rows: list[dict], service: str | None) -> list[dict]:
-    """The rows of ``service`` (all when None), as kb.services.rows_outside leaves them."""
-    return rows if service is None else [row for row in rows if row["service"] == service]
+_RESPONSES_NOW, _RESPONSES_BEFORE = "is_current = 1", "is_current = 0"
 
 
 def export_kb(
@@ -189,32 +200,31 @@ def export_kb(
 ) -> dict:
     """The KB as JSON for ``audience`` (of ``service`` only, if given). ``include_history`` False
     leaves the readable history out; ``tables`` (what kb import json restores) always holds every
-    row the audience may receive."""
-    documents, withheld_documents = _visible(
-        _of_service(
-            list(db["documents"].rows_where(select=", ".join(("id", *_DOCUMENT_KEYS)), order_by="id")),
-            service,
-        ),
-        audience,
-    )
-    responses, withheld_responses = _visible(
-        _of_service(store.responses(db, current=True), service), audience
-    )
-    exported = export_tables(db, audience, service)
-    data = {
-        "format_version": FORMAT_VERSION,
-        "schema_version": db.execute("PRAGMA user_version").fetchone()[0],
-        "audience": audience,
-        "documents": [_document_json(d, audience) for d in documents],
-        "responses": _responses_json(db, responses),
-        "revisions": _revisions_json(db, {d["id"]: d["title"] for d in documents}),
-    }
-    withheld: dict = {"documents": withheld_documents, "responses": withheld_responses}
-    if include_history:
-        history, withheld["history"] = _visible(
-            _of_service(store.responses(db, current=False), service), audience
+    row the audience may receive. Both parts are read from what the audience may receive
+    (_readable_by); what was left out of the service's own rows is counted under "withheld"."""
+    with _readable_by(db, audience, service) as readable:
+        view = db if readable.conn is db.conn else Database(readable.conn)
+        documents = list(
+            view["documents"].rows_where(select=", ".join(_DOCUMENT_KEYS_WITH_ID), order_by="id")
         )
-        data["history"] = _responses_json(db, history)
+        responses = store.responses(view, current=True)
+        data = {
+            "format_version": FORMAT_VERSION,
+            "schema_version": db.execute("PRAGMA user_version").fetchone()[0],
+            "audience": audience,
+            "documents": [{key: d[key] for key in _DOCUMENT_KEYS} for d in documents],
+            "responses": _responses_json(view, responses),
+            "revisions": _revisions_json(view, {d["id"]: d["title"] for d in documents}),
+        }
+        withheld: dict = {
+            "documents": _in_scope(db, "documents", "1", service) - len(documents),
+            "responses": _in_scope(db, "responses", _RESPONSES_NOW, service) - len(responses),
+        }
+        if include_history:
+            history = store.responses(view, current=False)
+            data["history"] = _responses_json(view, history)
+            withheld["history"] = _in_scope(db, "responses", _RESPONSES_BEFORE, service) - len(history)
+        exported = _tables_of(db, readable, audience, read_schema(db.conn))
     data["tables"] = exported.tables
     data["rebuilt_on_import"] = list(exported.schema.derived)  # derived, so not exported: rebuilt on import
     withheld["tables"] = exported.withheld_rows
