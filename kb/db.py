@@ -869,11 +869,21 @@ class ReadOnly(NamedTuple):
 
     path: Path
     reason: str
+    published_for: str | None = None  # the audience of a copy kb publish wrote
 
     def error(self) -> ReadOnlyKB:
+        if self.published_for is not None:
+            return ReadOnlyKB(
+                _(
+                    "the KB at {path} is a copy published for audience {audience} (kb publish): it can be"
+                    " searched and read, not changed; change the KB it was made from and publish again"
+                ).format(path=self.path, audience=self.published_for)
+            )
         return ReadOnlyKB(
-            f"the KB at {self.path} is read-only: {self.reason}; it can be searched and read, not"
-            " changed (copy it somewhere writable, e.g. with kb backup, to change the copy)"
+            _(
+                "the KB at {path} is read-only: {reason}; it can be searched and read, not"
+                " changed (copy it somewhere writable, e.g. with kb backup, to change the copy)"
+            ).format(path=self.path, reason=self.reason)
         )
 
 
@@ -883,10 +893,25 @@ def _read_only_reason(path: Path) -> str | None:
     if not path.exists():
         return None
     if not os.access(path, os.W_OK):
-        return "the file is not writable"
+        return _("the file is not writable")
     if not os.access(path.parent, os.W_OK | os.X_OK):
-        return f"its folder {path.parent} is not writable"
+        return _("its folder {folder} is not writable").format(folder=path.parent)
     return None
+
+
+PUBLISHED_AUDIENCE_KEY = "published_audience"  # kb_meta key: the audience a copy was published for
+
+
+def _published_for(conn: sqlite3.Connection) -> str | None:
+    """The audience a KB was published for (kb publish marks a copy in kb_meta), or None. A copy is made to
+    be served as it is (immutable, in DELETE journal mode) and holds only what its audience may
+    see: a change there would never reach the KB, and switching it to WAL would leave -wal and
+    -shm files that an immutable reader ignores. So kb opens it read-only."""
+    try:
+        row = conn.execute("SELECT value FROM kb_meta WHERE key = ?", [PUBLISHED_AUDIENCE_KEY]).fetchone()
+    except sqlite3.OperationalError:  # no kb_meta: a new file, or a KB from before it
+        return None
+    return None if row is None else row[0]
 
 
 def read_only_uri(path: Path) -> str:
@@ -924,6 +949,11 @@ def connect(path: str | Path) -> Database:
                     "{path} has schema version {version}; this kb understands up to {known}, upgrade kb"
                 ).format(path=path, version=version, known=SCHEMA_VERSION)
             )
+        published = _published_for(conn)
+        if published is not None:
+            conn.close()
+            reason = _("a copy published for audience {audience}").format(audience=published)
+            return _open_read_only(path, ReadOnly(path, reason, published))
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:

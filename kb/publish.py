@@ -20,7 +20,7 @@ from typing import NamedTuple
 from kb.audience import check_audience, visible_to
 from kb.audit import GUARD_TRIGGERS
 from kb.chunk_sources import CHUNK_SOURCES
-from kb.db import Database
+from kb.db import PUBLISHED_AUDIENCE_KEY, Database
 from kb.errors import KBError
 from kb.files import atomic_path
 from kb.i18n import _
@@ -41,7 +41,6 @@ INTERNAL_AUDIENCE = "internal"
 # (kb export json's history of superseded responses); the drafts and
 # superseded texts of edits are content_versions, an internal record above.
 CURATED_CONTENT = ("responses", "qa_pairs")
-PUBLISHED_AUDIENCE_KEY = "published_audience"  # kb_meta key: the audience a copy was made for
 
 
 class Published(NamedTuple):

@@ -149,6 +149,35 @@ def test_the_copy_is_one_file_ready_to_be_served_immutable(kb_with_secrets, tmp_
     assert conn.execute("PRAGMA user_version").fetchone()[0] == user_version
 
 
+def test_kb_opens_a_published_copy_read_only_and_leaves_it_as_served(kb_with_secrets, tmp_path, lang):
+    """A copy is served immutable in DELETE journal mode: kb reads it as it is (no switch to WAL,
+    no -wal or -shm file beside it) and refuses to change it, saying where changes belong."""
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+    from kb.db import connect
+    from kb.search import search
+
+    copy = publish(kb_with_secrets, tmp_path / "copy.db", "public").path
+    db = connect(copy)
+    assert db.read_only is not None and search(db, "バックアップ")
+    with pytest.raises(
+        KBError, match="copy published for audience public|開示先 public 向けに公開したコピー"
+    ):
+        with db.atomic():
+            pass
+    db.close()
+    result = CliRunner().invoke(cli, ["--db", str(copy), "retire", "R1"])
+    assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1
+    assert {
+        "en": "is a copy published for audience public (kb publish): it can be searched and read, not changed",
+        "ja": "開示先 public 向けに公開したコピーです（kb publish）。検索と閲覧はできますが、変更はできません",
+    }[lang] in result.output
+    assert CliRunner().invoke(cli, ["--db", str(copy), "search", "バックアップ"]).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("copy.db")) == ["copy.db"]
+    assert _open(copy).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
 def test_the_kb_itself_and_bad_targets_are_refused(kb_with_secrets, tmp_path):
     with pytest.raises(KBError, match="the KB itself"):
         publish(kb_with_secrets, tmp_path / "kb.db", "public")
