@@ -9,11 +9,13 @@ says why it has no text (an image, a scan, a password, a parse error).
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from evidence import media
@@ -21,6 +23,20 @@ from evidence.markup import csv_pages, html_pages, text_pages
 from evidence.office import docx_pages, xlsx_pages
 from evidence.pdf import pdf_pages
 from kb.evidence_store import Limits
+from kb.i18n import N_, _
+
+# The notes an extraction writes (in English, into the KB); note_text says one in the user's language.
+_NOTES = {
+    "image": N_("no text: an image"),
+    "format": N_("no text: {media_type}, a format kb reads no text from"),
+    "pages": N_("text of the first {pages} pages only"),
+    "chars": N_("text cut at {chars:,} characters"),
+    "timeout": N_("reading its text took longer than {seconds:g} s"),
+    "unreadable": N_("unreadable: {error}"),
+    "no_layer": N_("no text layer (a scan or images only)"),
+    "empty": N_("no text in it"),
+}
+_FIELD = re.compile(r"\{(\w+)(?:[:!][^}]*)?\}")
 
 
 class Page(NamedTuple):
@@ -59,10 +75,12 @@ class ExtractionTimeout(Exception):
 def extract(data: bytes, media_type: str, limits: Limits | None = None) -> Extraction:
     reader = READERS.get(media_type)
     if reader is None:
-        what = (
-            "an image" if media_type.startswith("image/") else f"{media_type}, a format kb reads no text from"
+        note = (
+            _NOTES["image"]
+            if media_type.startswith("image/")
+            else _NOTES["format"].format(media_type=media_type)
         )
-        return Extraction((), "no_text", f"no text: {what}")
+        return Extraction((), "no_text", note)
     return read_pages(reader, data, limits or Limits(), media_type)
 
 
@@ -74,27 +92,52 @@ def read_pages(reader: PageReader, data: bytes, limits: Limits, media_type: str 
             for text in reader(data, limits):
                 number += 1
                 if number > limits.max_pages:
-                    note = f"text of the first {limits.max_pages} pages only"
+                    note = _NOTES["pages"].format(pages=limits.max_pages)
                     break
                 text = text.strip()
                 if chars + len(text) > limits.max_chars:
                     text = text[: limits.max_chars - chars]
-                    note = f"text cut at {limits.max_chars:,} characters"
+                    note = _NOTES["chars"].format(chars=limits.max_chars)
                 if text:
                     pages.append(Page(number, text))
                     chars += len(text)
                 if note:
                     break
     except ExtractionTimeout:
-        note = f"reading its text took longer than {limits.seconds:g} s"
+        note = _NOTES["timeout"].format(seconds=limits.seconds)
         if not pages:
             return Extraction((), "failed", note)
     except Exception as exc:  # noqa: BLE001  parsers raise anything on a malformed file; it is still evidence
-        return Extraction(tuple(pages), "failed", f"unreadable: {type(exc).__name__}: {exc}"[:200])
+        return Extraction(
+            tuple(pages), "failed", _NOTES["unreadable"].format(error=f"{type(exc).__name__}: {exc}")[:200]
+        )
     if not pages:
-        why = "no text layer (a scan or images only)" if media_type == media.PDF else "no text in it"
-        return Extraction((), "no_text", why)
+        return Extraction((), "no_text", _NOTES["no_layer"] if media_type == media.PDF else _NOTES["empty"])
     return Extraction(tuple(pages), "truncated" if note else "text", note)
+
+
+@cache
+def _note_patterns() -> list[tuple[re.Pattern, str]]:
+    patterns = []
+    for template in _NOTES.values():
+        parts, at = [], 0
+        for field in _FIELD.finditer(template):
+            parts += [re.escape(template[at : field.start()]), f"(?P<{field[1]}>.+?)"]
+            at = field.end()
+        patterns.append((re.compile("".join([*parts, re.escape(template[at:])]), re.S), template))
+    return patterns
+
+
+def note_text(note: str) -> str:
+    """An extraction's note, stored in English, in the user's language: a note of ours is said
+    again from its msgid with the values it holds (a parser's own error message stays as it is),
+    anything else as it is."""
+    for pattern, template in _note_patterns():
+        found = pattern.fullmatch(note)
+        if found:
+            values = found.groupdict()
+            return _FIELD.sub(lambda field, values=values: values[field[1]], _(template))
+    return note
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from kb.audience import may_see
 from kb.contracts import Article, ParsedContract, article_label, clause_label, name_key, title_key
 from kb.db import Database
 from kb.errors import KBError
-from kb.i18n import N_, Message, _
+from kb.i18n import N_, Message, _, language
 from kb.settings import DEFAULTS
 
 # A response shown to a person at all: below this, an answer has no sources (kb.answer).
@@ -349,6 +349,13 @@ class Contract(NamedTuple):
     keys: frozenset[str]
 
 
+# Resolution.problem: a code compared as a str (and printed in English in JSON), and a Message that
+# kb.cli.render_clauses.problem_text says in the user's language
+NO_CONTRACT = Message(N_("no contract"))
+NO_SUCH_ARTICLE = Message(N_("no such article"))
+TITLE_DIFFERS = Message(N_("title differs"))
+
+
 class Resolution(NamedTuple):
     """What a cited article is in the KB: the contract's current clause, or why there is none."""
 
@@ -395,8 +402,10 @@ class ClauseIndex:
         if len(near) == 1:
             return near[0], None
         if near:
-            return None, f"ambiguous: {cited} may be any of {', '.join(near)}"
-        return None, "no contract"
+            return None, Message(
+                N_("ambiguous: {cited} may be any of {contracts}"), cited=cited, contracts=", ".join(near)
+            )
+        return None, NO_CONTRACT
 
     def resolve(self, document: str, article: int, title: str) -> Resolution:
         contract, why = self.contract_for(document)
@@ -404,9 +413,9 @@ class ClauseIndex:
             return Resolution(document, article, title, None, None, why)
         clause = self.current.get((contract, article))
         if clause is None:
-            return Resolution(document, article, title, contract, None, "no such article")
+            return Resolution(document, article, title, contract, None, NO_SUCH_ARTICLE)
         if title and title_key(title) != title_key(clause.title):
-            return Resolution(document, article, title, contract, clause, "title differs")
+            return Resolution(document, article, title, contract, clause, TITLE_DIFFERS)
         return Resolution(document, article, title, contract, clause, None)
 
 
@@ -434,9 +443,15 @@ def check_refs(db: Database, document: str | None = None) -> tuple[int, list[Ref
     if document is not None:
         wanted, why = clause_index.contract_for(document)
         if wanted is None:
+            if why == NO_CONTRACT:
+                raise KBError(
+                    _(
+                        "no contract named {document} in the KB (no contract): import it with kb import clauses"
+                    ).format(document=document)
+                )
             raise KBError(
                 _("no contract named {document} in the KB ({why}): import it with kb import clauses").format(
-                    document=document, why=why
+                    document=document, why=why.in_language(language())
                 )
             )
     checked, problems = 0, []

@@ -76,7 +76,11 @@ def clauses_history(ctx: click.Context, document: str | None, as_json: bool) -> 
 
     found = clauses.versions(open_db(ctx), document)
     if not found:
-        raise KBError(f"no contract named {document} in the KB" if document else "no contract in the KB")
+        raise KBError(
+            _("no contract named {document} in the KB").format(document=document)
+            if document
+            else _("no contract in the KB")
+        )
     if as_json:
         echo_json([v._asdict() | {"changes": [c.__dict__ for c in v.changes]} for v in found])
         return
@@ -90,11 +94,11 @@ def clauses_history(ctx: click.Context, document: str | None, as_json: bool) -> 
 def clauses_show(ctx: click.Context, document: str, article: int) -> None:
     """The text of ARTICLE of DOCUMENT's current version (kb clauses show 利用約款 30)."""
     from kb import clauses
-    from kb.cli.render_clauses import render_clause
+    from kb.cli.render_clauses import problem_text, render_clause
 
     resolution = clauses.ClauseIndex(open_db(ctx)).resolve(document, article, "")
     if resolution.clause is None:
-        raise KBError(f"{resolution.cited_label}: {resolution.problem}")
+        raise KBError(f"{resolution.cited_label}: {problem_text(resolution.problem)}")
     render_clause(resolution.clause)
 
 

@@ -12,7 +12,7 @@ import click
 from kb.cli.root import KBGroup, classification_option, cli, echo_json, iso_date, open_db
 from kb.cli.scoping import service_option
 from kb.errors import KBError
-from kb.i18n import _
+from kb.i18n import N_, _
 
 
 @cli.group(name="evidence", cls=KBGroup)
@@ -76,7 +76,7 @@ def add(
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
-            task = progress.add_task("adding evidence", total=len(files))
+            task = progress.add_task(_("adding evidence"), total=len(files))
             added = add_files(db, vault, files, details, linked, progress=lambda n: progress.advance(task, n))
     render_added(added)
 
@@ -143,6 +143,13 @@ def show(ctx, evidence_id, as_json) -> None:
     render_evidence(item, pages, _vault(ctx).path_of(item.sha256))
 
 
+# evidence.verify's Problem.what, as kb evidence verify says it
+_VERIFY_PROBLEMS = {
+    "missing": N_("missing: evidence {id} {title} ({file}, sha256 {digest}…)"),
+    "changed": N_("changed: evidence {id} {title} ({file}, sha256 {digest}…)"),
+}
+
+
 @evidence_group.command(name="verify")
 @click.pass_context
 def verify(ctx) -> None:
@@ -155,7 +162,9 @@ def verify(ctx) -> None:
     for problem in problems:
         item = problem.evidence
         click.echo(
-            f"{problem.what}: evidence {item.id} {item.title} ({item.original_name}, sha256 {item.sha256[:12]}…)"
+            _(_VERIFY_PROBLEMS[problem.what]).format(
+                id=item.id, title=item.title, file=item.original_name, digest=item.sha256[:12]
+            )
         )
     click.echo(
         _("{files} files verified, {problems} changed or missing").format(

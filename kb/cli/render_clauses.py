@@ -7,46 +7,94 @@ from typing import TYPE_CHECKING
 import click
 
 from kb.contracts import article_label
+from kb.i18n import N_, Message, _, language
 
 if TYPE_CHECKING:
     from kb.clauses import Clause, ClauseChange, ContractImport, ContractVersion, RefProblem
 
-_CHANGE_WORDS = {"added": "added", "removed": "removed", "changed": "text changed", "retitled": "retitled"}
+# ClauseChange.change, as a line of a version's changes says it
+_CHANGE_LINES = {
+    "added": N_("{label}（{title}）: added"),
+    "removed": N_("{label}（{title}）: removed"),
+    "changed": N_("{label}（{title}）: text changed"),
+}
+# ContractImport.status, as the line of an import says it
+_IMPORT_LINES = {
+    "imported": N_(
+        "{file}: imported — {document} version {version}{effective}: {clauses} articles (read as {encoding})"
+    ),
+    "new version": N_(
+        "{file}: new version — {document} version {version}{effective}: {clauses} articles (read as {encoding})"
+    ),
+}
+
+
+def problem_text(problem: str | None) -> str:
+    """A Resolution's problem (kb.clauses: "no contract", "no such article", "title differs", an
+    ambiguous name) in the user's language."""
+    if not problem:
+        return ""
+    if isinstance(problem, Message):
+        return problem.in_language(language())
+    return _(problem)
+
+
+def _effective(date: str | None) -> str:
+    return _(", effective {date}").format(date=date) if date else ""
 
 
 def change_line(change: ClauseChange) -> str:
     if change.change == "retitled":
-        return f"{change.label}: retitled（{change.old_title}） → （{change.new_title}）"
+        return _("{label}: retitled（{old}） → （{new}）").format(
+            label=change.label, old=change.old_title, new=change.new_title
+        )
     title = change.new_title if change.change == "added" else change.old_title
-    return f"{change.label}（{title or ''}）: {_CHANGE_WORDS[change.change]}"
+    return _(_CHANGE_LINES[change.change]).format(label=change.label, title=title or "")
 
 
 def render_contract_import(file: str, result: ContractImport, encoding: str) -> None:
     if result.status == "unchanged":
-        click.echo(f"{file}: already imported as {result.document} version {result.version}, nothing changed")
+        click.echo(
+            _("{file}: already imported as {document} version {version}, nothing changed").format(
+                file=file, document=result.document, version=result.version
+            )
+        )
         return
-    effective = f", effective {result.effective}" if result.effective else ""
     click.echo(
-        f"{file}: {result.status} — {result.document} version {result.version}{effective}:"
-        f" {result.clauses} articles (read as {encoding})"
+        _(_IMPORT_LINES[result.status]).format(
+            file=file,
+            document=result.document,
+            version=result.version,
+            effective=_effective(result.effective),
+            clauses=result.clauses,
+            encoding=encoding,
+        )
     )
     if result.previous_version is None:
         return
     if not result.changes:
-        click.echo(f"  no article changed since version {result.previous_version} (kept as history)")
+        click.echo(
+            _("  no article changed since version {version} (kept as history)").format(
+                version=result.previous_version
+            )
+        )
         return
-    click.echo(f"  since version {result.previous_version} (kept as history):")
+    click.echo(_("  since version {version} (kept as history):").format(version=result.previous_version))
     for change in result.changes:
         click.echo(f"    {change_line(change)}")
 
 
 def render_history(found: list[ContractVersion]) -> None:
     for version in found:
-        current = " (current)" if version.is_current else ""
-        effective = f", effective {version.effective}" if version.effective else ""
         click.echo(
-            f"{version.document} version {version.version}{current}{effective}:"
-            f" {version.clauses} articles from {version.source_name}"
+            _("{document} version {version}{current}{effective}: {clauses} articles from {file}").format(
+                document=version.document,
+                version=version.version,
+                current=_(" (current)") if version.is_current else "",
+                effective=_effective(version.effective),
+                clauses=version.clauses,
+                file=version.source_name,
+            )
         )
         for change in version.changes:
             click.echo(f"  {change_line(change)}")
@@ -60,29 +108,36 @@ def render_clause(clause: Clause) -> None:
 
     width = shutil.get_terminal_size().columns
     level = f" [{clause.classification}]" if clause.classification != "public" else ""
-    for line in [
-        *fold(f"{clause.label} (version {clause.version}){level}", width),
-        *fold_numbered(clause.text, width, "  "),
-    ]:
+    heading = _("{label} (version {version})").format(label=clause.label, version=clause.version)
+    for line in [*fold(heading + level, width), *fold_numbered(clause.text, width, "  ")]:
         click.echo(line)
 
 
 def render_ref_problems(checked: int, problems: list[RefProblem]) -> None:
     if not problems:
-        click.echo(f"{checked} clause references checked: every cited article exists with the title cited")
+        click.echo(
+            _("{checked} clause references checked: every cited article exists with the title cited").format(
+                checked=checked
+            )
+        )
         return
     for p in problems:
         r = p.resolution
         where = f"{p.control_id} {p.section}" if p.control_id else p.section
         if r.problem == "title differs":
-            detail = (
-                f"the contract's {article_label(r.clause.article, r.clause.branch)} is （{r.clause.title}）"
+            detail = _("the contract's {label} is （{title}）").format(
+                label=article_label(r.clause.article, r.clause.branch), title=r.clause.title
             )
         elif r.problem == "no such article":
-            detail = f"{r.contract} has no 第{r.article}条"
+            detail = _("{contract} has no 第{article}条").format(contract=r.contract, article=r.article)
         elif r.problem == "no contract":
-            detail = "no contract of that name in the KB (kb import clauses FILE --document NAME)"
+            detail = _("no contract of that name in the KB (kb import clauses FILE --document NAME)")
         else:
-            detail = r.problem or ""
+            detail = problem_text(r.problem)
         click.echo(f"{where}: {r.cited_label}: {detail}")
-    click.echo(f"{len(problems)} of {checked} clause references do not match the contract", err=True)
+    click.echo(
+        _("{problems} of {checked} clause references do not match the contract").format(
+            problems=len(problems), checked=checked
+        ),
+        err=True,
+    )
