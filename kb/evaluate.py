@@ -15,7 +15,7 @@ from kb.answer import AUTO_THRESHOLDS, Answer, answer
 from kb.calibration import Band, Outcome, Point, bands, curve, safe_threshold
 from kb.db import Database
 from kb.errors import KBError
-from kb.i18n import _
+from kb.i18n import _, pgettext
 from kb.language import LANGUAGES, text_language
 
 # What "safe" means when thresholds are calibrated (kb.calibration.safe_threshold): a wrong
@@ -127,6 +127,28 @@ class Metrics:
 
     def as_dict(self) -> dict[str, float | int | None]:
         return asdict(self)
+
+
+def metric_label(key: str) -> str:
+    """What `kb eval`'s tables call the metric ``key`` (a field of Metrics, the key of --json):
+    the key itself in English, a description in another language."""
+    labels = {
+        "questions": pgettext("kb eval metric", "questions"),
+        "answerable": pgettext("kb eval metric", "answerable"),
+        "top1": pgettext("kb eval metric", "top1"),
+        "top3": pgettext("kb eval metric", "top3"),
+        "auto_precision": pgettext("kb eval metric", "auto_precision"),
+        "coverage": pgettext("kb eval metric", "coverage"),
+        "suggested": pgettext("kb eval metric", "suggested"),
+        "abstention": pgettext("kb eval metric", "abstention"),
+        "unanswerable_auto": pgettext("kb eval metric", "unanswerable_auto"),
+        "english_top3": pgettext("kb eval metric", "english_top3"),
+        "stance_accuracy": pgettext("kb eval metric", "stance_accuracy"),
+        "stance_right": pgettext("kb eval metric", "stance_right"),
+        "stance_wrong": pgettext("kb eval metric", "stance_wrong"),
+        "stance_abstained": pgettext("kb eval metric", "stance_abstained"),
+    }
+    return labels.get(key, key)
 
 
 def _ratio(num: int, den: int) -> float | None:

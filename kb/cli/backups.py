@@ -26,7 +26,9 @@ def _evidence_digests(path: Path) -> list[str]:
 
 
 def _missing_line(missing: list[str], where: Path) -> str:
-    return f"{len(missing)} evidence files are in neither vault (e.g. {missing[0][:12]}…, see kb evidence verify): {where}"
+    return _("{n} evidence files are in neither vault (e.g. {sha}…, see kb evidence verify): {where}").format(
+        n=len(missing), sha=missing[0][:12], where=where
+    )
 
 
 @cli.command()
@@ -53,7 +55,9 @@ def backup(ctx: click.Context, file: str) -> None:
     )
     if files.written or files.present:
         click.echo(
-            f"evidence files: {files.written} copied, {files.present} there already, in {copy.path}.vault"
+            _("evidence files: {written} copied, {present} there already, in {vault}").format(
+                written=files.written, present=files.present, vault=f"{copy.path}.vault"
+            )
         )
     if files.missing:
         click.echo(_missing_line(files.missing, Path(ctx.obj["db_path"])), err=True)
@@ -76,7 +80,9 @@ def restore(ctx: click.Context, file: str) -> None:
     db = open_db(ctx, create=True)
     restored = restore_kb(db, file)  # with its audit entry, in one transaction
     click.echo(
-        f"restored {restored.documents} documents from {restored.path} (schema version {restored.schema_version})"
+        _("restored {documents} documents from {path} (schema version {schema_version})").format(
+            documents=restored.documents, path=restored.path, schema_version=restored.schema_version
+        )
     )
     if files.written:
         click.echo(_("evidence files: {written} put back into the vault").format(written=files.written))

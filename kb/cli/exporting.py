@@ -13,6 +13,7 @@ from kb.audience import AUDIENCES, DEFAULT_AUDIENCE
 from kb.cli.importing import import_group
 from kb.cli.root import KBGroup, cli, json_text, open_db, read_input, write_output
 from kb.cli.scoping import service_option
+from kb.i18n import _
 from kb.language import LANGUAGES
 
 WHITEPAPER_FORMATS = ("md", "html", "docx")
@@ -111,14 +112,22 @@ def export_whitepaper(
     else:
         write_output(output, markdown.encode("utf-8"))
     controls = sum(1 for s in paper.sections if s.control_id)
-    summary = (
-        f"{output}: {paper.title} ({paper.lang}, {kind}) — {controls} control responses,"
-        f" {len(paper.sections) - controls} general sections, {len(paper.revisions)} revisions"
+    summary = _(
+        "{output}: {title} ({lang}, {kind}) — {controls} control responses,"
+        " {sections} general sections, {revisions} revisions"
+    ).format(
+        output=output,
+        title=paper.title,
+        lang=paper.lang,
+        kind=kind,
+        controls=controls,
+        sections=len(paper.sections) - controls,
+        revisions=len(paper.revisions),
     )
     if paper.withheld:
-        summary += f"; {paper.withheld} sections above {audience} left out"
+        summary += _("; {n} sections above {audience} left out").format(n=paper.withheld, audience=audience)
     if paper.unapproved:
-        summary += f"; {paper.unapproved} drafts left out (kb approve them first)"
+        summary += _("; {n} drafts left out (kb approve them first)").format(n=paper.unapproved)
     click.echo(summary, err=True)
 
 
@@ -137,16 +146,25 @@ def import_json(ctx: click.Context, file: str) -> None:
     export = parse_export(read_input(file), Path(file).name)
     db = open_db(ctx, create=True)
     restored = restore(db, export.tables, export.schema_version, source=Path(file).name)
-    click.echo(
-        f"{file}: restored {restored.rows} rows into {restored.tables} tables"
-        f" (exported for {export.audience or 'an unnamed audience'}); search indexes rebuilt"
-    )
+    if export.audience:
+        done = _(
+            "{file}: restored {rows} rows into {tables} tables (exported for {audience});"
+            " search indexes rebuilt"
+        )
+    else:
+        done = _(
+            "{file}: restored {rows} rows into {tables} tables (exported for an unnamed audience);"
+            " search indexes rebuilt"
+        )
+    click.echo(done.format(file=file, rows=restored.rows, tables=restored.tables, audience=export.audience))
     vault = vault_beside(ctx.find_root().obj["db_path"])
     if restored.evidence_sha256:
         missing = [d for d in restored.evidence_sha256 if vault.digest_on_disk(d) != d]
         if missing:
             click.echo(
-                f"{len(missing)} of {len(restored.evidence_sha256)} evidence files are listed but not in"
-                f" {vault.root}: copy them from the source KB's vault, or kb evidence verify lists them",
+                _(
+                    "{missing} of {total} evidence files are listed but not in {vault}: copy them"
+                    " from the source KB's vault, or kb evidence verify lists them"
+                ).format(missing=len(missing), total=len(restored.evidence_sha256), vault=vault.root),
                 err=True,
             )

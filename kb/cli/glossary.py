@@ -23,8 +23,19 @@ def glossary_list(ctx, shipped: bool) -> None:
     if shipped:
         for terms in glossary.shipped_groups():
             click.echo("-\t" + "\t".join(terms))
-    for gid, terms in glossary.user_groups(open_db(ctx)):
+    own = glossary.user_groups(open_db(ctx))
+    for gid, terms in own:
         click.echo(f"{gid}\t" + "\t".join(terms))
+    if not own:  # on stderr, as profile list says so: the lines piped stay the groups
+        click.echo(
+            _("no glossary groups of your own; kb glossary add TERM TERM... adds one")
+            if shipped
+            else _(
+                "no glossary groups of your own; kb glossary add TERM TERM... adds one,"
+                " --shipped lists those shipped with kb"
+            ),
+            err=True,
+        )
 
 
 @glossary_group.command(name="add")

@@ -12,6 +12,11 @@ from kb.i18n import _
 from kb.settings import DEFAULTS
 
 
+def _at_terminal() -> bool:
+    """A person reads the lines (a first line names the columns), not a pipe or a file."""
+    return sys.stdout.isatty()
+
+
 @cli.command("log")
 @click.option(
     "--verify", is_flag=True, help="Recompute the hash chain; exit 1 naming the first broken entry."
@@ -75,7 +80,7 @@ def log(ctx, verify: bool, noted_head: str | None, as_json: bool, limit: int) ->
         return
     from kb.cli.render_ledger import render_log
 
-    render_log(entries)
+    render_log(entries, header=_at_terminal())
 
 
 @cli.group(name="ledger", cls=KBGroup, invoke_without_command=True)
@@ -97,7 +102,7 @@ def ledger_group(ctx, customer: str | None, as_json: bool) -> None:
         return
     from kb.cli.render_ledger import render_ledger
 
-    render_ledger(found, customer)
+    render_ledger(found, customer, header=_at_terminal())
 
 
 @ledger_group.command(name="affected")
@@ -122,4 +127,4 @@ def ledger_affected(ctx, control_id: str, as_json: bool) -> None:
         return
     from kb.cli.render_ledger import render_affected
 
-    render_affected(control_id, found)
+    render_affected(control_id, found, header=_at_terminal())

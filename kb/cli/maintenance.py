@@ -59,4 +59,4 @@ def reindex(ctx) -> None:
     with db.atomic():
         n = index.rebuild(db)
         audit.record(db, audit.AuditEvent("reindex", "index", detail=f"{n} chunks re-analysed"))
-    click.echo(f"reindexed {n} chunks")
+    click.echo(_("reindexed {n} chunks").format(n=n))

@@ -6,7 +6,7 @@ import click
 
 from kb.cli.root import KBGroup, cli, echo_json, open_db
 from kb.errors import KBError
-from kb.i18n import _
+from kb.i18n import _, ngettext
 
 # '' is one value for every language (an email address, a URL).
 _LANG_CHOICE = click.Choice(["ja", "en", "any"])
@@ -49,7 +49,7 @@ def profile_set(ctx, key: str, value: str, lang: str) -> None:
     if not value.strip():
         raise KBError(_("the value is empty; use kb profile unset to remove a field"))
     profile.set_value(open_db(ctx, create=True), _known_key(key), _lang(lang), value.strip())
-    click.echo(f"set {key} ({lang})")
+    click.echo(_("set {key} ({lang})").format(key=key, lang=lang))
 
 
 @profile_group.command(name="list")
@@ -78,4 +78,8 @@ def profile_unset(ctx, key: str, lang: str | None) -> None:
     from kb import profile
 
     removed = profile.unset_value(open_db(ctx), _known_key(key), None if lang is None else _lang(lang))
-    click.echo(f"removed {removed} value{'s' if removed != 1 else ''} of {key}")
+    click.echo(
+        ngettext("removed {n} value of {key}", "removed {n} values of {key}", removed).format(
+            n=removed, key=key
+        )
+    )

@@ -221,11 +221,20 @@ def _cited_clause_lines(found: Resolution | None, width: int) -> list[str]:
 
     if found is None:
         return []
+    from kb.cli.render_clauses import problem_text
+
     if found.clause is None:
-        return [f"  ({found.problem}: kb check refs)"]
+        return ["  " + _("({problem}: kb check refs)").format(problem=problem_text(found.problem))]
     clause = found.clause
     notes = (
-        [f"  ({found.problem}: the contract's is （{clause.title}）; kb check refs)"] if found.problem else []
+        [
+            "  "
+            + _("({problem}: the contract's is （{title}）; kb check refs)").format(
+                problem=problem_text(found.problem), title=clause.title
+            )
+        ]
+        if found.problem
+        else []
     )
     if clause.classification != "public":
         notes.append(f"  [{clause.classification}]")
@@ -341,24 +350,45 @@ def _shown_metric(value: float | int | None) -> str:
 def render_eval(metrics: Metrics, failures: list[Failure]) -> None:
     from rich.table import Table
 
+    from kb.evaluate import metric_label
+    from kb.i18n import pgettext
+
     console = _console()
-    table = Table("metric", "value", title="kb eval", title_justify="left")
+    table = Table(
+        pgettext("kb eval", "metric"), pgettext("kb eval", "value"), title="kb eval", title_justify="left"
+    )
     for key, value in metrics.as_dict().items():
-        table.add_row(key, _shown_metric(value))
+        table.add_row(metric_label(key), _shown_metric(value))
     console.print(table)
     if failures:
-        fail = Table("id", "question", "gold", "got", "status", "conf", "stance (gold/got)", title="misses")
+        fail = Table(
+            pgettext("kb eval", "id"),
+            pgettext("kb eval", "question"),
+            pgettext("kb eval", "gold"),
+            pgettext("kb eval", "got"),
+            pgettext("kb eval", "status"),
+            pgettext("kb eval", "conf"),
+            pgettext("kb eval", "stance (gold/got)"),
+            title=pgettext("kb eval", "misses"),
+        )
         for f in failures:
             fail.add_row(
                 str(f.id),
                 f.question,
                 ",".join(f.gold) or "[]",
                 ",".join(map(str, f.got)),
-                f.status,
+                _(f.status),  # _ANSWER_WORDS
                 f"{f.confidence:.2f}",
-                f"{f.stance[0]}/{f.stance[1]}",
+                f"{_eval_stance(f.stance[0])}/{_eval_stance(f.stance[1])}",
             )
         console.print(fail)
+
+
+def _eval_stance(stance: str | None) -> str:
+    """A yes/no of kb eval's misses (gold or got) as shown: None is no yes/no."""
+    from kb.i18n import pgettext
+
+    return pgettext("kb eval stance", "None") if stance is None else _(stance)  # _ANSWER_WORDS
 
 
 def render_inspect(file: str, reports: list[SheetReport]) -> None:
@@ -367,22 +397,32 @@ def render_inspect(file: str, reports: list[SheetReport]) -> None:
     import shutil
 
     from kb.cli.render_wrap import hanging
+    from kb.cli.translation import cells
+    from kb.i18n import pgettext
 
     width = shutil.get_terminal_size().columns  # COLUMNS, else the terminal's, else 80 (as rich)
+    roles = {
+        "number": pgettext("column role", "number"),
+        "question": pgettext("column role", "question"),
+        "answer": pgettext("column role", "answer"),
+        "comment": pgettext("column role", "comment"),
+        "reference": pgettext("column role", "reference"),
+    }
     click.echo(file)
     for n, item in enumerate(reports):
         if n:
             click.echo()  # a blank line between tables
+        columns = [f"{roles.get(k, k)}={v}" for k, v in item.columns.items() if v]
         rows = (
-            ("sheet", item.sheet),
-            ("header row", str(item.header_row)),
-            ("columns", ", ".join(f"{k}={v}" for k, v in item.columns.items() if v)),
-            ("options", " | ".join("/".join(o) for o in item.option_lists) or "-"),
-            ("questions", str(item.questions)),
+            (pgettext("kb inspect", "sheet"), item.sheet),
+            (pgettext("kb inspect", "header row"), str(item.header_row)),
+            (pgettext("kb inspect", "columns"), pgettext("kb inspect", ", ").join(columns)),
+            (pgettext("kb inspect", "options"), " | ".join("/".join(o) for o in item.option_lists) or "-"),
+            (pgettext("kb inspect", "questions"), str(item.questions)),
         )
-        pad = max(len(key) for key, _ in rows) + 2
+        pad = max(cells(key) for key, _value in rows) + 2
         for key, value in rows:
-            for line in hanging(key.ljust(pad), value, width, "  "):
+            for line in hanging(_ljust(key, pad), value, width, "  "):
                 click.echo(line)
 
 

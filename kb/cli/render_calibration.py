@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kb.cli.render import _console, _shown_metric
+from kb.i18n import pgettext
 
 if TYPE_CHECKING:
     from kb.evaluate import Calibration, Metrics
@@ -13,10 +14,17 @@ if TYPE_CHECKING:
 def render_by_language(metrics: dict[str, Metrics]) -> None:
     from rich.table import Table
 
+    from kb.evaluate import metric_label
+
     langs = list(metrics)
-    table = Table("metric", *langs, title="by language", title_justify="left")
+    table = Table(
+        pgettext("kb eval", "metric"),
+        *langs,
+        title=pgettext("kb eval", "by language"),
+        title_justify="left",
+    )
     for key in next(iter(metrics.values())).as_dict() if metrics else ():
-        table.add_row(key, *(_shown_metric(metrics[lang].as_dict()[key]) for lang in langs))
+        table.add_row(metric_label(key), *(_shown_metric(metrics[lang].as_dict()[key]) for lang in langs))
     _console().print(table)
 
 
@@ -25,16 +33,22 @@ def render_calibration(calibrations: list[Calibration]) -> None:
 
     console = _console()
     for cal in calibrations:
-        safe = "none" if cal.safe_threshold is None else f"{cal.safe_threshold:.2f}"
+        safe = (
+            pgettext("kb eval safe threshold", "none")
+            if cal.safe_threshold is None
+            else f"{cal.safe_threshold:.2f}"
+        )
         table = Table(
-            "confidence",
-            "questions",
-            "gated",
-            "unanswerable",
-            "right",
-            "precision",
-            "coverage",
-            title=f"{cal.lang}: by confidence band (threshold {cal.threshold:.2f}, safe {safe})",
+            pgettext("kb eval band", "confidence"),
+            pgettext("kb eval band", "questions"),
+            pgettext("kb eval band", "gated"),
+            pgettext("kb eval band", "unanswerable"),
+            pgettext("kb eval band", "right"),
+            pgettext("kb eval band", "precision"),
+            pgettext("kb eval band", "coverage"),
+            title=pgettext(
+                "kb eval band", "{lang}: by confidence band (threshold {threshold}, safe {safe})"
+            ).format(lang=cal.lang, threshold=f"{cal.threshold:.2f}", safe=safe),
             title_justify="left",
         )
         for b in cal.bands:

@@ -12,6 +12,7 @@ import click
 from kb.audience import AUDIENCES, DEFAULT_AUDIENCE
 from kb.cli.root import cli, open_db
 from kb.cli.scoping import service_option
+from kb.i18n import _
 
 _AUDIENCE = click.option(
     "--audience",
@@ -40,10 +41,12 @@ def publish(ctx: click.Context, audience: str, output: str, service: str | None)
     files = copy_evidence(ctx.find_root().obj["db_path"], done.path)
     removed, names = sum(done.removed.values()), sum(done.names.values())
     click.echo(
-        f"{done.path}: copy for audience {done.audience}: {done.chunks} searchable rows,"
-        f" {removed} rows above the audience left out"
-        + (f", {names} names of staff and customers left empty" if names else "")
-        + (f", {files} evidence files beside it" if files else "")
+        _(
+            "{path}: copy for audience {audience}: {chunks} searchable rows,"
+            " {removed} rows above the audience left out"
+        ).format(path=done.path, audience=done.audience, chunks=done.chunks, removed=removed)
+        + (_(", {n} names of staff and customers left empty").format(n=names) if names else "")
+        + (_(", {n} evidence files beside it").format(n=files) if files else "")
     )
 
 
@@ -82,9 +85,13 @@ def serve(
         db = open_db(ctx)
         done = publish_copy(db, copy, audience, services.filter_scope(db, service))
         copy_evidence(ctx.find_root().obj["db_path"], copy)
-        login = f", login required ({len(metadata['allow']['id'])} accounts)" if metadata else ""
+        login = (
+            _(", login required ({n} accounts)").format(n=len(metadata["allow"]["id"])) if metadata else ""
+        )
         click.echo(
-            f"serving the copy for audience {audience} ({done.chunks} searchable rows) at http://{host}:{port}/{login}"
+            _("serving the copy for audience {audience} ({chunks} searchable rows) at {url}{login}").format(
+                audience=audience, chunks=done.chunks, url=f"http://{host}:{port}/", login=login
+            )
         )
         run_datasette(copy, host=host, port=port, metadata=metadata)
 

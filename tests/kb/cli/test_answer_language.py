@@ -39,3 +39,27 @@ def test_kb_search_names_the_kind_of_each_hit_in_the_users_language(tmp_path, la
     ).close()
     first = CliRunner().invoke(cli, ["--db", str(path), "search", "バックアップ"]).output.splitlines()[0]
     assert first.endswith({"en": "  response · 1.000", "ja": "  回答書 · 1.000"}[lang]), first
+
+
+def test_kb_show_says_what_is_wrong_with_a_citation_in_the_users_language(tmp_path, lang):
+    from kb import store
+    from kb.clauses import import_contract
+    from kb.contracts import Article, Paragraph, ParsedContract
+    from kb.db import connect
+    from kb.model import ClauseRef
+    from tests.builders import service_whitepaper
+
+    doc = service_whitepaper("ALPHA-VM", [("6.1.3", "関係当局との連絡", "データは東京に保存します。")])
+    doc.sections[0].clause_refs.append(ClauseRef("利用約款", 7, "保存場所"))
+    path = tmp_path / "kb.db"
+    db = connect(path)
+    store.import_document(db, doc)
+    terms = ParsedContract(
+        "t", "t.md", (Article(7, "保存場所", (Paragraph(1, "", "データは東京に保存します。"),)),)
+    )
+    import_contract(db, terms, document="配信規約", version="1", effective="2025-01-01")
+    db.close()
+    shown = "".join(
+        CliRunner().invoke(cli, ["--db", str(path), "show", "6.1.3"]).output.replace("│", "").split()
+    )
+    assert {"en": "(nocontract:kbcheckrefs)", "ja": "（契約書がKBにありません:kbcheckrefs）"}[lang] in shown

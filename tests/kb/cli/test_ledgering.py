@@ -323,7 +323,7 @@ def test_the_ledger_and_log_speak_the_users_language(topics_kb, tmp_path, monkey
     assert run(topics_kb, "ledger").stderr.strip() == "まだ何も開示していません"
     fill(topics_kb, tmp_path, "acme", "--customer", "ACME")
     listed = run(topics_kb, "ledger").stdout
-    assert "\tfill\tACME\t-\tpublic\tacme.xlsx\t" in listed and "2 行を記入、うち回答書から 2 行" in listed
+    assert "\t記入\tACME\t-\tpublic\tacme.xlsx\t" in listed and "2 行を記入、うち回答書から 2 行" in listed
     assert run(topics_kb, "log", "--verify").stdout.startswith("監査ログのハッシュ連鎖は正常です: ")
     assert (
         "承認済みより古い回答文を持つ顧客はいません" in run(topics_kb, "ledger", "affected", "12.3.1").stdout
