@@ -25,9 +25,10 @@ import re
 from collections.abc import Callable, Iterator
 from typing import IO, NamedTuple
 
-from exporters.xlsx_xml import ATTRS, Element, attr, iter_children, positioned, start_tag_pattern
+from exporters.xlsx_xml import ATTRS, Element, attr, iter_children, positioned, start_tag_pattern, unclosed
 from importers.ooxml import empty_rows, parse_row_number
 from kb.errors import KBError
+from kb.i18n import _
 
 CHUNK_BYTES = empty_rows.CHUNK_BYTES
 
@@ -87,12 +88,12 @@ def decoded(stream: IO[bytes], chunk_bytes: int | None = None) -> Iterator[str]:
     while True:
         data = stream.read(chunk_bytes)
         if first and data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise KBError("unsupported worksheet encoding (UTF-16); save the workbook again in Excel")
+            raise KBError(_("unsupported worksheet encoding (UTF-16); save the workbook again in Excel"))
         first = False
         try:
             text = decoder.decode(data, final=not data)
         except UnicodeDecodeError:
-            raise KBError("corrupt worksheet XML: not UTF-8") from None
+            raise KBError(_("corrupt worksheet XML: not UTF-8")) from None
         if text:
             yield text
         if not data:
@@ -178,7 +179,7 @@ def _head(text: _Chunks) -> Iterator[Token]:
             text.buffer = text.buffer[found.end() :]
             return found.group(1) or "", found.group(0), bool(found.group(3))
         if text.done:
-            raise KBError("corrupt worksheet XML: no <sheetData>")
+            raise KBError(_("corrupt worksheet XML: no <sheetData>"))
         text.more(pos)
         pos = 0
 
@@ -219,7 +220,7 @@ class _Body:
                 pos = yield from self._long_row(-pos - 1)
                 continue
             if text.done:
-                raise KBError("corrupt worksheet XML: <sheetData> without a closing tag")
+                raise KBError(unclosed("sheetData"))
             text.more(pos)
             pos = 0
 
@@ -267,7 +268,7 @@ class _Body:
             close = buffer.find(self.row_closing, match.end(), self.bound)
             if close < 0:
                 if self.bound < len(buffer):  # </sheetData> comes first
-                    raise KBError(f"corrupt worksheet XML: <{self.prefix}row> without a closing tag")
+                    raise KBError(unclosed(f"{self.prefix}row"))
                 return -match.start() - 1
             end = close + len(self.row_closing)
             element = Element(
@@ -297,7 +298,7 @@ class _Body:
         tail = len(self.row_closing) - 1  # an end tag cut by the chunk's end
         while True:
             if not text.more(len(text.buffer)):
-                raise KBError(f"corrupt worksheet XML: <{self.prefix}row> without a closing tag")
+                raise KBError(unclosed(f"{self.prefix}row"))
             joined = parts[-1][-tail:] + text.buffer
             close = joined.find(self.row_closing)
             if close >= 0:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from kb.audience import DEFAULT_AUDIENCE, check_audience, may_see
 from kb.db import Database
 from kb.errors import KBError
+from kb.i18n import _, pgettext
 from kb.language import LANGUAGES
 
 KIND = "whitepaper"
@@ -76,7 +77,9 @@ class _Candidate:
     classification: str
 
     def describe(self) -> str:
-        return f"{self.title!r} ({self.lang}, service {self.service or 'none'})"
+        return _("{title!r} ({lang}, service {service})").format(
+            title=self.title, lang=self.lang, service=self.service or _("none")
+        )
 
 
 def read_whitepaper(
@@ -94,7 +97,11 @@ def read_whitepaper(
     """
     check_audience(audience)
     if lang is not None and lang not in LANGUAGES:
-        raise KBError(f"unknown language {lang!r}: one of {', '.join(LANGUAGES)}")
+        raise KBError(
+            _("unknown language {lang!r}: one of {languages}").format(
+                lang=lang, languages=", ".join(LANGUAGES)
+            )
+        )
     chosen = _choose(_candidates(db, service, lang, audience, document), service, lang, document)
     sections, withheld, unapproved = _sections(db, chosen.id, audience)
     revisions = _revisions(db, chosen, audience)
@@ -139,22 +146,26 @@ def _choose(
     if lang is None and any(c.lang == "ja" for c in found):
         found = [c for c in found if c.lang == "ja"]
     if not found:
-        asked = ", ".join(
+        asked = _(", ").join(
             part
             for part in (
-                f"service {service}" if service else "",
-                f"language {lang}" if lang else "",
-                f"title {document!r}" if document else "",
+                _("service {service}").format(service=service) if service else "",
+                _("language {lang}").format(lang=lang) if lang else "",
+                _("title {title!r}").format(title=document) if document else "",
             )
             if part
         )
+        if not asked:
+            raise KBError(_("no current whitepaper in the KB that this audience may see"))
         raise KBError(
-            "no current whitepaper in the KB that this audience may see" + (f" ({asked})" if asked else "")
+            _("no current whitepaper in the KB that this audience may see ({asked})").format(asked=asked)
         )
     if len(found) > 1:
         raise KBError(
-            f"{len(found)} whitepapers match: {'; '.join(c.describe() for c in found)};"
-            " choose one with --service, --lang or --document TITLE"
+            _("{n} whitepapers match: {found}; choose one with --service, --lang or --document TITLE").format(
+                n=len(found),
+                found=pgettext("between the parts of a list", "; ").join(c.describe() for c in found),
+            )
         )
     return found[0]
 
@@ -170,7 +181,7 @@ def _sections(db: Database, document_id: int, audience: str) -> tuple[tuple[Expo
     visible = [row for row in rows if may_see(audience, row[4])]
     shown = [
         ExportedSection(title, text, control_id, tuple(path.split(" > ")) if path else ())
-        for title, text, control_id, path, _, status in visible
+        for title, text, control_id, path, _classification, status in visible
         if status == APPROVED
     ]
     return tuple(shown), len(rows) - len(visible), len(visible) - len(shown)

@@ -52,6 +52,7 @@ from exporters.xlsx_xml import iter_children as _iter_children
 from exporters.xlsx_xml import positioned as _positioned
 from exporters.xlsx_xml import set_attr as _set_attr
 from exporters.xlsx_xml import start_tag_pattern as _start_tag_pattern
+from exporters.xlsx_xml import unclosed
 from importers.ooxml import (
     MAX_COLUMN,
     CellRef,
@@ -65,6 +66,7 @@ from importers.ooxml import (
 )
 from kb.errors import KBError
 from kb.files import atomic_path
+from kb.i18n import _, pgettext
 
 MAX_CELL_CHARS = 32_767  # Excel's limit, counted in UTF-16 code units
 
@@ -105,14 +107,14 @@ def _find_sheet_data(text: str) -> tuple[str, _Element]:
     """(namespace prefix such as '' or 'x:', the <sheetData> element)."""
     match = re.search(rf"<([A-Za-z_][\w.-]*:)?sheetData(?=[\s/>]){_ATTRS}(/?)>", text)
     if not match:
-        raise KBError("corrupt worksheet XML: no <sheetData>")
+        raise KBError(_("corrupt worksheet XML: no <sheetData>"))
     prefix = match.group(1) or ""
     if match.group(3):
         return prefix, _Element(match.start(), match.end(), match.group(2), None, None)
     closing = f"</{prefix}sheetData>"
     close = text.find(closing, match.end())
     if close < 0:
-        raise KBError("corrupt worksheet XML: <sheetData> without a closing tag")
+        raise KBError(unclosed("sheetData"))
     return prefix, _Element(match.start(), close + len(closing), match.group(2), match.end(), close)
 
 
@@ -125,9 +127,22 @@ def _cell_column(ref: str) -> int | None:
 
 
 class _FormulaRefused(Exception):
-    def __init__(self, ref: str, reason: str):
+    """A write to a formula cell, refused: ``kind`` is None for any formula (overwrite_formulas
+    off), else the kind of formula other cells depend on (array, shared)."""
+
+    def __init__(self, ref: str, kind: str | None = None):
         super().__init__(ref)
-        self.ref, self.reason = ref, reason
+        self.ref, self.kind = ref, kind
+
+    def message(self, sheet: str) -> str:
+        if self.kind is None:
+            return _(
+                "cell {sheet}!{ref} holds a formula, not overwriting it; it is computed by the workbook"
+            ).format(sheet=sheet, ref=self.ref)
+        kinds = {"array": pgettext("formula kind", "array"), "shared": pgettext("formula kind", "shared")}
+        return _(
+            "cell {sheet}!{ref} holds a {kind} formula that other cells depend on, not overwriting it"
+        ).format(sheet=sheet, ref=self.ref, kind=kinds.get(self.kind, self.kind))
 
 
 def _cell_xml(prefix: str, attrs: str, escaped: str, cell_ext: str = "") -> str:
@@ -157,9 +172,9 @@ def _rewrite_cell(text: str, prefix: str, cell: _Element, ref: str, value: str, 
     if formula:
         kind = _attr(formula.group(1), "t")
         if not ctx.overwrite_formulas:
-            raise _FormulaRefused(ref, "holds a formula")
+            raise _FormulaRefused(ref)
         if kind == "array" or (kind == "shared" and _attr(formula.group(1), "ref")):
-            raise _FormulaRefused(ref, f"holds a {kind} formula that other cells depend on")
+            raise _FormulaRefused(ref, kind)
     attrs = _VALUE_ATTRS.sub("", cell.attrs).rstrip()
     if _attr(attrs, "r") is None:
         attrs = f' r="{ref}"' + attrs
@@ -276,7 +291,7 @@ def _patch_row(
         pos = cell.start
         insert_new_before(col)
         if pending and pending[0][0] == col:
-            _, value = pending.pop(0)
+            _col, value = pending.pop(0)
             ref = f"{column_letters(col)}{row_number}"
             new_xml, had_formula = _rewrite_cell(text, prefix, cell, ref, value, ctx)
             pieces.append(new_xml)
@@ -608,11 +623,11 @@ def _stream_error(source: Source) -> Exception | None:
 
 def _decode_part(xml: bytes) -> str:
     if xml.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise KBError("unsupported worksheet encoding (UTF-16); save the workbook again in Excel")
+        raise KBError(_("unsupported worksheet encoding (UTF-16); save the workbook again in Excel"))
     try:
         return xml.decode("utf-8")  # a UTF-8 BOM survives as U+FEFF and is written back
     except UnicodeDecodeError:
-        raise KBError("corrupt worksheet XML: not UTF-8") from None
+        raise KBError(_("corrupt worksheet XML: not UTF-8")) from None
 
 
 # --- calcChain ---------------------------------------------------------------------------
@@ -663,7 +678,9 @@ def _normalize_writes(writes: Writes) -> dict[str, dict[CellRef, str]]:
             position = ref if type(ref) is CellRef else parse_cell_ref(str(ref))
             if position is None:
                 raise KBError(
-                    f"bad cell reference {ref!r} for sheet {sheet!r}: use A1-style references like D7"
+                    _(
+                        "bad cell reference {ref!r} for sheet {sheet!r}: use A1-style references like D7"
+                    ).format(ref=ref, sheet=sheet)
                 )
             if type(value) is not str:  # None, numbers: str() first, as sanitize_cell_text does
                 value = "" if value is None else str(value)
@@ -703,9 +720,13 @@ class WorkbookPatch:
             sheet = self.sheets.get(name)
             if sheet is None:
                 known = ", ".join(map(repr, self.sheets))
-                raise KBError(f"no sheet named {name!r} in the workbook (sheets: {known})")
+                raise KBError(
+                    _("no sheet named {sheet!r} in the workbook (sheets: {sheets})").format(
+                        sheet=name, sheets=known
+                    )
+                )
             if sheet.kind != "worksheet" or not self.package.has(sheet.part):
-                raise KBError(f"sheet {name!r} is not a worksheet that can be filled")
+                raise KBError(_("sheet {sheet!r} is not a worksheet that can be filled").format(sheet=name))
             if not values:
                 continue
             if name not in self.patches:
@@ -728,10 +749,7 @@ class WorkbookPatch:
             try:
                 plan = patch.plan()
             except _FormulaRefused as refused:
-                hint = "" if self.overwrite_formulas else "; it is computed by the workbook"
-                raise KBError(
-                    f"cell {name}!{refused.ref} {refused.reason}, not overwriting it{hint}"
-                ) from None
+                raise KBError(refused.message(name)) from None
             if plan.changed:
                 replaced[sheet.part] = functools.partial(_write_checked, patch, plan, sheet.part)
             if plan.removed:
@@ -748,12 +766,12 @@ class WorkbookPatch:
         original = self.package.read(part) if part else None
         styles = WrappedStyles.parse(original) if original is not None else None
         if styles is None:  # no formats to copy: cells keep theirs, the rows still grow
-            for _, patch in self.patches.values():
+            for _sheet, patch in self.patches.values():
                 patch.restyle(lambda style: style)
             return {}
         used = set().union(*(patch.styles_used() for _, patch in self.patches.values()))
         wrapped = styles.wrap_all(_style_index(style) for style in used)
-        for _, patch in self.patches.values():
+        for _sheet, patch in self.patches.values():
             patch.restyle(lambda style: _wrapped_style(style, wrapped))
         self.styles_added = len(styles.added)
         xml = styles.xml()
@@ -771,8 +789,8 @@ def _write_checked(patch: _SheetPatch, plan: _Plan, part: str, out: IO[bytes]) -
     except _NotWellFormed as error:
         original = _stream_error(patch.source)
         if original is not None:  # the patch only passed on what it found
-            raise KBError(f"corrupt worksheet XML in {part}: {original}") from None
-        raise KBError(f"internal error: patched {part} is not well-formed XML ({error})") from None
+            raise KBError(_corrupt_in(part, original)) from None
+        raise KBError(_not_well_formed(part, error)) from None
 
 
 def _style_index(style: str | None) -> int:
@@ -821,8 +839,16 @@ def _check_well_formed(xml: bytes, part: str, original: bytes) -> None:
     if error is None:
         return
     if _parse_error(original) is not None:  # the patch only passed on what it found
-        raise KBError(f"corrupt worksheet XML in {part}: {_parse_error(original)}")
-    raise KBError(f"internal error: patched {part} is not well-formed XML ({error})")
+        raise KBError(_corrupt_in(part, _parse_error(original)))
+    raise KBError(_not_well_formed(part, error))
+
+
+def _corrupt_in(part: str, error: Exception | None) -> str:
+    return _("corrupt worksheet XML in {part}: {error}").format(part=part, error=error)
+
+
+def _not_well_formed(part: str, error: Exception) -> str:
+    return _("internal error: patched {part} is not well-formed XML ({error})").format(part=part, error=error)
 
 
 def patch_workbook(
@@ -850,7 +876,7 @@ def _write_atomically(dst: Path, write) -> None:
             out.flush()
             os.fsync(out.fileno())
     except (OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise KBError(f"could not write {dst.name}: {exc}") from None
+        raise KBError(_("could not write {name}: {error}").format(name=dst.name, error=exc)) from None
 
 
 def check_patchable(package: Package, sheet_names: list[str]) -> None:
@@ -860,10 +886,16 @@ def check_patchable(package: Package, sheet_names: list[str]) -> None:
     for name in sheet_names:
         sheet = package.sheet(name)
         if sheet is None or sheet.kind != "worksheet" or not package.has(sheet.part):
-            raise KBError(f"{package.name}: sheet {name!r} is not a worksheet that can be filled")
+            raise KBError(
+                _("{name}: sheet {sheet!r} is not a worksheet that can be filled").format(
+                    name=package.name, sheet=name
+                )
+            )
         try:
             with package.reading(sheet.part) as stream:
-                for _ in sheet_rows.tokens(sheet_rows.decoded(stream), rows=False):
+                for _token in sheet_rows.tokens(sheet_rows.decoded(stream), rows=False):
                     pass
         except KBError as exc:
-            raise KBError(f"{package.name}: sheet {name!r}: {exc}") from None
+            raise KBError(
+                _("{name}: sheet {sheet!r}: {error}").format(name=package.name, sheet=name, error=exc)
+            ) from None

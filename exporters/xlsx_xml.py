@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kb.errors import KBError
+from kb.i18n import _
 
 # Attribute text of a start tag; quote-aware so a '>' inside a value cannot end the tag.
 # It stops before the first '>' or '/>' outside quotes. Possessive (*+, ++): runs of plain
@@ -62,6 +63,11 @@ def set_attr(start_tag: str, name: str, value: str) -> str:
     return re.sub(pattern, lambda m: f'{m.group(1)}"{value}"', start_tag, count=1)
 
 
+def unclosed(tag: str) -> str:
+    """What a worksheet whose element ``tag`` (with its prefix) never closes is told."""
+    return _("corrupt worksheet XML: <{tag}> without a closing tag").format(tag=tag)
+
+
 def iter_children(text: str, prefix: str, name: str, start: int, end: int):
     """Elements `name` between start and end: rows in <sheetData>, cells in a <row>."""
     opening = start_tag_pattern(prefix, name)
@@ -76,7 +82,7 @@ def iter_children(text: str, prefix: str, name: str, start: int, end: int):
             continue
         close = text.find(closing, tag_end, end)
         if close < 0:
-            raise KBError(f"corrupt worksheet XML: <{prefix}{name}> without a closing tag")
+            raise KBError(unclosed(prefix + name))
         pos = close + len(closing)
         yield Element(match.start(), pos, attrs, tag_end, close)
 

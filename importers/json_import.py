@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 
 from kb.errors import KBError
+from kb.i18n import _
 from kb.tables import TableRows
 
 FORMAT_VERSION = 2  # exporters/json_export.FORMAT_VERSION: the only one that holds tables
@@ -31,32 +32,40 @@ class KBExport:
 def _value(value, where: str):
     if isinstance(value, dict):
         if set(value) != {BLOB_KEY} or not isinstance(value[BLOB_KEY], str):
-            raise KBError(f"{where}: a value is an object other than {{{BLOB_KEY!r}: ...}}")
+            raise KBError(
+                _("{where}: a value is an object other than {{{key!r}: ...}}").format(
+                    where=where, key=BLOB_KEY
+                )
+            )
         try:
             return base64.b64decode(value[BLOB_KEY], validate=True)
         except binascii.Error:
-            raise KBError(f"{where}: a {BLOB_KEY} value is not base64") from None
+            raise KBError(
+                _("{where}: a {key} value is not base64").format(where=where, key=BLOB_KEY)
+            ) from None
     if isinstance(value, list):
-        raise KBError(f"{where}: a value is a list")
+        raise KBError(_("{where}: a value is a list").format(where=where))
     return value
 
 
 def _table(name: str, body, source_name: str) -> TableRows:
-    where = f"{source_name}: table {name}"
+    where = _("{source}: table {table}").format(source=source_name, table=name)
     if (
         not isinstance(body, dict)
         or not isinstance(body.get("columns"), list)
         or not isinstance(body.get("rows"), list)
     ):
-        raise KBError(f"{where} is not {{'columns': [...], 'rows': [[...], ...]}}")
+        raise KBError(_("{where} is not {{'columns': [...], 'rows': [[...], ...]}}").format(where=where))
     columns = tuple(body["columns"])
     if not all(isinstance(c, str) and c for c in columns) or len(set(columns)) != len(columns):
-        raise KBError(f"{where}: columns must be distinct names")
+        raise KBError(_("{where}: columns must be distinct names").format(where=where))
     rows = []
     for number, row in enumerate(body["rows"], start=1):
         if not isinstance(row, list) or len(row) != len(columns):
             raise KBError(
-                f"{where}: row {number} does not have one value for each of its {len(columns)} columns"
+                _("{where}: row {number} does not have one value for each of its {n} columns").format(
+                    where=where, number=number, n=len(columns)
+                )
             )
         rows.append(tuple(_value(v, where) for v in row))
     return TableRows(name, columns, tuple(rows))
@@ -67,20 +76,30 @@ def parse_export(data: bytes, source_name: str) -> KBExport:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise KBError(f"{source_name} is not UTF-8 text (byte {exc.start})") from None
+        raise KBError(
+            _("{source} is not UTF-8 text (byte {byte})").format(source=source_name, byte=exc.start)
+        ) from None
     except json.JSONDecodeError as exc:
         raise KBError(
-            f"{source_name} is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            _("{source} is not JSON: {error} (line {line}, column {column})").format(
+                source=source_name, error=exc.msg, line=exc.lineno, column=exc.colno
+            )
         ) from None
     if not isinstance(doc, dict) or "format_version" not in doc:
-        raise KBError(f"{source_name} is not a kb export json file (no format_version)")
+        raise KBError(
+            _("{source} is not a kb export json file (no format_version)").format(source=source_name)
+        )
     if doc["format_version"] != FORMAT_VERSION or not isinstance(doc.get("tables"), dict):
         raise KBError(
-            f"{source_name} is kb export json format {doc['format_version']!r}; kb import json restores format"
-            f" {FORMAT_VERSION}, which holds every table (export it again with this kb)"
+            _(
+                "{source} is kb export json format {format!r}; kb import json restores format"
+                " {supported}, which holds every table (export it again with this kb)"
+            ).format(source=source_name, format=doc["format_version"], supported=FORMAT_VERSION)
         )
     version = doc.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise KBError(f"{source_name} does not say which schema version it was exported at")
+        raise KBError(
+            _("{source} does not say which schema version it was exported at").format(source=source_name)
+        )
     tables = tuple(_table(name, body, source_name) for name, body in doc["tables"].items())
     return KBExport(version, str(doc.get("audience", "")), tables)

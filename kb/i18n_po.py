@@ -20,6 +20,10 @@ from pathlib import Path
 
 from kb.errors import KBError
 
+# The errors here stay English: they say what is wrong with a catalogue, and translating them would
+# read that same broken catalogue again (kb.i18n compiles it on the first _()), for ever. They are
+# for the translator, who reads the .po's English msgids anyway.
+
 
 @dataclass
 class Entry:

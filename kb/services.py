@@ -33,11 +33,12 @@ from kb import audit, search, store
 from kb.audience import visible_to
 from kb.db import Database
 from kb.errors import KBError
+from kb.i18n import N_, _
 
 if TYPE_CHECKING:
     from kb.model import ParsedDocument
 
-NO_SERVICE = "(no service named)"  # how responses that name no service are listed
+NO_SERVICE = N_("(no service named)")  # how responses that name no service are listed
 
 
 class Held(NamedTuple):
@@ -63,7 +64,13 @@ def held(db: Database) -> tuple[Held, ...]:
 
 
 def _listing(found: tuple[Held, ...]) -> str:
-    return ", ".join(f"{h.label}: {h.responses} responses" for h in found)
+    """The services and their responses, for a person: ``ALPHA-VM: 4 responses, ...``."""
+    return _(", ").join(  # between the items of a list: 、 in Japanese
+        _("{service}: {n} responses").format(
+            service=_(h.label) if h.service is None else h.label, n=h.responses
+        )
+        for h in found
+    )
 
 
 def scope(db: Database, service: str | None, found: tuple[Held, ...] | None = None) -> str | None:
@@ -78,14 +85,27 @@ def scope(db: Database, service: str | None, found: tuple[Held, ...] | None = No
     if service is not None:
         if service not in names:
             near = [n for n in names if n.casefold() == service.casefold()]
-            hint = f"; did you mean {near[0]}?" if near else ""
-            holds = f"it holds {_listing(found)}" if found else "it holds no responses"
-            raise KBError(f"no service {service!r} in this KB ({holds}){hint}")
+            holds = (
+                _("it holds {listing}").format(listing=_listing(found))
+                if found
+                else _("it holds no responses")
+            )
+            if near:
+                raise KBError(
+                    _("no service {service!r} in this KB ({holds}); did you mean {near}?").format(
+                        service=service, holds=holds, near=near[0]
+                    )
+                )
+            raise KBError(
+                _("no service {service!r} in this KB ({holds})").format(service=service, holds=holds)
+            )
         return service if len(found) > 1 else None
     if len(found) > 1:
         raise KBError(
-            f"this KB holds several services ({_listing(found)}): choose one with --service NAME"
-            " (an answer never mixes services)"
+            _(
+                "this KB holds several services ({listing}): choose one with --service NAME"
+                " (an answer never mixes services)"
+            ).format(listing=_listing(found))
         )
     return None
 
@@ -228,15 +248,19 @@ def import_again(db: Database, name: str, doc: ParsedDocument, service: str | No
     document_id, was = row
     if was is not None:
         raise KBError(
-            f"{name} is already imported for service {was} (document {document_id}): kb does not move"
-            f" a document to another service ({service})"
+            _(
+                "{name} is already imported for service {was} (document {document}): kb does not move"
+                " a document to another service ({service})"
+            ).format(name=name, was=was, document=document_id, service=service)
         )
     series = store.series_key(replace(doc, service=service))
     taken = db.execute("SELECT id FROM documents WHERE series = ? AND is_current = 1", [series]).fetchone()
     if taken is not None:
         raise KBError(
-            f"{name} names no service (document {document_id}), and document {taken[0]} is already the"
-            f" current one of {service} with its title: import the changed file instead"
+            _(
+                "{name} names no service (document {document}), and document {taken} is already the"
+                " current one of {service} with its title: import the changed file instead"
+            ).format(name=name, document=document_id, taken=taken[0], service=service)
         )
     with db.atomic():
         db.execute(

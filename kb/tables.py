@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from kb import audit
 from kb.db import MIGRATIONS, SCHEMA_VERSION, Database, migrate
 from kb.errors import KBError
+from kb.i18n import _
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,17 @@ def read_schema(conn: sqlite3.Connection) -> Schema:
     derived: list[str] = []
     rebuilt: list[str] = []
     storage: list[str] = []
-    for name, kind, _ in objects:
+    for name, kind, _sql in objects:
         spelled = virtual.get(name, "")
         if kind == "view" or "USINGFTS5VOCAB(" in spelled:
             derived.append(name)
         elif spelled:
             if "USINGFTS5(" not in spelled or "CONTENT=" not in spelled or "CONTENT=''" in spelled:
-                raise KBError(f"table {name} is a virtual table that kb can neither read nor rebuild")
+                raise KBError(
+                    _("table {table} is a virtual table that kb can neither read nor rebuild").format(
+                        table=name
+                    )
+                )
             derived.append(name)
             rebuilt.append(name)
         elif any(f"{owner}_{part}" == name for owner in virtual for part in _FTS_SHADOWS):
@@ -119,24 +124,32 @@ def restore(db: Database, tables: Sequence[TableRows], schema_version: int, *, s
     if db.read_only is not None:
         raise db.read_only.error()
     if not 1 <= schema_version <= SCHEMA_VERSION:
+        newer = schema_version > SCHEMA_VERSION
         raise KBError(
-            f"the export is of schema version {schema_version}; this kb reads 1 to {SCHEMA_VERSION}"
-            + (", upgrade kb" if schema_version > SCHEMA_VERSION else "")
+            (
+                _("the export is of schema version {version}; this kb reads 1 to {latest}, upgrade kb")
+                if newer
+                else _("the export is of schema version {version}; this kb reads 1 to {latest}")
+            ).format(version=schema_version, latest=SCHEMA_VERSION)
         )
     schema = read_schema(db.conn)
     filled = {t: n for t, n in row_counts(db.conn, schema.stored).items() if n}
     if filled:
         held = ", ".join(f"{t} {n}" for t, n in sorted(filled.items()))
         raise KBError(
-            f"the KB is not empty ({held}): kb import json restores into an empty KB only,"
-            " so nothing is merged; name a new one with --db"
+            _(
+                "the KB is not empty ({held}): kb import json restores into an empty KB only,"
+                " so nothing is merged; name a new one with --db"
+            ).format(held=held)
         )
     if schema_version < SCHEMA_VERSION:
         tables = _migrated(tables, schema_version)
     try:
         rows = _restore_in_one(db, tables, schema, source)
     except sqlite3.IntegrityError as exc:  # a foreign key, checked at the commit
-        raise KBError(f"the export's rows do not hold together ({exc}): nothing was restored") from None
+        raise KBError(
+            _("the export's rows do not hold together ({error}): nothing was restored").format(error=exc)
+        ) from None
     db.search_cache = None
     evidence = (
         tuple(r[0] for r in db.execute("SELECT sha256 FROM evidence_files ORDER BY id"))
@@ -163,11 +176,15 @@ def _restore_in_one(db: Database, tables: Sequence[TableRows], schema: Schema, s
 def _insert(conn: sqlite3.Connection, tables: Sequence[TableRows], schema: Schema) -> None:
     for table in tables:
         if table.name not in schema.stored:
-            raise KBError(f"the export holds a table this KB's schema does not: {table.name}")
+            raise KBError(
+                _("the export holds a table this KB's schema does not: {table}").format(table=table.name)
+            )
         unknown = sorted(set(table.columns) - set(stored_columns(conn, table.name)))
         if unknown:
             raise KBError(
-                f"the export's {table.name} has columns this KB's schema does not: {', '.join(unknown)}"
+                _("the export's {table} has columns this KB's schema does not: {columns}").format(
+                    table=table.name, columns=", ".join(unknown)
+                )
             )
         if not table.rows:
             continue
@@ -176,7 +193,9 @@ def _insert(conn: sqlite3.Connection, tables: Sequence[TableRows], schema: Schem
         try:
             conn.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', table.rows)
         except sqlite3.DatabaseError as exc:
-            raise KBError(f"the export's {table.name} does not fit this KB: {exc}") from None
+            raise KBError(
+                _("the export's {table} does not fit this KB: {error}").format(table=table.name, error=exc)
+            ) from None
 
 
 def _migrated(tables: Sequence[TableRows], schema_version: int) -> list[TableRows]:

@@ -11,6 +11,7 @@ from typing import IO
 
 from importers.ooxml.package import Package
 from kb.errors import KBError
+from kb.i18n import _
 
 _DATA_DESCRIPTOR_FLAG = 0x08
 
@@ -30,9 +31,13 @@ def check_destination(src: str | Path, dst: str | Path) -> None:
     """The checks before a copy of workbook `src` is written to `dst`: never over the source itself."""
     src, dst = Path(src), Path(dst)
     if same_file(src, dst):
-        raise KBError(f"refusing to overwrite the input workbook {src.name}: choose another output file")
+        raise KBError(
+            _("refusing to overwrite the input workbook {name}: choose another output file").format(
+                name=src.name
+            )
+        )
     if not dst.parent.is_dir():
-        raise KBError(f"output folder does not exist: {dst.parent}")
+        raise KBError(_("output folder does not exist: {folder}").format(folder=dst.parent))
 
 
 # A replaced member's new content: its bytes, or a function that writes them into a stream

@@ -21,6 +21,7 @@ from typing import IO, NamedTuple
 from xml.etree import ElementTree as ET
 
 from kb.errors import KBError
+from kb.i18n import _
 
 # --- limits -------------------------------------------------------------------
 
@@ -92,7 +93,9 @@ class Package:
                 self.zip = zipfile.ZipFile(self.file)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
                 raise KBError(
-                    f"{self.name}: not an .xlsx workbook (not a readable zip archive; corrupt or truncated?)"
+                    _(
+                        "{name}: not an .xlsx workbook (not a readable zip archive; corrupt or truncated?)"
+                    ).format(name=self.name)
                 ) from None
             _check_zip_limits(self.zip, self.name)
         except BaseException:
@@ -123,42 +126,44 @@ class Package:
         try:
             return self.zip.read(part)
         except KeyError:
-            raise KBError(f"{self.name}: workbook part missing: {part}") from None
+            raise KBError(
+                _("{name}: workbook part missing: {part}").format(name=self.name, part=part)
+            ) from None
         except _CORRUPT:
-            raise KBError(f"{self.name}: corrupt workbook, cannot read {part}") from None
+            raise KBError(_cannot_read(self.name, part)) from None
 
     def parse(self, part: str) -> ET.Element:
         try:
             return ET.fromstring(self.read(part))
         except ET.ParseError:
-            raise KBError(f"{self.name}: corrupt workbook, {part} is not well-formed XML") from None
+            raise KBError(_not_well_formed(self.name, part)) from None
 
     @contextmanager
     def reading(self, part: str) -> Iterator[IO[bytes]]:
         """The part as a stream, for parsing it incrementally; bad XML or a damaged member
         found while it is read (inside the with block) become KBError."""
         if not self.has(part):
-            raise KBError(f"{self.name}: workbook part missing: {part}")
+            raise KBError(_("{name}: workbook part missing: {part}").format(name=self.name, part=part))
         try:
             with self.zip.open(part) as stream:
                 yield stream
         except ET.ParseError:
-            raise KBError(f"{self.name}: corrupt workbook, {part} is not well-formed XML") from None
+            raise KBError(_not_well_formed(self.name, part)) from None
         except _CORRUPT:
-            raise KBError(f"{self.name}: corrupt workbook, cannot read {part}") from None
+            raise KBError(_cannot_read(self.name, part)) from None
 
     def stored_bytes(self, info: zipfile.ZipInfo) -> bytes:
         """A member's compressed bytes exactly as stored, for copying it without recompressing."""
         self.file.seek(info.header_offset)
         header = self.file.read(_LOCAL_HEADER_SIZE)
         if len(header) != _LOCAL_HEADER_SIZE or header[:4] != b"PK\x03\x04":
-            raise KBError(f"corrupt workbook: bad local header for {info.filename}")
+            raise KBError(_("corrupt workbook: bad local header for {member}").format(member=info.filename))
         name_length = int.from_bytes(header[26:28], "little")
         extra_length = int.from_bytes(header[28:30], "little")
         self.file.seek(info.header_offset + _LOCAL_HEADER_SIZE + name_length + extra_length)
         raw = self.file.read(info.compress_size)
         if len(raw) != info.compress_size:
-            raise KBError(f"corrupt workbook: {info.filename} is truncated")
+            raise KBError(_("corrupt workbook: {member} is truncated").format(member=info.filename))
         return raw
 
     # -- relationships --
@@ -183,7 +188,7 @@ class Package:
                 return rel.part
         if self.has("xl/workbook.xml"):
             return "xl/workbook.xml"
-        raise KBError(f"{self.name}: not an Excel workbook (missing xl/workbook.xml)")
+        raise KBError(_("{name}: not an Excel workbook (missing xl/workbook.xml)").format(name=self.name))
 
     def related_part(self, kind: str) -> str | None:
         """Part related to the workbook by type, e.g. 'sharedStrings' or 'calcChain'; None if absent."""
@@ -243,11 +248,19 @@ class Package:
             return []
         strings = []
         with self.reading(part) as stream:
-            for _, element in ET.iterparse(stream):
+            for _event, element in ET.iterparse(stream):
                 if local_name(element.tag) == "si":
                     strings.append(string_item_text(element))
                     element.clear()
         return strings
+
+
+def _cannot_read(name: str, part: str) -> str:
+    return _("{name}: corrupt workbook, cannot read {part}").format(name=name, part=part)
+
+
+def _not_well_formed(name: str, part: str) -> str:
+    return _("{name}: corrupt workbook, {part} is not well-formed XML").format(name=name, part=part)
 
 
 _LOCAL_HEADER_SIZE = 30  # PK\x03\x04 ... file name length (26:28), extra field length (28:30)
@@ -255,16 +268,20 @@ _LOCAL_HEADER_SIZE = 30  # PK\x03\x04 ... file name length (26:28), extra field 
 
 def _open_checked(path: Path) -> IO[bytes]:
     if not path.is_file():
-        raise KBError(f"workbook not found: {path}")
+        raise KBError(_("workbook not found: {path}").format(path=path))
     file = path.open("rb")
     try:
         size = os.fstat(file.fileno()).st_size
         if size > MAX_FILE_BYTES:
             raise KBError(
-                f"{path.name}: workbook is {size // 2**20} MB, over the {MAX_FILE_BYTES // 2**20} MB limit"
+                _("{name}: workbook is {size} MB, over the {limit} MB limit").format(
+                    name=path.name, size=size // 2**20, limit=MAX_FILE_BYTES // 2**20
+                )
             )
         if file.read(len(OLE_MAGIC)) == OLE_MAGIC:
-            raise KBError(f"{path.name}: encrypted or legacy .xls workbook, save it as .xlsx")
+            raise KBError(
+                _("{name}: encrypted or legacy .xls workbook, save it as .xlsx").format(name=path.name)
+            )
         file.seek(0)
     except BaseException:
         file.close()
@@ -275,15 +292,24 @@ def _open_checked(path: Path) -> IO[bytes]:
 def _check_zip_limits(zf: zipfile.ZipFile, name: str) -> None:
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise KBError(f"{name}: {len(infos)} zip members, over the {MAX_ZIP_MEMBERS} limit")
+        raise KBError(
+            _("{name}: {count} zip members, over the {limit} limit").format(
+                name=name, count=len(infos), limit=MAX_ZIP_MEMBERS
+            )
+        )
     encrypted = next((info.filename for info in infos if info.flag_bits & _ENCRYPTED_FLAG), None)
     if encrypted is not None:
-        raise KBError(f"{name}: password-protected zip member {encrypted}; save the workbook without one")
+        raise KBError(
+            _("{name}: password-protected zip member {member}; save the workbook without one").format(
+                name=name, member=encrypted
+            )
+        )
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
         raise KBError(
-            f"{name}: workbook unpacks to {total // 2**20} MB, over the "
-            f"{MAX_UNCOMPRESSED_BYTES // 2**20} MB limit (zip bomb guard)"
+            _("{name}: workbook unpacks to {size} MB, over the {limit} MB limit (zip bomb guard)").format(
+                name=name, size=total // 2**20, limit=MAX_UNCOMPRESSED_BYTES // 2**20
+            )
         )
 
 

@@ -98,7 +98,11 @@ def clauses_show(ctx: click.Context, document: str, article: int) -> None:
 
     resolution = clauses.ClauseIndex(open_db(ctx)).resolve(document, article, "")
     if resolution.clause is None:
-        raise KBError(f"{resolution.cited_label}: {problem_text(resolution.problem)}")
+        raise KBError(
+            _("{cited}: {problem}").format(
+                cited=resolution.cited_label, problem=problem_text(resolution.problem)
+            )
+        )
     render_clause(resolution.clause)
 
 
