@@ -594,6 +594,58 @@ def carry_drafts(db: Database, old_document_id: int, new_response_ids: list[int]
     return CarriedDrafts(carried, orphaned)
 
 
+def carry_library_drafts(db: Database, old_document_id: int, new_qa_ids: list[int]) -> CarriedDrafts:
+    """The library's carry_drafts: a sheet answered again (a new version of the same sheet for
+    the same customer) keeps each edit pending on its old answers, moved to the new answer to
+    the same question (kb.store.question_key), in the caller's transaction. A draft the new
+    sheet already says (the same text and choice) has landed and is dropped, not carried; one
+    whose question the new sheet no longer asks stays on its old answer, and is named."""
+    pending = db.execute(
+        "SELECT q.id, q.question_key, q.question, v.text, v.choice FROM content_versions v"
+        " JOIN qa_pairs q ON q.id = v.source_id"
+        " WHERE v.kind = 'qa' AND v.status = 'draft' AND q.document_id = ? ORDER BY q.id",
+        [old_document_id],
+    ).fetchall()
+    if not pending:
+        return CarriedDrafts([], [])
+    marks = ",".join("?" * len(new_qa_ids))
+    by_key: dict[str, tuple[int, int, str | None, str | None]] = {}
+    for qid, key, version, text, choice in db.execute(
+        f"SELECT id, question_key, version, answer_text, choice FROM qa_pairs WHERE id IN ({marks}) ORDER BY id",
+        new_qa_ids,
+    ):
+        by_key.setdefault(key, (qid, version, text, choice))
+    carried, orphaned = [], []
+    for old_id, key, question, text, choice in pending:
+        target = by_key.get(key)
+        if target is None:
+            orphaned.append((f"Q{old_id}", question))
+            continue
+        new_id, new_version, new_text, new_choice = target
+        if (new_text, new_choice) == (text, choice):
+            db.execute(
+                "DELETE FROM content_versions WHERE kind = 'qa' AND source_id = ? AND status = 'draft'",
+                [old_id],
+            )
+            continue
+        db.execute(
+            "UPDATE content_versions SET source_id = ?, version = ? WHERE kind = 'qa' AND source_id = ?"
+            " AND status = 'draft'",
+            [new_id, new_version + 1, old_id],
+        )
+        carried.append((f"Q{old_id}", f"Q{new_id}", question))
+        audit.record(
+            db,
+            audit.AuditEvent(
+                action="carry draft",
+                target_kind="qa",
+                target_id=f"Q{new_id}",
+                detail=f"draft of Q{old_id} carried to Q{new_id} of the sheet answered again",
+            ),
+        )
+    return CarriedDrafts(carried, orphaned)
+
+
 def _draft_key(control_id: str | None, title: str) -> str:
     return f"control {canonical_control_id(control_id)}" if control_id else f"title {title.strip()}"
 

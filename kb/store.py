@@ -310,6 +310,10 @@ def import_qa_pairs(
             table="chunks" if approved else "draft_chunks",
         )
         result.sections = len(pairs)
+        if result.superseded_document_id:
+            result.drafts = curation.carry_library_drafts(
+                db, result.superseded_document_id, _ids_in_order(db, "qa_pairs", result.document_id)
+            )
         index.compact(db)
     return result
 

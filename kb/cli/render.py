@@ -100,6 +100,11 @@ def render_whitepaper_import(file: str, result: ImportResult, *, lang_given: boo
             file=file, lang=result.lang, how=how, linked=linked
         )
     )
+    _render_carried(file, result)
+
+
+def _render_carried(file: str, result: ImportResult) -> None:
+    """What a new version did with the drafts pending on the old one (kb.curation)."""
     for old, new, what in result.drafts.carried if result.drafts else ():
         click.echo(
             _(
@@ -143,6 +148,7 @@ def render_qa_import(file: str, result: ImportResult, *, approved: bool, as_fill
                 file=file, n=as_filled
             )
         )
+    _render_carried(file, result)
 
 
 def render_control(

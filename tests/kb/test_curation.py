@@ -404,3 +404,40 @@ def test_a_kb_of_drafts_only_offers_the_draft_to_the_very_question(tmp_path):
     assert held.status == "needs_review" and "draft" in held.why
     assert held.sources and "一年間保管" in held.sources[0].text
     assert answer(db, "退職者のアカウントを削除していますか。").status == "no_match"
+
+
+def _sheet(db, sha: str, pairs: list[QAPair]) -> store.ImportResult:
+    """ACME's sheet answered again: the same sheet (title, file, customer), another content."""
+    doc = ParsedDocument(kind="checksheet", title="ACME sheet", sha256=sha, source_name="acme.xlsx")
+    return store.import_qa_pairs(db, doc, pairs, customer="ACME", answered_on="2026-03-01", approved=True)
+
+
+AUDIT_Q = "委託先の監査報告書を提供できますか。"
+TRAIN_Q = "従業員に年1回の教育を実施していますか。"
+WIPE_Q = "解約時にデータを消去しますか。"
+
+
+def test_a_sheet_answered_again_carries_the_library_drafts_over_by_question(db):
+    """An edit pending on a library answer must not vanish into the history when the customer's
+    sheet it came from is imported again: it moves to the new answer to the same question; one
+    the new sheet already says has landed; one whose question is gone stays and is named."""
+    _sheet(db, "acme-1", [QAPair(AUDIT_Q, "はい", "年に一度提供します。"), QAPair(TRAIN_Q, "はい", "毎年実施します。"),
+                          QAPair(WIPE_Q, "はい", "消去します。")])  # fmt: skip
+    ids = {q: i for i, q in db.execute("SELECT id, question FROM qa_pairs")}
+    curation.edit(db, curation.resolve(db, f"Q{ids[AUDIT_Q]}"), text="求めに応じて提供します。")
+    curation.edit(db, curation.resolve(db, f"Q{ids[TRAIN_Q]}"), text="入社時と毎年実施します。")
+    curation.edit(db, curation.resolve(db, f"Q{ids[WIPE_Q]}"), text="30 日以内に消去します。")
+    result = _sheet(db, "acme-2", [QAPair(AUDIT_Q, "はい", "年に一度提供します。"),
+                                   QAPair(TRAIN_Q, "はい", "入社時と毎年実施します。")])  # fmt: skip
+    new = {q: i for i, q in db.execute("SELECT id, question FROM qa_pairs WHERE is_current = 1")}
+    assert result.drafts.carried == [(f"Q{ids[AUDIT_Q]}", f"Q{new[AUDIT_Q]}", AUDIT_Q)]
+    assert result.drafts.orphaned == [(f"Q{ids[WIPE_Q]}", WIPE_Q)]
+    carried = curation.get(db, "qa", new[AUDIT_Q])
+    assert (carried.text, carried.draft.text, carried.draft.version) == (
+        "年に一度提供します。",
+        "求めに応じて提供します。",
+        2,
+    )
+    assert curation.get(db, "qa", new[TRAIN_Q]).draft is None  # the new sheet says it: landed
+    assert curation.get(db, "qa", ids[WIPE_Q]).draft.text == "30 日以内に消去します。"
+    assert [e.target_id for e in audit.entries(db) if e.action == "carry draft"] == [f"Q{new[AUDIT_Q]}"]
