@@ -523,6 +523,23 @@ def answering_cache(db: Database, audience: str | None = None) -> IndexCache:
     return IndexCache.of(db, ANSWERING_FOR.get(audience, ANSWERING))
 
 
+def _modifies_next_noun(tagged: list, start: int, length: int) -> bool:
+    """Whether the nouns ``tagged[start:start + length]`` are the modifier of a Japanese noun
+    compound: written on, with nothing between, into the noun after them (量子|暗号, 名簿|更新).
+    Japanese compounds are right-headed: the modifier narrows the head, to one kind of it
+    (量子暗号 is a kind of 暗号) or to what it acts on (名簿更新 updates the roster, not the
+    software a KB says it updates). A KB that never uses the modifier cannot say whether it
+    does that; such a word is not a paraphrase of something the KB says in other words, as a
+    noun standing alone may be (社員の教育 for 従業員の教育)."""
+    after = start + length
+    return (
+        after < len(tagged)
+        and all(tagged[k][3] == "noun" for k in range(start, after))
+        and tagged[after][3] == "noun"
+        and tagged[after][1] == tagged[after - 1][2]
+    )
+
+
 def prepare(
     db: Database, text: str, glossary=None, cache: IndexCache | None = None, index: Index = EVERYTHING
 ) -> Query:
@@ -540,13 +557,15 @@ def prepare(
         if earlier is not None:
             concept_of[m] = earlier
             continue  # the same concept asked twice counts once
-        unseen_latin = False
+        unseen_latin = unseen_modifier = False
         if info.df == 0 and not known:
             # A word the KB never uses and no domain term either: no text can
             # cover it, and it is paraphrase more often than a missing topic;
-            # English is the exception (see UNSEEN_LATIN_WEIGHT).
+            # English is the exception (see UNSEEN_LATIN_WEIGHT), and so is the first noun
+            # of a Japanese compound (see _modifies_next_noun).
             unseen_latin = all(tagged[k][3] == "latin" for k in range(start, start + length))
-            if not unseen_latin:
+            unseen_modifier = not unseen_latin and _modifies_next_noun(tagged, start, length)
+            if not unseen_latin and not unseen_modifier:
                 continue
         if length == 1:
             weight = WORD_CLASS_WEIGHT[tagged[start][3]]
@@ -556,14 +575,15 @@ def prepare(
             weight = 1.0  # a domain term, whatever its word class; light words stay light
         if match.part:
             weight *= PART_WEIGHT
-        if unseen_latin:
+        if unseen_latin or unseen_modifier:
             weight *= UNSEEN_LATIN_WEIGHT
         parent = concept_of.get(match.parent) if match.parent is not None else None
         concept_of[m] = len(concepts)
         # A word inside a glossary phrase ("logically" in "logically separated") is
         # translated with its phrase: not unseen content.
         affix = length == 1 and tagged[start][3] == "affix"
-        concepts.append(Concept(info, weight, parent, unseen=unseen_latin and not match.part, affix=affix))
+        unseen = (unseen_latin or unseen_modifier) and not match.part
+        concepts.append(Concept(info, weight, parent, unseen=unseen, affix=affix))
     return Query(
         text=text,
         terms=terms,

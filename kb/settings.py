@@ -220,7 +220,9 @@ SETTINGS: tuple[Setting, ...] = (
         "content nothing can translate, not a paraphrase (conform to WCAG 2.1). On HECVAT 4.1.4 "
         "against the seed KB this weight alone turns 28 auto answers (about 4 of them right) into "
         "review or no-match and leaves the dev metrics as they were; at 0.5 an English dev "
-        "question drops below the answer threshold.",
+        "question drops below the answer threshold. The modifier of a Japanese noun compound "
+        "the KB never uses (量子|暗号, kb.search._modifies_next_noun) weighs the same: it is "
+        "content the KB cannot speak to, and the topic gate holds the answer for it.",
     ),
     Setting(
         "body_only_credit",

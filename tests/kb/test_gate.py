@@ -91,3 +91,42 @@ def test_words_of_quantity_kind_and_grade_are_not_a_topic_the_kb_lacks(tiny_db):
         assert (ok.status, ok.why, ok.sources[0].control_id) == ("answered", None, "1.1.1"), question
     held = answer(tiny_db, "Are backups taken in every Atlantis case?", auto_threshold=0.3)
     assert held.status == "needs_review" and held.why and "atlanti" in held.why
+
+
+@pytest.fixture(scope="module")
+def compound_db(tmp_path_factory):
+    return whitepaper_kb(
+        tmp_path_factory.mktemp("compound") / "kb.db",
+        "Compound test whitepaper",
+        [
+            ("2.1.1", "暗号の利用", "保存データは暗号により保護しています。"),
+            ("2.1.2", "ソフトウェアの更新", "提供するソフトウェアは毎月更新しています。"),
+            ("2.1.3", "利用者の教育", "全ての従業員に年1回の教育を実施しています。"),
+        ],
+    )
+
+
+def test_a_compound_whose_modifier_the_kb_never_uses_asks_about_a_kind_it_cannot_speak_to(compound_db):
+    """量子暗号 is one kind of 暗号 (Japanese compounds are right-headed): a KB that never says
+    量子 does not answer it from what it says about 暗号, however well the rest matches."""
+    held = answer(compound_db, "量子暗号を使っていますか。", auto_threshold=0.3)
+    assert held.sources[0].control_id == "2.1.1" and held.status == "needs_review"
+    assert held.why == "the KB and glossary do not know: 量子"
+    plain = answer(compound_db, "暗号を使っていますか。", auto_threshold=0.3)
+    assert (plain.status, plain.why) == ("answered", None)
+
+
+def test_a_compound_whose_modifier_names_what_is_acted_on_is_held_too(compound_db):
+    """名簿|更新 updates the roster: the KB says it updates its software, so a yes from there
+    would be a wrong answer, though 更新 and 毎月 match word for word."""
+    roster = answer(compound_db, "名簿更新を毎月行っていますか。", auto_threshold=0.3)
+    assert roster.sources[0].control_id == "2.1.2" and roster.status == "needs_review"
+    assert roster.why == "the KB and glossary do not know: 名簿"
+    software = answer(compound_db, "ソフトウェアの更新を毎月行っていますか。", auto_threshold=0.3)
+    assert (software.status, software.why) == ("answered", None)
+
+
+def test_an_unknown_noun_standing_alone_is_still_paraphrase(compound_db):
+    """社員 is 従業員 in other words; with の between, it modifies nothing as a compound."""
+    staff = answer(compound_db, "社員の教育を実施していますか。", auto_threshold=0.3)
+    assert staff.sources[0].control_id == "2.1.3" and staff.why is None
