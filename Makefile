@@ -22,11 +22,12 @@ demo: $(STAMP)
 	@mkdir -p $(DEMO)
 	@rm -f $(DEMO)/kb.db $(DEMO)/kb.db-wal $(DEMO)/kb.db-shm
 	@rm -rf $(DEMO)/kb.db.vault
-	@echo "==> Building the demo KB $(DEMO)/kb.db from demo/ (whitepaper in Japanese and English, 利用約款, evidence)"
+	@echo "==> Building the demo KB $(DEMO)/kb.db from demo/ (whitepaper and 利用約款 in Japanese and English, evidence)"
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper.md
 	$(BIN)/kb --db $(DEMO)/kb.db import whitepaper demo/sample_whitepaper_en.md --lang en
 	$(BIN)/kb --db $(DEMO)/kb.db import clauses demo/sample_contract.md
-	$(BIN)/kb --db $(DEMO)/kb.db check refs --document "ミナトクラウド サービス利用約款"
+	$(BIN)/kb --db $(DEMO)/kb.db import clauses demo/sample_contract_en.md
+	$(BIN)/kb --db $(DEMO)/kb.db check refs
 	$(BIN)/kb --db $(DEMO)/kb.db evidence add demo/evidence/datacenter_audit.pdf --title "データセンター所在地 確認報告書" \
 		--control 6.1.3 --classification public --valid-from 2026-04-10 --valid-until 2030-04-30
 	$(BIN)/kb --db $(DEMO)/kb.db evidence add demo/evidence/isms_certificate.md --title "ISMS クラウドセキュリティ認証 登録証（要約）" \

@@ -14,6 +14,33 @@ Within an article, paragraphs (項) are numbered 1. / １ / ２ (the first may b
 the start of a wrapped line is text, not paragraph 30. A mention of an article in a sentence
 (「第5条に定める」) is not a heading: a heading is never followed straight on by a particle.
 
+English contracts (an English edition of a 約款, or a contract written in English) are read by
+the rules English drafting follows, which are the rules Japan's official translations of its laws
+use for the same structure (条 Article, 項 paragraph, 号 item, 章 Chapter, 節 Section, 附則
+Supplementary Provisions):
+
+* "Article 12 (Data Storage Location)", "Article 12. Data Storage Location", "Article 12: …",
+  "ARTICLE 12 – DATA STORAGE LOCATION", "Article XII", as a Markdown heading, a Word heading or a
+  plain line; a run-in title ("Article 5. Fees. The Subscriber shall pay …") ends at its full stop;
+  a caption on the line above ("(Purpose)" then "Article 1 These Terms …") as in 日本法令外国語訳,
+  or the title on the line below ("ARTICLE I" then "DEFINITIONS");
+* "Article 12-2" (how 第12条の2 is translated) and "Article 12bis", "12ter" … (the Latin ordinal
+  adverbs continental drafting uses) for the articles inserted after Article 12;
+* "Part", "Chapter", "Section" and "Subsection" headings group articles; "Supplementary Provisions",
+  "Schedule", "Appendix", "Annex", "Exhibit" and "Attachment" end them;
+* paragraphs "1." / "1)" / "(1)" / "12.1" (the article's number, a full stop, the paragraph's),
+  items "(a)", "(i)", "(A)", "a)" and "i)", each in sequence (an item list may start again at its
+  first under a new item of another kind: "(i)" under each "(a)"); "(i)" is the letter after "(h)"
+  and the Roman one otherwise.
+
+A mention of an article is no heading: after the number a sentence goes on in lower case
+("Article 5 applies", "Article 18 (Notices) of these Terms"), with a comma, a paragraph in brackets
+("Article 5(2)") or a full stop that ends it ("… as set out in Article 5."). A heading gives a title
+in brackets, or a separator (full stop, colon, dash) or a space and a title in headline case or
+capitals (a sentence-case title only in a Markdown or Word heading), or nothing at all. A contract
+is read in the language of its first article heading, Japanese or English, and by that language's
+rules only.
+
 Bad input is refused in one line (kb.errors.KBError): no articles, a binary file, a PDF, an
 encoding that is neither UTF-8 nor Shift_JIS (CP932), two headings of one article.
 """
@@ -391,6 +418,7 @@ class _Heading:
     branch: int
     title: str
     rest: str  # the first paragraph, when it stands on the heading's line
+    english: bool = False  # "Article 12 (…)": its paragraphs and items are numbered as English ones are
 
 
 def _closing(text: str) -> int:
@@ -433,6 +461,201 @@ def _article_heading(line: _Line) -> _Heading | None:
     return _Heading(_number(m.group("num")), _number(branch) if branch else 0, _collapse(title), rest)
 
 
+# --------------------------------------------------------------------------- English headings
+
+# Roman numerals, in capitals as headings write them ("ARTICLE IV", "Chapter II"), well formed.
+_ROMAN = r"(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![A-Za-z])"
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+# The Latin ordinal adverbs that number an article inserted after another: 12bis is the second
+# article 12 (as 第12条の2 is), 12ter the third.
+_LATIN_BRANCHES = {
+    "bis": 2,
+    "ter": 3,
+    "quater": 4,
+    "quinquies": 5,
+    "sexies": 6,
+    "septies": 7,
+    "octies": 8,
+    "novies": 9,
+    "nonies": 9,
+    "decies": 10,
+}
+_EN_ARTICLE_RE = re.compile(
+    rf"^(?:Article|ARTICLE)\s+(?P<num>[0-9０-９]+|{_ROMAN})"
+    rf"(?:-(?P<branch>[0-9]+)(?![0-9])|\s?(?P<latin>(?i:{'|'.join(_LATIN_BRANCHES)}))(?![A-Za-z]))?"
+    r"(?P<after>.*)$"
+)
+_EN_GROUP_RE = re.compile(
+    rf"^(?:Part|PART|Chapter|CHAPTER|Section|SECTION|Subsection|SUBSECTION)\s+(?:[0-9]+(?![0-9])|{_ROMAN})"
+    r"(?P<after>.*)$"
+)
+_EN_END_RE = re.compile(
+    r"^(?:Supplementary\s+Provisions?|SUPPLEMENTARY\s+PROVISIONS?|Schedules?|SCHEDULES?|Appendix|APPENDIX"
+    r"|Appendices|APPENDICES|Annex(?:es)?|ANNEX(?:ES)?|Exhibits?|EXHIBITS?|Attachments?|ATTACHMENTS?)(?![A-Za-z])"
+    rf"(?:\s+(?:[0-9]+(?![0-9])|{_ROMAN}|[A-Z](?![A-Za-z])))?(?P<after>.*)$"
+)
+# What separates a number from its title: a full stop or colon before a space, a dash.
+_EN_SEPARATOR_RE = re.compile(r"^\s*(?:[.:](?=\s|$)|[–—]|\s-(?=\s|$))\s*")
+# A bracket after an article's number that holds a paragraph or item of it: "Article 5(2)", "(a)", "(iv)".
+_EN_SUBREFERENCE_RE = re.compile(r"\s*(?:[0-9]{1,3}|[a-zA-Z]|[ivxlc]{1,6})\s*")
+# A title is a heading's few words, no sentence: longer than this it is text.
+_EN_TITLE_MAX = 80
+# The words headline case leaves in lower case (articles, conjunctions, short prepositions).
+_MINOR_WORDS = frozenset(
+    "a an the and but or nor for so yet as at by in of off on per to up via with from into onto upon"
+    " over under than vs".split()
+)
+
+
+def _roman(text: str) -> int:
+    values = [_ROMAN_VALUES[ch] for ch in text]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _headline_case(text: str) -> bool:
+    """Every word capitalized but the minor ones, the first word always: "Rights to the
+    Subscriber's Data", "DATA STORAGE LOCATION"; not "Data storage location is in Japan"."""
+    words = [w for w in re.split(r"[\s/]+", text) if re.search(r"[A-Za-z]", w)]
+    if not words:
+        return False
+    for i, word in enumerate(words):
+        first = next(ch for ch in word if ch.isalpha())
+        if not first.isupper() and (i == 0 or word.strip("(),\"'“”‘’").lower() not in _MINOR_WORDS):
+            return False
+    return True
+
+
+def _english_title(text: str) -> bool:
+    """Whether a plain line's text after an article's number reads as its title: a few words in
+    headline case or capitals, no sentence in them (no full stop, semicolon, ! or ? inside). A
+    title in sentence case ("Data storage location") is read in brackets or from a heading."""
+    text = text.strip()
+    body = text[:-1] if text.endswith(".") else text
+    if not body or len(body) > _EN_TITLE_MAX or re.search(r"[.!?](?=\s)|;", body):
+        return False
+    return _headline_case(body)
+
+
+def _begins_text(text: str) -> bool:
+    """Whether text can be a paragraph of its own: it starts as a sentence or a numbered one does."""
+    return bool(re.match(r"[A-Z0-9\"“‘'(（]", text))
+
+
+def _english_caption(after: str, line: _Line) -> tuple[str, str] | None:
+    """(title, first paragraph) of what follows a number in an English heading ("Article 12"
+    and then this), or None when it is a sentence mentioning it."""
+    stripped = after.strip()
+    if not stripped:
+        return "", ""
+    if stripped[0] in _OPEN and (after[0] in _OPEN or after[0].isspace()):
+        close = _closing(stripped)
+        if close < 0:
+            return None
+        title, rest = stripped[1:close].strip(), stripped[close + 1 :].strip()
+        if not title or _EN_SUBREFERENCE_RE.fullmatch(title):
+            return None  # "Article 5(2) applies": a paragraph of it, mentioned
+        if line.heading and re.fullmatch(r"[.:]", rest):
+            rest = ""
+        if rest and not _begins_text(rest):
+            return None  # "Article 18 (Notices) of these Terms", "… in Article 18 (Notices).": a mention
+        return _collapse(title), rest
+    separator = _EN_SEPARATOR_RE.match(after)
+    if separator:
+        text = after[separator.end() :].strip()
+        if not text:
+            # "… as set out in Article 5." ends a sentence; "ARTICLE 5:" heads one only as a heading.
+            return ("", "") if line.heading else None
+        run_in = re.match(r"(?P<title>[^.;:!?]+)\.\s+(?P<rest>\S.*)$", text)
+        if line.heading:
+            return _collapse(text.rstrip(".")), ""
+        if run_in and _english_title(run_in["title"]):
+            return _collapse(run_in["title"]), run_in["rest"]  # "Article 5. Fees. The Subscriber shall …"
+        if _english_title(text):
+            return _collapse(text.rstrip(".")), ""
+        return None  # "… in Article 5. The Company may …": the next sentence, not a title
+    if after[0].isspace():
+        if not _begins_text(stripped):
+            return None  # "Article 5 applies", "Article 5 and Article 6", "Article 5, paragraph 2"
+        if line.heading or _english_title(stripped):
+            return _collapse(stripped.rstrip(".")), ""  # "Article 12 Data Storage Location"
+        return "", stripped  # as statutes write it: "Article 1 These Terms set out …"
+    return None  # "Article 5's", "Article 5," or "Article 5a": not a heading
+
+
+def _english_heading(line: _Line) -> _Heading | None:
+    m = _EN_ARTICLE_RE.match(line.text)
+    if not m:
+        return None
+    caption = _english_caption(m["after"], line)
+    if caption is None:
+        return None
+    number = m["num"]
+    number = _roman(number) if number[0] in _ROMAN_VALUES else _number(number)
+    branch = int(m["branch"]) if m["branch"] else _LATIN_BRANCHES.get((m["latin"] or "").lower(), 0)
+    title, rest = caption
+    return _Heading(number, branch, title, rest, english=True)
+
+
+def _english_group(line: _Line) -> bool:
+    """A Part, Chapter, Section or Subsection heading: "Chapter 3 Fees", "CHAPTER III – FEES"."""
+    m = _EN_GROUP_RE.match(line.text)
+    caption = _english_caption(m["after"], line) if m else None
+    return caption is not None and not caption[1]
+
+
+def _english_end(line: _Line) -> bool:
+    """Supplementary provisions, a schedule or an appendix, which end the articles: "Appendix",
+    "Schedule 1 – Service Levels", a heading "Schedule of Fees"; not "Schedule 1 sets out …"."""
+    m = _EN_END_RE.match(line.text)
+    if not m:
+        return False
+    caption = _english_caption(m["after"], line)
+    return line.heading or (caption is not None and not caption[1])
+
+
+# Paragraphs: "1." / "1)", "(1)" (as Japan's translations number 項), "12.1" (article 12's first).
+_EN_PARAGRAPH_RE = re.compile(
+    r"^(?P<label>(?P<dot>[0-9]{1,2})[.)]|\((?P<paren>[0-9]{1,2})\)|(?P<article>[0-9]{1,3})\.(?P<sub>[0-9]{1,2})\.?)"
+    r"\s+(?P<text>\S.*)$"
+)
+# Items: "(a)", "(i)", "(A)", "(1)" under paragraphs numbered otherwise, "a)", "i)".
+_EN_ITEM_RE = re.compile(
+    r"^(?P<label>\((?P<paren>[a-z]{1,6}|[A-Z]|[0-9]{1,2})\)|(?P<close>[a-z]{1,6})\))\s+(?P<text>\S.*)$"
+)
+_ROMAN_LOWER = re.compile(_ROMAN.replace("(?![A-Za-z])", ""))
+
+
+def _english_paragraph(m: re.Match, article_number: int) -> tuple[str, int] | None:
+    """(numbering, number) of an English paragraph's label: ("dot", 2) for "2.", ("decimal", 1) for
+    "12.1" in Article 12; None for "3.1" in Article 12, a cross-reference wrapped onto a line."""
+    if m["dot"]:
+        return "dot", int(m["dot"])
+    if m["paren"]:
+        return "paren", int(m["paren"])
+    if int(m["article"]) == article_number:
+        return "decimal", int(m["sub"])
+    return None
+
+
+def _english_item_numbers(value: str) -> list[tuple[str, int]]:
+    """What an item label may be, in the order tried: "(i)" the letter i, else the Roman one."""
+    if value.isdigit():
+        return [("paren", int(value))]
+    if len(value) == 1 and value.isupper():
+        return [("upper", ord(value) - ord("A") + 1)]
+    out = [("latin", ord(value) - ord("a") + 1)] if len(value) == 1 else []
+    if _ROMAN_LOWER.fullmatch(value.upper()):
+        out.append(("roman", _roman(value.upper())))
+    return out
+
+
+def _label(heading: _Heading) -> str:
+    """An article's number as its contract writes it, for messages: 第12条の2, Article 12-2."""
+    if heading.english:
+        return f"Article {heading.number}" + (f"-{heading.branch}" if heading.branch else "")
+    return article_label(heading.number, heading.branch)
+
+
 # --------------------------------------------------------------------------- articles
 
 
@@ -452,6 +675,7 @@ class _ArticleBuilder:
     chapter: str
     line: int
     paragraphs: list[tuple[_Unit, list[_Unit]]] = field(default_factory=list)
+    numbering: str = ""  # an English article's paragraphs: "dot" (1.), "paren" ((1)) or "decimal" (12.1)
 
     def last(self) -> _Unit | None:
         if not self.paragraphs:
@@ -474,6 +698,14 @@ class _ArticleBuilder:
         items = self.paragraphs[-1][1] if self.paragraphs else []
         same = [i for i in items if i.family == family]
         return same[-1].number + 1 if same else 1
+
+    def follows(self, family: str, number: int) -> bool:
+        """Whether an English item numbered so comes next: in sequence, or the first of a list
+        nested under an item of another kind ("(i)" again under each "(a)")."""
+        items = self.paragraphs[-1][1] if self.paragraphs else []
+        return number == self.next_item(family) or (
+            number == 1 and bool(items) and items[-1].family != family
+        )
 
     def build(self) -> Article:
         paragraphs = tuple(
@@ -509,8 +741,21 @@ def _item(text: str) -> _Unit | None:
     return _Unit("・", bullet.group("text"), 0, "bullet") if bullet else None
 
 
+def _is_english(lines: list[_Line]) -> bool:
+    """Whether a contract is English: its first article heading is. A contract is read in one
+    language, so a bilingual one ("第1条（目的）" and "Article 1 (Purpose)" after it) is read as
+    the language it begins in, the other edition's text kept under each of its articles."""
+    for line in lines:
+        if _article_heading(line) is not None:
+            return False
+        if _english_heading(line) is not None:
+            return True
+    return False
+
+
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, english: bool = False) -> None:
+        self.english = english  # read by the English rules (Article 12, Chapter 3, Schedule), else 第12条
         self.front: list[_Line] = []
         self.articles: list[_ArticleBuilder] = []
         self.current: _ArticleBuilder | None = None
@@ -535,7 +780,7 @@ class _Reader:
 
     def _line(self, line: _Line) -> None:
         text = line.text
-        heading = _article_heading(line)
+        heading = _english_heading(line) if self.english else _article_heading(line)
         caption, self.caption = self.caption, None
         if heading is not None:
             if not heading.title and caption is not None:
@@ -544,10 +789,15 @@ class _Reader:
             return
         if caption is not None:
             self._text(caption)  # a remark in brackets, not the caption of an article
-        if _SUPPLEMENTARY_RE.match(text) and (line.heading or not re.search(r"[、。]", text)):
+        if self.english:
+            ends, groups = bool(self.articles) and _english_end(line), _english_group(line)
+        else:
+            ends = bool(_SUPPLEMENTARY_RE.match(text)) and (line.heading or not re.search(r"[、。]", text))
+            groups = bool(_CHAPTER_RE.match(text))
+        if ends:
             self.current = None
             self.supplementary = [text]
-        elif _CHAPTER_RE.match(text) or (line.heading and self.articles):
+        elif groups or (line.heading and self.articles):
             self.chapter = _collapse(text)
             self.current = None
         elif _CAPTION_RE.match(text):
@@ -570,7 +820,7 @@ class _Reader:
 
     def _open(self, heading: _Heading, line: _Line) -> None:
         key = (heading.number, heading.branch)
-        label = article_label(*key)
+        label = _label(heading)
         for other in self.articles:
             before = (other.heading.number, other.heading.branch)
             if before == key:
@@ -584,12 +834,14 @@ class _Reader:
                     _(
                         "{label} (line {line}) comes after {before} (line {before_line}): articles must be in order"
                     ).format(
-                        label=label, line=line.number, before=article_label(*before), before_line=other.line
+                        label=label, line=line.number, before=_label(other.heading), before_line=other.line
                     )
                 )
         self.current = _ArticleBuilder(heading, self.chapter, line.number)
         self.articles.append(self.current)
-        if heading.rest:
+        if heading.rest and heading.english:
+            self._body(_Line(heading.rest, line.number))  # "Article 1 (Purpose) 1. These Terms …"
+        elif heading.rest:
             self.current.add_paragraph(1, "", heading.rest)
 
     def _body(self, line: _Line) -> None:
@@ -603,6 +855,13 @@ class _Reader:
             else:
                 number = article.next_item("paren")
                 article.add_item(_Unit(f"({number})", text, number, "paren"))
+            return
+        if article.heading.english:
+            if not article.heading.title and not article.paragraphs and _english_title(text):
+                # "ARTICLE I" and, on the line below it, "DEFINITIONS": its title
+                article.heading = replace(article.heading, title=_collapse(text.rstrip(".")))
+            elif not self._english_unit(article, line):
+                self._continue(article, line)
             return
         paragraph = _PARAGRAPH_RE.match(text)
         if paragraph and line.indent >= 2 and article.paragraphs:
@@ -620,6 +879,12 @@ class _Reader:
         if item is not None and (item.family == "bullet" or item.number == article.next_item(item.family)):
             article.add_item(item)
             return
+        self._continue(article, line)
+
+    def _continue(self, article: _ArticleBuilder, line: _Line) -> None:
+        """A line that numbers nothing: the paragraph or item before goes on (a new line of it
+        after a blank one), or it is the article's first, unnumbered paragraph."""
+        text = line.text
         last = article.last()
         if last is None:
             article.add_paragraph(1, "", text)
@@ -627,6 +892,43 @@ class _Reader:
             last.text = f"{last.text}\n{text}" if last.text else text
         else:
             last.text = _join(last.text, text)
+
+    def _english_unit(self, article: _ArticleBuilder, line: _Line) -> bool:
+        """Read a line of an English article as a paragraph or item if it numbers one next."""
+        text = line.text
+        paragraph = _EN_PARAGRAPH_RE.match(text)
+        if paragraph and paragraph["dot"] and line.indent >= 2 and article.paragraphs:
+            # A numbered list indented under a paragraph: its items (a nested Markdown list).
+            number = int(paragraph["dot"])
+            if number == article.next_item("nested"):
+                article.add_item(_Unit(paragraph["label"], paragraph["text"], number, "nested"))
+                return True
+        elif paragraph:
+            numbered = _english_paragraph(paragraph, article.heading.number)
+            items = article.paragraphs[-1][1] if article.paragraphs else []
+            if (
+                numbered is not None
+                and article.numbering in ("", numbered[0])
+                and numbered[1] == article.next_paragraph()
+                # "(2)" after "(1)", an item of the paragraph above, is its second item
+                and not (numbered[0] == "paren" and any(i.family == "paren" for i in items))
+            ):
+                article.numbering = numbered[0]
+                article.add_paragraph(numbered[1], paragraph["label"], paragraph["text"])
+                return True
+        item = _EN_ITEM_RE.match(text)
+        if item:
+            for family, number in _english_item_numbers(item["paren"] or item["close"]):
+                if family == "paren" and article.numbering == "paren":
+                    continue  # "(3)" in an article whose paragraphs are (1), (2): not an item
+                if article.follows(family, number):
+                    article.add_item(_Unit(item["label"], item["text"], number, family))
+                    return True
+        bullet = _BULLET_RE.match(text)
+        if bullet:
+            article.add_item(_Unit("・", bullet["text"], 0, "bullet"))
+            return True
+        return False
 
 
 def _caption_title(line: _Line) -> str:
@@ -638,18 +940,46 @@ def _caption_title(line: _Line) -> str:
 # --------------------------------------------------------------------------- cover
 
 
-def _iso_date(text: str) -> str | None:
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTHS = {
+    **{name: number for number, name in enumerate(_MONTH_NAMES, start=1)},
+    **{name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)},
+    "sept": 9,
+}
+# An English date, in either order English writes it: "April 1, 2025", "1 April 2025", "1st Apr. 2025".
+_EN_DATE_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?P<day1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month1>[A-Za-z]{3,9})\.?,?\s+(?P<year1>\d{4})"
+    r"|(?P<month2>[A-Za-z]{3,9})\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year2>\d{4}))(?![0-9])"
+)
+
+
+def _english_date(text: str) -> tuple[int, int, int] | None:
+    for m in _EN_DATE_RE.finditer(text):
+        which = "1" if m["year1"] else "2"
+        month = _MONTHS.get(m["month" + which].lower())
+        if month:
+            return int(m["year" + which]), month, int(m["day" + which])
+    return None
+
+
+def _iso_date(text: str, english: bool = False) -> str | None:
     m = _DATE_RE.search(_nfkc(text))
-    if not m:
+    if m:
+        year, month, day = (int(g) for g in m.groups())
+    elif english and (english_date := _english_date(_nfkc(text))):
+        year, month, day = english_date
+    else:
         return None
-    year, month, day = (int(g) for g in m.groups())
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def _cover(front: list[_Line]) -> tuple[str | None, str | None, str | None, str | None]:
-    """Title, publisher, version and effective date from the lines before the first article."""
+def _cover(
+    front: list[_Line], english: bool = False
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """Title, publisher, version and effective date from the lines before the first article
+    (an English contract's date also as English writes it: "April 1, 2025", "1 April 2025")."""
     title = publisher = version = effective = None
     headings = [line for line in front if line.heading]
     if headings:
@@ -658,8 +988,8 @@ def _cover(front: list[_Line]) -> tuple[str | None, str | None, str | None, str 
         text = _collapse(_nfkc(line.text))
         if len(text) > 60:
             continue
-        if effective is None and _iso_date(text):
-            effective = _iso_date(text)
+        if effective is None and _iso_date(text, english):
+            effective = _iso_date(text, english)
             continue
         m = _VERSION_RE.search(text)
         if version is None and m:
@@ -687,18 +1017,19 @@ def parse_contract(data: bytes, source_name: str) -> ParsedContract:
     cannot read, has no article headings, or heads one article twice or out of order.
     """
     lines, encoding = _lines(data, source_name)
-    reader = _Reader()
+    reader = _Reader(_is_english(lines))
     try:
         reader.read(lines)
     except KBError as exc:
-        raise KBError(f"{source_name}: {exc}") from None
+        raise KBError(_("{file}: {error}").format(file=source_name, error=exc)) from None
     if not reader.articles:
         raise KBError(
             _(
-                "not a contract: {source_name} has no articles (headings such as 第1条（目的） or 第 1 条 (目的))"
+                "not a contract: {source_name} has no articles"
+                " (headings such as 第1条（目的）, 第 1 条 (目的) or Article 1 (Purpose))"
             ).format(source_name=source_name)
         )
-    title, publisher, version, effective = _cover(reader.front)
+    title, publisher, version, effective = _cover(reader.front, reader.english)
     return ParsedContract(
         sha256=hashlib.sha256(data).hexdigest(),
         source_name=source_name,

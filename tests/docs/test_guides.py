@@ -10,6 +10,7 @@ anything else (python demo/decide.py, a pipe into head) runs in bash with the ve
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -33,6 +34,7 @@ DEMO_KB = [
     ["import", "whitepaper", "demo/sample_whitepaper.md"],
     ["import", "whitepaper", "demo/sample_whitepaper_en.md", "--lang", "en"],
     ["import", "clauses", "demo/sample_contract.md"],
+    ["import", "clauses", "demo/sample_contract_en.md"],
     ["evidence", "add", "demo/evidence/datacenter_audit.pdf", "--title", "データセンター所在地 確認報告書"]
     + ["--control", "6.1.3", "--classification", "public", "--valid-from", "2026-04-10"]
     + ["--valid-until", "2030-04-30"],
@@ -162,6 +164,7 @@ def run_step(step: Step, cwd: Path) -> str:
         return result.output
     bin_dir = str(Path(sys.executable).parent)
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(cwd), "COLUMNS": "200", "LANG": "C.UTF-8"}
+    env["KB_LANG"] = os.environ.get("KB_LANG", "en")  # the guide's language (test_every_command…)
     proc = subprocess.run(
         ["bash", "-o", "pipefail", "-c", step.command],
         cwd=cwd,
@@ -184,6 +187,9 @@ def test_every_command_of_the_guide_runs(path, tmp_path, demo_kb, monkeypatch):
     monkeypatch.chdir(cwd)
     monkeypatch.setenv("COLUMNS", "200")  # lines of output unfolded; compared without whitespace anyway
     monkeypatch.delenv("KB_DB", raising=False)
+    # kb speaks the language of the guide, as it does to its reader (kb.i18n): a Japanese guide
+    # shows what kb says in Japanese.
+    monkeypatch.setenv("KB_LANG", path.parent.name if path.parent.name in LANGS else "en")
     for step in guide.steps:
         out = _squeezed(run_step(step, cwd))
         for shown in step.expected:

@@ -19,13 +19,6 @@ from kb.i18n_extract import PACKAGES, ROOT
 
 BASE = "KBError"
 
-# Raise sites that still give an English literal, in files of engineers at work on them now
-# (issue 17). Each is "file:line"; the lead empties this list as they land: a site listed here
-# that is no longer untranslated fails the test too, so the list cannot outlive its sites.
-NOT_YET: set[str] = {
-    "importers/clauses.py:694",  # f"{source_name}: {exc}" (another lane)
-}
-
 # Files whose KBErrors stay English for good, and why.
 ENGLISH_FOR_GOOD = {
     # It reports a broken .po catalogue: translating that report would read the same broken
@@ -177,10 +170,7 @@ def test_the_guard_fails_on_a_module_that_raises_in_english(tmp_path):
 
 def test_every_kberror_message_can_be_translated():
     found = [f for f in untranslated(parsed()) if site(f).rsplit(":", 1)[0] not in ENGLISH_FOR_GOOD]
-    new = [f for f in found if site(f) not in NOT_YET]
-    assert new == [], 'a KBError\'s message must be _("… {field} …").format(field=…), see kb/i18n.py'
-    fixed = NOT_YET - {site(f) for f in found}
-    assert fixed == set(), "translated now (or moved): take these out of NOT_YET"
+    assert found == [], 'a KBError\'s message must be _("… {field} …").format(field=…), see kb/i18n.py'
 
 
 # -- what a person reads -------------------------------------------------------------------------------
