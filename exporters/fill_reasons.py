@@ -112,11 +112,7 @@ class Reason(NamedTuple):
         """In ``lang`` (kb.i18n's catalogue of that language; English without one)."""
         t = translator(lang)
         params = {
-            k: v.in_language(lang)
-            if isinstance(v, Said)
-            else t.gettext(v)
-            if k in _TRANSLATED_PARAMS
-            else v
+            k: v.in_language(lang) if isinstance(v, Said) else t.gettext(v) if k in _TRANSLATED_PARAMS else v
             for k, v in self.params
         }
         return t.gettext(TEXTS[self.code]).format(**params)
