@@ -300,10 +300,11 @@ TABLES: dict[str, Table] = {
             "encoding": "文字コード / text encoding",
             "is_current": _CURRENT,
             "imported_at": "取り込み日時 / imported at",
+            "lang": "言語（条の表記: 第N条 / Article N）/ language (ja, en): how its articles are cited",
         },
         label_column="version",
         sort_desc="effective",
-        facets=("contract_id", "classification", "is_current"),
+        facets=("contract_id", "classification", "is_current", "lang"),
     ),
     "clauses": Table(
         "約款の条項 / Contract clauses",

@@ -651,9 +651,7 @@ def _english_item_numbers(value: str) -> list[tuple[str, int]]:
 
 def _label(heading: _Heading) -> str:
     """An article's number as its contract writes it, for messages: 第12条の2, Article 12-2."""
-    if heading.english:
-        return f"Article {heading.number}" + (f"-{heading.branch}" if heading.branch else "")
-    return article_label(heading.number, heading.branch)
+    return article_label(heading.number, heading.branch, "en" if heading.english else "ja")
 
 
 # --------------------------------------------------------------------------- articles
@@ -1040,4 +1038,5 @@ def parse_contract(data: bytes, source_name: str) -> ParsedContract:
         effective=effective,
         supplementary="\n".join(reader.supplementary or []),
         encoding=encoding,
+        lang="en" if reader.english else "ja",
     )

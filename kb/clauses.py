@@ -28,6 +28,7 @@ from kb.contracts import Article, ParsedContract, article_label, clause_label, n
 from kb.db import Database
 from kb.errors import KBError
 from kb.i18n import N_, Message, _, language
+from kb.language import text_language
 from kb.settings import DEFAULTS
 
 # A response shown to a person at all: below this, an answer has no sources (kb.answer).
@@ -47,10 +48,11 @@ class Clause:
     text: str
     classification: str
     is_current: bool
+    lang: str = "ja"  # its contract version's: how it is cited (第12条 or Article 12)
 
     @property
     def label(self) -> str:
-        return clause_label(self.document, self.article, self.title, self.branch)
+        return clause_label(self.document, self.article, self.title, self.branch, self.lang)
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,11 @@ class ClauseChange:
     change: str  # one of kb.db.CLAUSE_CHANGES
     old_title: str | None = None
     new_title: str | None = None
+    lang: str = "ja"  # the version's: the article is labelled as it cites it (第12条 or Article 12)
 
     @property
     def label(self) -> str:
-        return article_label(self.article, self.branch)
+        return article_label(self.article, self.branch, self.lang)
 
 
 @dataclass(frozen=True)
@@ -87,21 +90,21 @@ def _same_text(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def _changes(old: list[Clause], new: tuple[Article, ...]) -> list[ClauseChange]:
+def _changes(old: list[Clause], new: tuple[Article, ...], lang: str = "ja") -> list[ClauseChange]:
     before = {(c.article, c.branch): c for c in old}
     after = {(a.number, a.branch): a for a in new}
     out: list[ClauseChange] = []
     for key in sorted(before.keys() | after.keys()):
         was, now = before.get(key), after.get(key)
         if was is None:
-            out.append(ClauseChange(*key, "added", None, now.title))
+            out.append(ClauseChange(*key, "added", None, now.title, lang))
         elif now is None:
-            out.append(ClauseChange(*key, "removed", was.title, None))
+            out.append(ClauseChange(*key, "removed", was.title, None, lang))
         else:
             if title_key(was.title) != title_key(now.title):
-                out.append(ClauseChange(*key, "retitled", was.title, now.title))
+                out.append(ClauseChange(*key, "retitled", was.title, now.title, lang))
             if _same_text(was.text) != _same_text(now.text):
-                out.append(ClauseChange(*key, "changed", was.title, now.title))
+                out.append(ClauseChange(*key, "changed", was.title, now.title, lang))
     return out
 
 
@@ -179,7 +182,7 @@ def import_contract(
         ).fetchone()
         changes: list[ClauseChange] = []
         if previous:
-            changes = _changes(_version_clauses(db, previous[0]), parsed.articles)
+            changes = _changes(_version_clauses(db, previous[0]), parsed.articles, parsed.lang)
             old_ids = [
                 cid for (cid,) in db.execute("SELECT id FROM clauses WHERE version_id = ?", [previous[0]])
             ]
@@ -190,8 +193,8 @@ def import_contract(
         version_id = db.execute(
             """
             INSERT INTO contract_versions (contract_id, version, title, effective, sha256, source_name,
-                publisher, classification, supplementary, encoding, imported_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                publisher, classification, supplementary, encoding, lang, imported_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 contract_id,
@@ -204,6 +207,7 @@ def import_contract(
                 classification,
                 parsed.supplementary,
                 parsed.encoding,
+                parsed.lang,
                 _now(),
             ],
         ).lastrowid
@@ -231,12 +235,13 @@ def import_contract(
         index.add_chunks(
             db,
             (
-                # The title is the article's own heading: the contract's name in every clause's
-                # title would give each of them the words 利用・約款・サービス as if it were about them.
+                # The title is the article's own heading, as the contract cites it (第12条（…）,
+                # Article 12 (…)): the contract's name in every clause's title would give each of
+                # them the words 利用・約款・サービス as if it were about them.
                 index.Chunk(
                     "clause",
                     clause_id,
-                    clause_label("", a.number, a.title, a.branch),
+                    clause_label("", a.number, a.title, a.branch, parsed.lang),
                     a.text,
                     classification=classification,
                 )
@@ -278,16 +283,22 @@ def _paragraphs_json(article: Article) -> str:
 # --------------------------------------------------------------------------- reading
 
 _CLAUSE_SELECT = """
-    SELECT c.id, k.name, v.version, c.article, c.branch, c.title, c.text, c.classification, c.is_current
+    SELECT c.id, k.name, v.version, c.article, c.branch, c.title, c.text, c.classification, c.is_current,
+           v.lang
     FROM clauses c
     JOIN contract_versions v ON v.id = c.version_id
     JOIN contracts k ON k.id = v.contract_id
 """
 
 
+def _clause(row: tuple) -> Clause:
+    """A Clause of a row of _CLAUSE_SELECT."""
+    return Clause(*row[:8], bool(row[8]), row[9])
+
+
 def _version_clauses(db: Database, version_id: int) -> list[Clause]:
     return [
-        Clause(*row[:8], bool(row[8]))
+        _clause(row)
         for row in db.execute(f"{_CLAUSE_SELECT} WHERE c.version_id = ? ORDER BY c.position", [version_id])
     ]
 
@@ -298,7 +309,7 @@ def clauses_by_id(db: Database, clause_ids: Iterable[int]) -> dict[int, Clause]:
     for start in range(0, len(ids), 500):  # within SQLite's limit on bound parameters
         part = ids[start : start + 500]
         for row in db.execute(f"{_CLAUSE_SELECT} WHERE c.id IN ({','.join('?' * len(part))})", part):
-            out[row[0]] = Clause(*row[:8], bool(row[8]))
+            out[row[0]] = _clause(row)
     return out
 
 
@@ -310,6 +321,7 @@ class ContractVersion(NamedTuple):
     is_current: bool
     clauses: int
     changes: tuple[ClauseChange, ...]
+    lang: str = "ja"  # the language it was read in: its articles are labelled in it
 
 
 def versions(db: Database, document: str | None = None) -> list[ContractVersion]:
@@ -317,7 +329,7 @@ def versions(db: Database, document: str | None = None) -> list[ContractVersion]
     rows = db.execute(
         """
         SELECT v.id, k.name, v.version, v.effective, v.source_name, v.is_current,
-               (SELECT count(*) FROM clauses c WHERE c.version_id = v.id)
+               (SELECT count(*) FROM clauses c WHERE c.version_id = v.id), v.lang
         FROM contract_versions v JOIN contracts k ON k.id = v.contract_id
         WHERE ? IS NULL OR k.name_key = ?
         ORDER BY k.name, v.id
@@ -325,16 +337,16 @@ def versions(db: Database, document: str | None = None) -> list[ContractVersion]
         [document and name_key(document)] * 2,
     ).fetchall()
     out = []
-    for version_id, name, version, effective, source, current, count in rows:
+    for version_id, name, version, effective, source, current, count, lang in rows:
         changes = tuple(
-            ClauseChange(*row)
+            ClauseChange(*row, lang)
             for row in db.execute(
                 "SELECT article, branch, change, old_title, new_title FROM clause_changes"
                 " WHERE version_id = ? ORDER BY article, branch, id",
                 [version_id],
             )
         )
-        out.append(ContractVersion(name, version, effective, source, bool(current), count, changes))
+        out.append(ContractVersion(name, version, effective, source, bool(current), count, changes, lang))
     return out
 
 
@@ -347,6 +359,7 @@ class Contract(NamedTuple):
 
     name: str
     keys: frozenset[str]
+    lang: str = "ja"  # its current version's
 
 
 # Resolution.problem: a code compared as a str (and printed in English in JSON), and a Message that
@@ -365,10 +378,13 @@ class Resolution(NamedTuple):
     contract: str | None  # the KB's contract the citation resolves to
     clause: Clause | None
     problem: str | None  # None when the clause exists and its title is the one cited
+    lang: str = "ja"  # the citation's: a response cites in its language (第30条, or Article 30)
 
     @property
     def cited_label(self) -> str:
-        return clause_label(self.document, self.article, self.title)
+        """The citation as it was written, in its language: 利用約款 第30条（提供場所）, or
+        Minato Cloud Terms of Service, Article 30 (Place of Provision) in an English response."""
+        return clause_label(self.document, self.article, self.title, lang=self.lang)
 
 
 class ClauseIndex:
@@ -376,10 +392,10 @@ class ClauseIndex:
 
     def __init__(self, db: Database):
         self.contracts = [
-            Contract(name, frozenset(name_key(n) for n in (name, title) if n))
-            for name, title in db.execute(
+            Contract(name, frozenset(name_key(n) for n in (name, title) if n), lang or "ja")
+            for name, title, lang in db.execute(
                 """
-                SELECT k.name, v.title FROM contracts k
+                SELECT k.name, v.title, v.lang FROM contracts k
                 LEFT JOIN contract_versions v ON v.contract_id = k.id AND v.is_current = 1
                 ORDER BY k.id
                 """
@@ -387,7 +403,7 @@ class ClauseIndex:
         ]
         self.current: dict[tuple[str, int], Clause] = {}
         for row in db.execute(f"{_CLAUSE_SELECT} WHERE c.is_current = 1 AND c.branch = 0"):
-            clause = Clause(*row[:8], bool(row[8]))
+            clause = _clause(row)
             self.current[(clause.document, clause.article)] = clause
 
     def contract_for(self, cited: str) -> tuple[str | None, str | None]:
@@ -407,16 +423,21 @@ class ClauseIndex:
             )
         return None, NO_CONTRACT
 
-    def resolve(self, document: str, article: int, title: str) -> Resolution:
+    def resolve(self, document: str, article: int, title: str, lang: str | None = None) -> Resolution:
+        """What a citation of ``document``'s ``article`` titled ``title`` is; ``lang`` is the
+        language it was written in (a response's), by default the contract's, else its name's."""
         contract, why = self.contract_for(document)
+        if lang is None:
+            lang = next((c.lang for c in self.contracts if c.name == contract), None)
+            lang = lang or text_language(document) or "ja"
         if contract is None:
-            return Resolution(document, article, title, None, None, why)
+            return Resolution(document, article, title, None, None, why, lang)
         clause = self.current.get((contract, article))
         if clause is None:
-            return Resolution(document, article, title, contract, None, NO_SUCH_ARTICLE)
+            return Resolution(document, article, title, contract, None, NO_SUCH_ARTICLE, lang)
         if title and title_key(title) != title_key(clause.title):
-            return Resolution(document, article, title, contract, clause, TITLE_DIFFERS)
-        return Resolution(document, article, title, contract, clause, None)
+            return Resolution(document, article, title, contract, clause, TITLE_DIFFERS, lang)
+        return Resolution(document, article, title, contract, clause, None, lang)
 
 
 def has_contracts(db: Database) -> bool:
@@ -455,15 +476,16 @@ def check_refs(db: Database, document: str | None = None) -> tuple[int, list[Ref
                 )
             )
     checked, problems = 0, []
-    for control_id, section, cited, article, title in db.execute(
+    for control_id, section, cited, article, title, lang in db.execute(
         """
-        SELECT r.control_id, r.title, q.document, q.article, q.title
+        SELECT r.control_id, r.title, q.document, q.article, q.title, d.lang
         FROM clause_refs q JOIN responses r ON r.id = q.response_id
+        JOIN documents d ON d.id = r.document_id
         WHERE r.is_current = 1
         ORDER BY r.document_id, r.position, q.id
         """
     ):
-        resolution = clause_index.resolve(cited, article, title)
+        resolution = clause_index.resolve(cited, article, title, lang)
         if wanted is not None and resolution.contract != wanted:
             continue
         checked += 1
@@ -481,13 +503,14 @@ class ClauseQuote:
     more of the question than the response does (governing law: the response says where it is
     set out, the clause says which law)."""
 
-    label: str  # ミナトクラウド サービス利用約款 第26条（準拠法）
+    label: str  # ミナトクラウド サービス利用約款 第26条（準拠法）, or in its language (Clause.label)
     text: str
     document: str
     article: int
     title: str
     version: str
     coverage: float  # of the question, as kb.search measures a source's
+    lang: str = "ja"  # the contract's (kb answer says 約款: or Terms: before it)
 
 
 class ClauseCitation(NamedTuple):
@@ -527,17 +550,24 @@ def found_alone(
     return search.search(db, question, limit=limit, kinds=("clause",), classifications=classifications)
 
 
-def _cited_by(db: Database, clause_index: ClauseIndex, response_ids: list[int]) -> dict[int, list[Clause]]:
+class Cited(NamedTuple):
+    """A current clause a response cites, and which edition of the response cites it."""
+
+    clause: Clause
+    by: int  # responses.id: the response itself, or an edition of it in another language
+
+
+def _cited_by(db: Database, clause_index: ClauseIndex, response_ids: list[int]) -> dict[int, list[Cited]]:
     """The current clauses each response cites, it or its editions in other languages (an
     English edition cites "Terms of Service, Article 26" where the contract in the KB is the
-    Japanese one its Japanese edition cites)."""
+    Japanese one its Japanese edition cites), the response's own first, each clause once."""
     if not response_ids:
         return {}
     marks = ",".join("?" * len(response_ids))
-    found: dict[int, list[Clause]] = {rid: [] for rid in response_ids}
-    for response_id, document, article, title in db.execute(
+    found: dict[int, list[Cited]] = {rid: [] for rid in response_ids}
+    for response_id, by, document, article, title in db.execute(
         f"""
-        SELECT DISTINCT r.id, q.document, q.article, q.title
+        SELECT DISTINCT r.id, o.id, q.document, q.article, q.title
         FROM responses r
         JOIN responses o ON o.id = r.id
             OR (o.control_id = r.control_id AND o.service IS r.service AND o.is_current = 1)
@@ -548,9 +578,41 @@ def _cited_by(db: Database, clause_index: ClauseIndex, response_ids: list[int]) 
         response_ids,
     ):
         clause = clause_index.resolve(document, article, title).clause
-        if clause is not None and clause not in found[response_id]:
-            found[response_id].append(clause)
+        if clause is not None and all(c.clause != clause for c in found[response_id]):
+            found[response_id].append(Cited(clause, by))
     return found
+
+
+def one_edition_each(cited: list[Cited], lang: str) -> list[Clause]:
+    """The clauses a response and its editions cite, each article once: in ``lang`` (the
+    answer's) where that edition of the contract is in the KB.
+
+    Editions of a response cite one article each in its language: the Japanese one 利用約款
+    第26条（準拠法）, the English one Terms of Service, Article 26 (Governing Law). Two clauses are
+    two editions of one article when they have one number, their contracts are in two languages
+    and two editions of the response cite them: the one in ``lang`` stays, and stands for one
+    twin only (the first cited), so that two contracts' articles of one number cited by one
+    edition, or in one language, stay two articles."""
+    out = list(cited)
+    paired: list[Cited] = []  # the clauses kept for a twin, each for one
+    for keep in sorted(cited, key=lambda c: c.clause.lang != lang):  # stable: in cited order
+        if keep not in out or keep in paired:
+            continue
+        twin = next(
+            (
+                c
+                for c in out
+                if c not in paired
+                and c.by != keep.by
+                and c.clause.lang != keep.clause.lang
+                and (c.clause.article, c.clause.branch) == (keep.clause.article, keep.clause.branch)
+            ),
+            None,
+        )
+        if twin is not None:
+            out.remove(twin)
+            paired.append(keep)
+    return [c.clause for c in out]
 
 
 def fold_cited(db: Database, hits: list[search.Hit], cache: search.IndexCache) -> list[search.Hit]:
@@ -563,7 +625,7 @@ def fold_cited(db: Database, hits: list[search.Hit], cache: search.IndexCache) -
         return hits
     clause_index: ClauseIndex = cache.memo("clause_index", lambda: ClauseIndex(db))
     shown = [h.source_id for h in hits if h.kind == "response" and h.coverage >= REVIEW_THRESHOLD]
-    cited = {c.id for found in _cited_by(db, clause_index, shown).values() for c in found}
+    cited = {c.clause.id for found in _cited_by(db, clause_index, shown).values() for c in found}
     return [h for h in hits if not (h.kind == "clause" and h.source_id in cited)]
 
 
@@ -585,22 +647,27 @@ def clause_citations(
     chunk_of: dict[int, int] = cache.memo("clause_chunks", lambda: _clause_chunks(db))
     shown = {h.source_id for h in hits if h.kind == "clause"}  # quoted already, as sources of their own
     cited = _cited_by(db, clause_index, [h.source_id for h in hits if h.kind == "response"])
+    lang = text_language(query.text) or "ja"  # the answer's, as kb answer shows its sources in it
     out = []
     for hit in hits:
         if hit.kind == "clause":
             clause = by_id.get(hit.source_id)
             out.append(ClauseCitation(clause.label, clause.document) if clause else ClauseCitation())
             continue
-        candidates = [
+        # Each article once, of the editions the audience may see, and not where it is a source already.
+        visible = [
             c
             for c in cited.get(hit.source_id, [])
-            if c.id in chunk_of and c.id not in shown and may_see(audience, c.classification)
+            if c.clause.id in chunk_of and may_see(audience, c.clause.classification)
         ]
+        candidates = [c for c in one_edition_each(visible, lang) if c.id not in shown]
         chunks = cache.chunks([chunk_of[c.id] for c in candidates])
         scored = search.rerank(query, [(search.Hit(*chunk.fields, 0.0), chunk) for chunk in chunks.values()])
         coverage = {h.source_id: h.coverage for h in scored}
         quotes = [
-            ClauseQuote(c.label, c.text, c.document, c.article, c.title, c.version, round(coverage[c.id], 4))
+            ClauseQuote(
+                c.label, c.text, c.document, c.article, c.title, c.version, round(coverage[c.id], 4), c.lang
+            )
             for c in candidates
             if coverage.get(c.id, 0.0) > hit.coverage
         ]

@@ -70,16 +70,31 @@ class ParsedContract:
     effective: str | None = None  # ISO YYYY-MM-DD
     supplementary: str = ""  # 附則: when it takes effect and transitional rules, not articles one cites
     encoding: str = "UTF-8"  # how the file was read: UTF-8, UTF-16, Shift_JIS (CP932), EUC-JP or DOCX
+    lang: str = "ja"  # the language it is read in, "ja" or "en" (kb.db.CONTRACT_LANGUAGES): how it cites
 
 
-def article_label(number: int, branch: int = 0) -> str:
+def article_label(number: int, branch: int = 0, lang: str = "ja") -> str:
+    """An article's number as a contract in ``lang`` cites it: 第12条, 第12条の2; Article 12,
+    Article 12-2 (as 第12条の2 is translated, and as importers.clauses reads a branch)."""
+    if lang == "en":
+        return f"Article {number}" + (f"-{branch}" if branch else "")
     return f"第{number}条" + (f"の{branch}" if branch else "")
 
 
-def clause_label(document: str, number: int, title: str, branch: int = 0) -> str:
-    """How a clause is cited in Japanese: 利用約款 第30条（提供場所）."""
-    heading = article_label(number, branch) + (f"（{title}）" if title else "")
-    return f"{document} {heading}" if document else heading
+def heading_label(number: int, title: str, branch: int = 0, lang: str = "ja") -> str:
+    """An article's number and title: 第30条（提供場所）, Article 30 (Place of Provision)."""
+    if lang == "en":
+        return article_label(number, branch, lang) + (f" ({title})" if title else "")
+    return article_label(number, branch) + (f"（{title}）" if title else "")
+
+
+def clause_label(document: str, number: int, title: str, branch: int = 0, lang: str = "ja") -> str:
+    """How a clause is cited: 利用約款 第30条（提供場所）, or in English (as kb.answer cites an
+    English response's clauses) Minato Cloud Terms of Service, Article 30 (Place of Provision)."""
+    heading = heading_label(number, title, branch, lang)
+    if not document:
+        return heading
+    return f"{document}, {heading}" if lang == "en" else f"{document} {heading}"
 
 
 def title_key(title: str) -> str:

@@ -740,6 +740,24 @@ _V15 = ["ALTER TABLE content_versions ADD COLUMN citations TEXT"]
 # defaults its --service to. NULL: none named (a KB of one service) or recorded before this version.
 _V16 = ["ALTER TABLE fills ADD COLUMN service TEXT"]
 
+# Version 17 (English contracts): the language a contract version is read and cited in
+# (importers.clauses reads "Article 12 (Data Storage Location)" as English, 第12条（…） as Japanese):
+# kb.clauses labels its articles in it (Article 12 or 第12条). Every version before was read the
+# Japanese way, so 'ja' by default; a version imported with the first English reading (schema v16),
+# whose articles are titled and none of its titles has a kana or kanji, was an English one.
+CONTRACT_LANGUAGES = ("ja", "en")
+_JAPANESE_GLOB = "*[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]*"  # a kana or a kanji anywhere
+_V17 = [
+    f"ALTER TABLE contract_versions ADD COLUMN lang TEXT NOT NULL DEFAULT 'ja' {_one_of('lang', CONTRACT_LANGUAGES)}",
+    f"""
+    UPDATE contract_versions SET lang = 'en'
+    WHERE EXISTS (SELECT 1 FROM clauses c WHERE c.version_id = contract_versions.id AND c.title != '')
+      AND NOT EXISTS (
+        SELECT 1 FROM clauses c WHERE c.version_id = contract_versions.id AND c.title GLOB '{_JAPANESE_GLOB}'
+      )
+    """,
+]
+
 MIGRATIONS: list[list[str]] = [
     _V1,
     _V2,
@@ -757,6 +775,7 @@ MIGRATIONS: list[list[str]] = [
     _V14,
     _V15,
     _V16,
+    _V17,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

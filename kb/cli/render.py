@@ -336,13 +336,16 @@ def render_answer(answer: Answer) -> None:
 
 
 def _print_clause_quotes(console, src) -> None:
-    """The clauses a source cites that answer the question better than it does, in their words."""
+    """The clauses a source cites that answer the question better than it does, in their words,
+    each under its label in its contract's language (as render_control labels a citation)."""
     from rich.markup import escape
 
     from kb.cli.render_wrap import fold_numbered
 
     for quote in src.clauses:
-        _print_hanging(console, "     ", "約款: ", quote.label, style="dim")
+        _print_hanging(
+            console, "     ", "Terms: " if quote.lang == "en" else "約款: ", quote.label, style="dim"
+        )
         for line in fold_numbered(quote.text, console.width, "       "):
             console.print(escape(line), soft_wrap=True)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kb.contracts import article_label
+from kb.contracts import article_label, heading_label
 from kb.i18n import N_, Message, _, language
 
 if TYPE_CHECKING:
@@ -17,6 +17,12 @@ _CHANGE_LINES = {
     "added": N_("{label}（{title}）: added"),
     "removed": N_("{label}（{title}）: removed"),
     "changed": N_("{label}（{title}）: text changed"),
+}
+# ... of an English contract's article, labelled as it cites it: "Article 12 (Data Storage Location)"
+_ENGLISH_CHANGE_LINES = {
+    "added": N_("{heading}: added"),
+    "removed": N_("{heading}: removed"),
+    "changed": N_("{heading}: text changed"),
 }
 # ContractImport.status, as the line of an import says it
 _IMPORT_LINES = {
@@ -44,11 +50,19 @@ def _effective(date: str | None) -> str:
 
 
 def change_line(change: ClauseChange) -> str:
+    """A version's change to one article, the article labelled in its contract's language."""
+    english = change.lang == "en"
     if change.change == "retitled":
-        return _("{label}: retitled（{old}） → （{new}）").format(
-            label=change.label, old=change.old_title, new=change.new_title
+        retitled = (
+            _("{label}: retitled ({old}) → ({new})")
+            if english
+            else _("{label}: retitled（{old}） → （{new}）")
         )
+        return retitled.format(label=change.label, old=change.old_title, new=change.new_title)
     title = change.new_title if change.change == "added" else change.old_title
+    if english:
+        heading = heading_label(change.article, title or "", change.branch, "en")
+        return _(_ENGLISH_CHANGE_LINES[change.change]).format(heading=heading)
     return _(_CHANGE_LINES[change.change]).format(label=change.label, title=title or "")
 
 
@@ -124,10 +138,16 @@ def render_ref_problems(checked: int, problems: list[RefProblem]) -> None:
     for p in problems:
         r = p.resolution
         where = f"{p.control_id} {p.section}" if p.control_id else p.section
-        if r.problem == "title differs":
+        if r.problem == "title differs" and r.clause.lang == "en":
+            detail = _("the contract's {label} is ({title})").format(
+                label=article_label(r.clause.article, r.clause.branch, "en"), title=r.clause.title
+            )
+        elif r.problem == "title differs":
             detail = _("the contract's {label} is （{title}）").format(
                 label=article_label(r.clause.article, r.clause.branch), title=r.clause.title
             )
+        elif r.problem == "no such article" and r.lang == "en":  # as the citation numbers it
+            detail = _("{contract} has no Article {article}").format(contract=r.contract, article=r.article)
         elif r.problem == "no such article":
             detail = _("{contract} has no 第{article}条").format(contract=r.contract, article=r.article)
         elif r.problem == "no contract":
