@@ -19,6 +19,7 @@ from datetime import date
 from typing import NamedTuple
 
 from kb.clauses import ClauseIndex
+from kb.contracts import clause_label
 from kb.db import Database
 from kb.i18n import N_, Message
 
@@ -140,8 +141,10 @@ def _old_contract(db: Database, responses: dict[int, _Response]) -> list[Stale]:
         return []
     index = ClauseIndex(db)
     out = []
-    for rid, document, article, title in db.execute(
-        "SELECT response_id, document, article, title FROM clause_refs ORDER BY response_id, id"
+    for rid, document, article, title, lang in db.execute(
+        "SELECT q.response_id, q.document, q.article, q.title, d.lang FROM clause_refs q"
+        " JOIN responses r ON r.id = q.response_id JOIN documents d ON d.id = r.document_id"
+        " ORDER BY q.response_id, q.id"
     ):
         r = responses.get(rid)
         if r is None:
@@ -149,7 +152,7 @@ def _old_contract(db: Database, responses: dict[int, _Response]) -> list[Stale]:
         contract, _ = index.contract_for(document)
         for version, took_effect, change in changed.get((contract, article), ()):
             if took_effect > r.written:
-                cited = f"{document} 第{article}条" + (f"（{title}）" if title else "")
+                cited = clause_label(document, article, title, lang=lang)  # as the response cites it
                 detail = Message(
                     _CHANGED[change],
                     cited=cited,

@@ -361,9 +361,10 @@ class Citations(NamedTuple):
     clause_refs: list[ClauseRef]
     doc_refs: list[str]
 
-    def labels(self) -> list[str]:
-        """'利用約款 第30条（提供場所）' for each clause, then each document's name."""
-        return [*(r.label() for r in self.clause_refs), *self.doc_refs]
+    def labels(self, lang: str = "ja") -> list[str]:
+        """'利用約款 第30条（提供場所）' for each clause (in ``lang``, the response's), then each
+        document's name."""
+        return [*(r.label(lang) for r in self.clause_refs), *self.doc_refs]
 
     def to_json(self) -> dict:
         return {"clause_refs": [asdict(r) for r in self.clause_refs], "doc_refs": list(self.doc_refs)}

@@ -18,8 +18,12 @@ class ClauseRef:
     article: int
     title: str
 
-    def label(self) -> str:
-        return f"{self.document} 第{self.article}条（{self.title}）"
+    def label(self, lang: str = "ja") -> str:
+        """As the citing text writes it: 利用約款 第30条（提供場所）, or in an English one
+        Terms of Service, Article 30 (Place of Provision) (kb.contracts.clause_label)."""
+        from kb.contracts import clause_label
+
+        return clause_label(self.document, self.article, self.title, lang=lang)
 
 
 @dataclass

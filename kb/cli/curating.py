@@ -219,7 +219,7 @@ def versions(ctx, item_id, document, service, as_json) -> None:
         for line in (lead + v.text).splitlines():
             click.echo(f"    {line}")
         if item.kind == "response":
-            click.echo(f"    {_cites(v)}")
+            click.echo(f"    {_cites(v, item.lang)}")
 
 
 def _state(item, v) -> str:
@@ -240,12 +240,12 @@ def _state(item, v) -> str:
     )
 
 
-def _cites(v) -> str:
+def _cites(v, lang: str) -> str:
     """What a version of a response cited: the live one's references, a superseded one's as
     they were when it was superseded, a draft's as approving it would read them."""
     if v.citations is None:
         return _("cites: not recorded (superseded before kb kept the citations of each version)")
-    labels = v.citations.labels()
+    labels = v.citations.labels(lang)
     if v.status == "draft":
         return _("cites on approval: {refs}").format(refs="; ".join(labels) if labels else _("nothing"))
     return _("cites: {refs}").format(refs="; ".join(labels) if labels else _("nothing"))

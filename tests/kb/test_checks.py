@@ -173,6 +173,27 @@ def test_a_response_citing_an_article_a_later_version_changed():
     assert said_in_japanese(db)[-1].endswith("利用約款 3 版（2026-05-01）で見出しが変わりました")
 
 
+def test_an_english_response_is_said_to_cite_the_article_as_it_cites_it():
+    from kb.clauses import import_contract
+    from kb.contracts import Article, Paragraph, ParsedContract
+
+    doc = replace(
+        service_whitepaper("ALPHA-VM", [("6.1.3", "Contact with authorities", "Data is stored in Tokyo.")]),
+        date="2025-01-01",
+        lang="en",
+    )
+    doc.sections[0].clause_refs.append(ClauseRef("Terms of Service", 7, "Storage Location"))
+    db = kb_of(doc)
+    for version, effective, place in (("1", "2024-04-01", "Tokyo"), ("2", "2026-04-01", "Osaka")):
+        articles = (Article(7, "Storage Location", (Paragraph(1, "", f"Data is stored in {place}."),)),)
+        parsed = ParsedContract(f"terms-{version}", "terms.md", articles, lang="en")
+        import_contract(db, parsed, document="Terms of Service", version=version, effective=effective)
+    assert [detail for _, _, detail in reasons(db)] == [
+        "cites Terms of Service, Article 7 (Storage Location), changed in Terms of Service version 2"
+        " (2026-04-01), after this response (2025-01-01)"
+    ]
+
+
 def test_a_change_before_the_response_or_to_another_article_is_not_stale():
     db = citing_kb("2025-01-01")
     contract(db, "1", "2024-04-01", "東京")
