@@ -1,6 +1,6 @@
 """Canned queries for the questions auditors ask of a KB, offered when the tables they read exist.
 
-Parameters are typed as people type them: a clause as 30 or 第30条, a control id as
+Parameters are typed as people type them: a clause as 30, 第30条 or Article 30, a control id as
 12.6.1 or cld9.5.1 (kb_control_id writes it as the KB does).
 """
 
@@ -20,16 +20,21 @@ class Canned(NamedTuple):
 QUERIES: dict[str, Canned] = {
     "responses_citing_clause": Canned(
         "条項を引用する回答 / Responses citing a clause",
-        "約款の条（30 または 第30条）を根拠に挙げる現行の回答。document は約款名の一部（空ならすべて）/ "
-        "Current responses that cite an article (30 or 第30条) of a contract; document: part of its name, or empty.",
+        "約款の条（30、第30条 または Article 30）を根拠に挙げる現行の回答。document は約款名の一部（空ならすべて）/ "
+        "Current responses that cite an article (30, 第30条 or Article 30) of a contract; document: part of its "
+        "name, or empty.",
         """
-        SELECT r.control_id, r.title, c.document, '第' || c.article || '条' AS clause, c.title AS clause_title,
+        SELECT r.control_id, r.title, c.document,
+               CASE d.lang WHEN 'en' THEN 'Article ' || c.article ELSE '第' || c.article || '条' END AS clause,
+               c.title AS clause_title,
                d.title AS document_title, r.id AS response_id
         FROM clause_refs c
         JOIN responses r ON r.id = c.response_id
         JOIN documents d ON d.id = r.document_id
         WHERE r.is_current = 1
-          AND c.article = CAST(replace(replace(replace(:article, '第', ''), '条', ''), ' ', '') AS INTEGER)
+          AND c.article = CAST(
+            replace(replace(replace(replace(lower(:article), 'article', ''), '第', ''), '条', ''), ' ', '')
+            AS INTEGER)
           AND (:document = '' OR c.document LIKE '%' || :document || '%')
         ORDER BY d.id, r.position
         """,

@@ -42,11 +42,15 @@ def test_canned_queries(demo_site, demo_db):
         "SELECT c.article, r.control_id FROM clause_refs c JOIN responses r ON r.id = c.response_id"
         " WHERE r.control_id IS NOT NULL ORDER BY c.id LIMIT 1"
     ).fetchone()
-    for spelled in (str(article), f"第{article}条"):
+    for spelled in (str(article), f"第{article}条", f"Article {article}", f"article{article}"):
         rows = demo_site.get(
             f"/demo/responses_citing_clause.json?article={quote(spelled)}&document=&_shape=array"
         ).json()
         assert control in {r["control_id"] for r in rows}, spelled
+    rows = demo_site.get(
+        f"/demo/responses_citing_clause.json?article={article}&document=&_shape=array"
+    ).json()
+    assert {r["clause"] for r in rows} == {f"第{article}条"}  # a Japanese response's citation, as it cites it
     history = demo_site.get("/demo/control_history.json?control_id=12.6.1&_shape=array").json()
     assert history and history[0]["entry"] == "response"
     # Typed as people type it: cld9.5.1 is CLD.9.5.1.
@@ -78,3 +82,23 @@ def test_responses_facet_by_control_family(demo_site, demo_db):
         ).fetchall()
     )
     assert counted == expected and "12" in counted  # 12.x.y and CLD.12.x.y: operations security
+
+
+def test_an_english_response_s_citation_is_shown_as_it_cites_it(tmp_path):
+    """responses_citing_clause on an English response: Article 12, found as 12 or Article 12."""
+    from dataclasses import replace
+
+    from datasette_kb.queries import QUERIES
+    from kb import store
+    from kb.db import connect
+    from kb.model import ClauseRef
+    from tests.builders import service_whitepaper
+
+    doc = replace(service_whitepaper("ALPHA-VM", [("6.1.3", "Contact", "Data stays in Tokyo.")]), lang="en")
+    doc.sections[0].clause_refs.append(ClauseRef("Terms of Service", 12, "Data Storage Location"))
+    db = connect(tmp_path / "kb.db")
+    store.import_document(db, doc)
+    sql = QUERIES["responses_citing_clause"].sql
+    for spelled in ("12", "Article 12", "article 12"):
+        rows = db.execute(sql, {"article": spelled, "document": ""}).fetchall()
+        assert [(r[0], r[3]) for r in rows] == [("6.1.3", "Article 12")], spelled
