@@ -569,30 +569,37 @@ def carry_drafts(db: Database, old_document_id: int, new_response_ids: list[int]
         new_response_ids,
     ):
         by_key.setdefault(_draft_key(control_id, title), (rid, version))
-    carried, orphaned = [], []
+    out = CarriedDrafts([], [])
     for old_id, control_id, title in pending:
-        what = control_id or title
         target = by_key.get(_draft_key(control_id, title))
-        if target is None:
-            orphaned.append((f"R{old_id}", what))
-            continue
-        new_id, new_version = target
-        db.execute(
-            "UPDATE content_versions SET source_id = ?, version = ? WHERE kind = 'response' AND source_id = ?"
-            " AND status = 'draft'",
-            [new_id, new_version + 1, old_id],
-        )
-        carried.append((f"R{old_id}", f"R{new_id}", what))
-        audit.record(
-            db,
-            audit.AuditEvent(
-                action="carry draft",
-                target_kind="response",
-                target_id=f"R{new_id}",
-                detail=f"draft of R{old_id} ({what}) carried to R{new_id} of the new version",
-            ),
-        )
-    return CarriedDrafts(carried, orphaned)
+        _carry_one(db, "response", old_id, target, control_id or title, out)
+    return out
+
+
+def _carry_one(
+    db: Database, kind: str, old_id: int, target: tuple[int, int] | None, what: str, out: CarriedDrafts
+) -> None:
+    """Move the draft pending on ``old_id`` to ``target`` (its id and live version), numbered
+    after that version, with an audit entry; without a target it stays, named in ``out``."""
+    prefix = "R" if kind == "response" else "Q"
+    if target is None:
+        out.orphaned.append((f"{prefix}{old_id}", what))
+        return
+    new_id, new_version = target
+    db.execute(
+        "UPDATE content_versions SET source_id = ?, version = ? WHERE kind = ? AND source_id = ? AND status = 'draft'",
+        [new_id, new_version + 1, kind, old_id],
+    )
+    out.carried.append((f"{prefix}{old_id}", f"{prefix}{new_id}", what))
+    audit.record(
+        db,
+        audit.AuditEvent(
+            action="carry draft",
+            target_kind=kind,
+            target_id=f"{prefix}{new_id}",
+            detail=f"draft of {prefix}{old_id} ({what}) carried to {prefix}{new_id} of the new version",
+        ),
+    )
 
 
 def carry_library_drafts(db: Database, old_document_id: int, new_qa_ids: list[int]) -> CarriedDrafts:
@@ -616,35 +623,17 @@ def carry_library_drafts(db: Database, old_document_id: int, new_qa_ids: list[in
         new_qa_ids,
     ):
         by_key.setdefault(key, (qid, version, text, choice))
-    carried, orphaned = [], []
+    out = CarriedDrafts([], [])
     for old_id, key, question, text, choice in pending:
         target = by_key.get(key)
-        if target is None:
-            orphaned.append((f"Q{old_id}", question))
-            continue
-        new_id, new_version, new_text, new_choice = target
-        if (new_text, new_choice) == (text, choice):
+        if target is not None and target[2:] == (text, choice):  # the new sheet says it: landed
             db.execute(
                 "DELETE FROM content_versions WHERE kind = 'qa' AND source_id = ? AND status = 'draft'",
                 [old_id],
             )
             continue
-        db.execute(
-            "UPDATE content_versions SET source_id = ?, version = ? WHERE kind = 'qa' AND source_id = ?"
-            " AND status = 'draft'",
-            [new_id, new_version + 1, old_id],
-        )
-        carried.append((f"Q{old_id}", f"Q{new_id}", question))
-        audit.record(
-            db,
-            audit.AuditEvent(
-                action="carry draft",
-                target_kind="qa",
-                target_id=f"Q{new_id}",
-                detail=f"draft of Q{old_id} carried to Q{new_id} of the sheet answered again",
-            ),
-        )
-    return CarriedDrafts(carried, orphaned)
+        _carry_one(db, "qa", old_id, target[:2] if target else None, question, out)
+    return out
 
 
 def _draft_key(control_id: str | None, title: str) -> str:

@@ -457,6 +457,18 @@ def service_whitepaper(
     )
 
 
+def two_service_kb(path: Path, names: tuple[str, str] = ("ALPHA-VM", "BETA-BM")) -> Path:
+    """A KB file at ``path`` of two services' whitepapers (ALPHA_VM's and BETA_BM's controls), closed."""
+    from kb import store
+    from kb.db import connect
+
+    db = connect(path)
+    store.import_document(db, service_whitepaper(names[0], ALPHA_VM))
+    store.import_document(db, service_whitepaper(names[1], BETA_BM))
+    db.close()
+    return path
+
+
 def service_answers(
     db,
     name: str,

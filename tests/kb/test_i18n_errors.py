@@ -240,16 +240,9 @@ def test_an_export_that_does_not_fit_the_schema_is_said_in_the_users_language(la
 
 @pytest.fixture
 def two_services(tmp_path):
-    from kb import store
-    from kb.db import connect
-    from tests.builders import ALPHA_VM, BETA_BM, service_whitepaper
+    from tests.builders import two_service_kb
 
-    path = tmp_path / "kb.db"
-    db = connect(path)
-    store.import_document(db, service_whitepaper("ALPHA-VM", ALPHA_VM))
-    store.import_document(db, service_whitepaper("BETA-BM", BETA_BM))
-    db.close()
-    return path
+    return two_service_kb(tmp_path / "kb.db")
 
 
 def test_an_unknown_service_is_said_in_the_users_language(lang, two_services):

@@ -15,6 +15,7 @@ from kb.cli import cli, render
 from kb.cli.translation import cells
 from tests.builders import build_demo_db, make_eval_report
 from tests.paths import DEMO
+from tests.terminal import table_row
 
 CUSTOMER = "架空商事"
 EDITED = "9.4.1"  # a control the fill below sends, changed afterwards: the customer holds an older text
@@ -29,15 +30,6 @@ QUESTIONS = [
 
 def kb(db, *args):
     return CliRunner().invoke(cli, ["--db", str(db), *args], prog_name="kb", catch_exceptions=False)
-
-
-def table_row(out: str, first_cell: str) -> list[str]:
-    """The cells of the rich table row that starts with ``first_cell``."""
-    for line in out.splitlines():
-        found = [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
-        if found and found[0] == first_cell:
-            return found
-    raise AssertionError(f"no row {first_cell!r} in:\n{out}")
 
 
 def fits(out: str, width: int = 80) -> bool:

@@ -262,13 +262,9 @@ def test_every_write_path_leaves_an_entry_and_a_restore_chains_to_the_backups_lo
 @pytest.fixture
 def two_services(tmp_path):
     """A KB of two services (tests.builders ALPHA_VM, BETA_BM) and a sheet asking about backups."""
-    from tests.builders import ALPHA_VM, BETA_BM, service_whitepaper
+    from tests.builders import two_service_kb
 
-    db_path = tmp_path / "kb.db"
-    db = connect(db_path)
-    store.import_document(db, service_whitepaper("ALPHA", ALPHA_VM))
-    store.import_document(db, service_whitepaper("BETA", BETA_BM))
-    db.close()
+    db_path = two_service_kb(tmp_path / "kb.db", ("ALPHA", "BETA"))
     build_question_sheet(
         tmp_path / "q.xlsx", ["仮想マシンのバックアップを毎日取得していますか？"], options=("はい", "いいえ")
     )

@@ -12,20 +12,12 @@ from kb.cli import cli, render
 from kb.evaluate import Report
 from tests.builders import make_doc, make_eval_report, make_fill_report
 from tests.paths import DEMO
+from tests.terminal import table_row
 
 
 @pytest.fixture(autouse=True)
 def wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal's width
-
-
-def table_row(out: str, first_cell: str) -> list[str]:
-    """The cells of the rich table row that starts with ``first_cell``."""
-    for line in out.splitlines():
-        cells = [c.strip() for c in re.split(r"[│┃]", line)[1:-1]]
-        if cells and cells[0] == first_cell:
-            return cells
-    raise AssertionError(f"no row {first_cell!r} in:\n{out}")
 
 
 def test_inspect_shows_the_demo_sheets_columns_and_options(capsys):

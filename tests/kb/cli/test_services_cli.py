@@ -9,10 +9,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from kb import store
 from kb.cli import cli
 from kb.db import connect
-from tests.builders import ALPHA_VM, BETA_BM, service_answers, service_whitepaper
+from tests.builders import service_answers, two_service_kb
 from tests.workbooks import build_question_sheet
 
 ENCRYPTED = "保存データは暗号化されていますか。"
@@ -24,12 +23,7 @@ def run(db, *args):
 
 @pytest.fixture
 def two(tmp_path):
-    path = tmp_path / "kb.db"
-    db = connect(path)
-    store.import_document(db, service_whitepaper("ALPHA-VM", ALPHA_VM))
-    store.import_document(db, service_whitepaper("BETA-BM", BETA_BM))
-    db.close()
-    return path
+    return two_service_kb(tmp_path / "kb.db")
 
 
 def test_answer_refuses_without_a_service_in_one_line(two):
