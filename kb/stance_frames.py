@@ -26,6 +26,11 @@ English, the KB's text Japanese, so each lexicon has both):
   gives the act to the customer says what the customer does, not whether the provider does
   it, so it answers only a question about the customer's part ("Are customers responsible
   for …?", 「お客様が…する必要がありますか」).
+* **Who does it** ("customer-managed keys", "managed by the customer", 「お客様が管理」): a
+  clause that gives the act to the provider ("keys are managed by the Company", 「当社が管理
+  しており」) says who does it, and it is not the one asked about: it does not answer. (That
+  the customer then does not is an inference from exclusive roles, left to another clause or
+  to a person.)
 * **A place asked about** ("stored in China?", "outside Japan?", 「海外に保存」): a
   restriction in the response — "only in X", 「X のみ」「X に限る」「X 以外には…ない」,
   or a specificational sentence 「保存する国は、X となります」 (the countries are X: all
@@ -148,6 +153,22 @@ CUSTOMER_PART = _rx(
     r"|\b(the )?(customers?|tenants?)\s+(must|should|need to|needs to|is required to|are required to)\b"
 )
 
+# The customer named as who does the act asked about: "customer-managed keys", "managed by the
+# customer", "can customers bring their own keys", 「お客様が管理」「顧客管理の」.
+_ACTS_EN = r"(manag|suppl|provid|own|control|held|hold|generat|defin|bring|brought|rotat|creat|stor)\w*"
+_CUSTOMER_AGENT = _rx(
+    rf"\b(customers?|clients?|tenants?|users?)[- ]{_ACTS_EN}"
+    r"|\bby (the )?(customers?|clients?|tenants?|users?)\b"
+    rf"|\b(can|do|does|may|must)\s+(the\s+)?(customers?|clients?|tenants?|users?)\s+{_ACTS_EN}"
+    r"|(お客様|顧客|利用者|契約者)(が|側で|自身で|ご自身で|自ら|にて)[^、。？?]{0,12}(管理|用意|生成|保有|設定|持ち込|作成|保管|更新)"
+    r"|(顧客|利用者|お客様)(管理|所有|保有|指定|持ち込み)の"
+)
+# A clause that gives the act to the provider: "managed by the Company", 「当社が管理しており」.
+_PROVIDER_AGENT = _rx(
+    rf"\b{_ACTS_EN}\s+by\s+(the\s+)?(company|provider|vendor|us)\b"
+    r"|(当社|弊社|事業者)(が|で|にて|において|の責任で)[^、。]{0,20}(管理|用意|生成|保有|設定|運用|保管|更新)"
+)
+
 # A question about the customer's own part: "Are customers responsible …?", 「お客様が…必要がありますか」.
 _CUSTOMER_ASKED = _rx(
     r"\b(are|is|do|does|must|should)\s+(the\s+)?(customers?|tenants?|users?)\b"
@@ -243,6 +264,7 @@ class Frame:
     outside: bool = False
     abroad: bool = False  # 「海外」「国外」: outside Japan
     customer_part: bool = False  # the question asks what the customer does
+    customer_agent: bool = False  # the question names the customer as who does the act
 
     @classmethod
     def of(cls, question: str) -> Frame:
@@ -260,6 +282,7 @@ class Frame:
         frame.prevention = bool(_PREVENTION.search(q))
         frame.party = next((rx for rx in PARTIES.values() if rx.search(q)), None)
         frame.customer_part = bool(CUSTOMER_PART.search(q) or _CUSTOMER_ASKED.search(q))
+        frame.customer_agent = bool(_CUSTOMER_AGENT.search(q))
         if _STORAGE.search(q):
             frame.places = places_in(q)
             frame.outside = bool(_OUTSIDE.search(q))
@@ -284,6 +307,8 @@ class Frame:
             return False
         if not self.customer_part and CUSTOMER_PART.search(clause):
             return False
+        if self.customer_agent and _PROVIDER_AGENT.search(clause):
+            return False  # it says the provider does it: not whether the customer does
         if self.contrasts(clause):
             return False
         if self.about_place:
