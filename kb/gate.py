@@ -19,6 +19,11 @@ encryption). Before a row is auto-answered, two rules a reviewer would state:
   hosts"): the rule holds there too. Within Japanese the KB may say the same in other
   words (設備の容量 → 容量・能力), which Sudachi's normalised forms and confidence weigh.
 
+- **The amount asked.** A question that states an amount (毎月, annually, 年 2 回, within 24 hours,
+  5 年間, 直ちに) asks whether that amount holds: only a source that states the same amount, in
+  any words or language, answers it by itself (kb.quantities). Yearly training does not answer
+  "monthly?", nor a notice sent by e-mail "within one hour?".
+
 A gated answer is left for review with the rule that decided (Gate.why), for the filler
 to show.
 """
@@ -28,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kb import search
+from kb import quantities, search
 from kb.analysis import WORD_CLASS_WEIGHT, analyze
 from kb.i18n import N_, Message
 from kb.settings import DEFAULTS
@@ -40,7 +45,7 @@ LIGHT_BELOW: float = WORD_CLASS_WEIGHT["adj"]  # lighter word classes: light wor
 class Gate(NamedTuple):
     """Why a source may not answer by itself: the rule and the question's words it is about."""
 
-    rule: str  # "untranslatable" | "uncovered"
+    rule: str  # "untranslatable" | "uncovered" | "quantity"
     words: tuple[str, ...]  # the concepts' own wording (analysed terms)
 
     @property
@@ -48,6 +53,8 @@ class Gate(NamedTuple):
         what = ", ".join(self.words)
         if self.rule == "untranslatable":
             return Message(N_("the KB and glossary do not know: {what}"), what=what)
+        if self.rule == "quantity":
+            return Message(N_("the source does not state the amount asked: {what}"), what=what)
         return Message(N_("the source does not cover: {what}"), what=what)
 
 
@@ -102,6 +109,9 @@ def topic_gate(
     unknown = untranslatable(query)
     if unknown:
         return Gate("untranslatable", tuple(_wording(c) for c in unknown))
+    amounts = quantities.unstated(query.text, hit.body)
+    if amounts:
+        return Gate("quantity", tuple(amounts))
     if question_lang and (question_lang != source_lang or source_lang == "en"):
         missing = uncovered_specific(query, hit)
         if missing:

@@ -130,3 +130,34 @@ def test_an_unknown_noun_standing_alone_is_still_paraphrase(compound_db):
     """社員 is 従業員 in other words; with の between, it modifies nothing as a compound."""
     staff = answer(compound_db, "社員の教育を実施していますか。", auto_threshold=0.3)
     assert staff.sources[0].control_id == "2.1.3" and staff.why is None
+
+
+@pytest.fixture(scope="module")
+def amounts_db(tmp_path_factory):
+    return whitepaper_kb(
+        tmp_path_factory.mktemp("amounts") / "kb.db",
+        "Amounts test whitepaper",
+        [
+            ("3.1.1", "利用者の教育", "全ての従業員に毎年 1 回、情報セキュリティ教育を実施しています。"),
+            ("3.1.2", "障害の通知", "障害が発生したときは、電子メールでお客様に通知します。"),
+            ("3.1.3", "ぜい弱性診断", "外部の専門業者によるぜい弱性診断を年 2 回受けています。"),
+        ],
+    )
+
+
+def test_a_question_that_states_an_amount_is_answered_only_by_a_source_that_states_it(amounts_db):
+    """毎月 asks about monthly training: yearly training does not answer it, nor a notice by e-mail
+    "within one hour"; the same amount in other words or the other language does."""
+    monthly = answer(
+        amounts_db, "全ての従業員に毎月、情報セキュリティ教育を実施していますか。", auto_threshold=0.3
+    )
+    assert monthly.sources[0].control_id == "3.1.1" and monthly.status == "needs_review"
+    assert monthly.why == "the source does not state the amount asked: 毎月"
+    hour = answer(amounts_db, "障害が発生したとき、1時間以内にお客様に通知しますか。", auto_threshold=0.3)
+    assert hour.status == "needs_review" and hour.why == "the source does not state the amount asked: 1時間"
+    yearly = answer(
+        amounts_db, "全ての従業員に年に1回、情報セキュリティ教育を実施していますか。", auto_threshold=0.3
+    )
+    assert (yearly.status, yearly.why) == ("answered", None)
+    twice = answer(amounts_db, "ぜい弱性診断を年2回受けていますか。", auto_threshold=0.3)
+    assert (twice.status, twice.why) == ("answered", None)
