@@ -335,10 +335,18 @@ def _morpheme_terms(m) -> tuple[tuple[str, int, int, str], ...]:
     return ((term, 0, len(surface), word_class),) if term else ()
 
 
+# Counters Sudachi does not always class as such after a spaced number (「年 2 回」 reads 回 as a
+# name): the ones check sheets and whitepapers count in.
+_COUNTERS = frozenset(
+    "回 度 件 日 日間 年 年間 月 か月 ヶ月 カ月 週 週間 時間 分 秒 営業日 世代 台 名 人 個 社".split()
+)
+
+
 def _sudachi_terms(text: str, offset: int, out: list[Tagged]) -> None:
     tokenizer = _tokenizer()
     base = offset
     for segment in _split_long(text):
+        after_number = -1  # where the last number ended: a counter written on it quantifies
         for m in tokenizer.tokenize(segment):
             key = (m.word_id(), m.surface())
             terms = _MORPHEME_TERMS.get(key)
@@ -346,6 +354,15 @@ def _sudachi_terms(text: str, offset: int, out: list[Tagged]) -> None:
                 if len(_MORPHEME_TERMS) >= _MORPHEME_TERMS_MAX:
                     _MORPHEME_TERMS.clear()
                 terms = _MORPHEME_TERMS[key] = _morpheme_terms(m)
+            pos = m.part_of_speech()
+            if terms and m.begin() == after_number and (pos[2] == "助数詞可能" or m.surface() in _COUNTERS):
+                # 5 年間, 3 回, 24 時間: the counter says how much, as its number does; it is
+                # not what the sentence is about (年間 is no topic of 「ログは5年間保存」).
+                terms = tuple((term, a, b, "num") for term, a, b, _class in terms)
+            if pos[1] == "数詞" or (pos[0] == "空白" and m.begin() == after_number):
+                after_number = m.end()  # a space between (5 年間, as PDFs write it) keeps them one
+            else:
+                after_number = -1
             if terms:
                 start = base + m.begin()
                 out.extend((term, start + a, start + b, word_class) for term, a, b, word_class in terms)

@@ -161,3 +161,17 @@ def test_a_question_that_states_an_amount_is_answered_only_by_a_source_that_stat
     assert (yearly.status, yearly.why) == ("answered", None)
     twice = answer(amounts_db, "ぜい弱性診断を年2回受けていますか。", auto_threshold=0.3)
     assert (twice.status, twice.why) == ("answered", None)
+
+
+def test_a_counter_after_a_number_weighs_as_the_number_not_as_the_topic(amounts_db):
+    """5 年間 says how long, ログ says what: the counter weighs as its number does, so a source
+    matching 「5 年間」 word for word does not outweigh one about the logs (the amount itself is
+    the amount rule's, above)."""
+    from kb.analysis import analyze_tagged
+    from kb.search import prepare
+
+    assert [c for *_, c in analyze_tagged("ログは5年間保存")] == ["noun", "num", "num", "noun"]
+    assert [c for *_, c in analyze_tagged("年 2 回")][-1] == "num"  # a spaced number, as PDFs write it
+    assert [c for *_, c in analyze_tagged("時間の同期")][0] == "noun"  # no number: a word of its own
+    weights = {c.phrases[0]: c.weight for c in prepare(amounts_db, "教育は毎年 1 回ですか。").concepts}
+    assert weights[("回",)] == weights[("1",)] < weights[("教育",)]
