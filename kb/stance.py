@@ -476,7 +476,39 @@ def stance(
                 or frame.denies_party(clause, polarity)
             )
 
+    wanted = _in_terms_asked(question, response_text, query, wanted)
     clause = best_clause(response_text, relevance, wanted)
     if clause is None:
         return None
     return frame.turn(clause, clause_polarity(clause))
+
+
+def _in_terms_asked(
+    question: str, response_text: str, query, wanted: Callable[[str], bool]
+) -> Callable[[str], bool]:
+    """``wanted``, and: a question that states an amount (毎月, within 24 hours, 直ちに) is answered
+    only by a sentence stating it (kb.quantities), and one set in an occasion (解約後, upon
+    termination) not by a sentence set in another occasion (frames.OCCASIONED) that does not name
+    it. A sentence saying deletion happens 30 days after cancellation does not say yes to
+    "deleted immediately upon termination?", nor does one about deleting a virtual machine."""
+    from kb import quantities
+
+    amounts = bool(quantities.stated(question))
+    occasion = _concepts_of(frames.occasion_words(question), query) if query is not None else set()
+    if not amounts and not occasion:
+        return wanted
+    sentence_of = {c: " ".join(x for x, _ in s) for s in sentences(response_text) for c, _ in s}
+
+    def in_terms(clause: str) -> bool:
+        if not wanted(clause):
+            return False
+        sentence = sentence_of.get(clause, clause)
+        if amounts and quantities.unstated(question, sentence):
+            return False
+        if occasion and frames.OCCASIONED.search(sentence):
+            from kb.search import coverage
+
+            return bool(occasion & set(coverage(query, _terms(sentence))[1]))
+        return True
+
+    return in_terms

@@ -31,6 +31,9 @@ English, the KB's text Japanese, so each lexicon has both):
   しており」) says who does it, and it is not the one asked about: it does not answer. (That
   the customer then does not is an inference from exclusive roles, left to another clause or
   to a person.)
+* **The occasion asked about** (「解約後、…」, "upon termination"): a sentence set in an occasion of
+  its own (「仮想マシンを削除すると」, "when a customer deletes …") that does not name the one asked
+  about speaks of another occasion: it does not answer.
 * **A place asked about** ("stored in China?", "outside Japan?", 「海外に保存」): a
   restriction in the response — "only in X", 「X のみ」「X に限る」「X 以外には…ない」,
   or a specificational sentence 「保存する国は、X となります」 (the countries are X: all
@@ -168,6 +171,25 @@ _PROVIDER_AGENT = _rx(
     rf"\b{_ACTS_EN}\s+by\s+(the\s+)?(company|provider|vendor|us)\b"
     r"|(当社|弊社|事業者)(が|で|にて|において|の責任で)[^、。]{0,20}(管理|用意|生成|保有|設定|運用|保管|更新)"
 )
+
+# The occasion a question is set in, fronted: 「解約後、」「障害発生時に、」, "upon termination",
+# "after the contract ends", "in the event of a breach": the words that name it.
+_OCCASION_JA = _rx(
+    r"^\s*([^、。]{1,15}?)(?:した後|したとき|した場合|の後|の際|の場合|後|時)(?:に|は|には|で)?[、,]"
+)
+_OCCASION_EN = _rx(r"\b(?:upon|after|following|in the event of)\s+(?:the\s+|a\s+|an\s+)?([a-z][\w-]*)")
+# A sentence set in an occasion of its own: 「仮想マシンを削除すると」「障害が発生した場合は」, "when …".
+OCCASIONED = _rx(
+    r"すると|したら|した場合|する場合|したとき|するとき|の場合|場合[はに、]|とき[はに、]|際[はに、]"
+    r"|\b(when|whenever|if|once|upon|after)\b"
+)
+
+
+def occasion_words(question: str) -> list[str]:
+    """The words naming the occasion ``question`` is set in (解約, termination), or none."""
+    q = normalize(question)
+    return [m.group(1) for rx in (_OCCASION_JA, _OCCASION_EN) for m in rx.finditer(q)]
+
 
 # A question about the customer's own part: "Are customers responsible …?", 「お客様が…必要がありますか」.
 _CUSTOMER_ASKED = _rx(

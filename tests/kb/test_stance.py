@@ -326,3 +326,36 @@ def test_with_a_kb_the_clause_must_hold_the_asked_predicate(own_db):
     # The response is about something else: its 提供していません does not answer.
     assert stance_on(own_db, "Are you a PCI service provider?", "8.2.2") is None
     assert stance_on(own_db, "Do you use hard-coded passwords?", "9.2.4") is None
+
+
+def test_an_amount_asked_is_answered_only_by_a_sentence_that_states_it():
+    text = "障害は電子メールでお知らせします。重大な障害は 1 時間以内に電話でもお知らせします。"
+    assert ask("重大な障害は1時間以内に知らせますか。", text) == "yes"
+    assert ask("障害は30分以内に知らせますか。", text) is None  # no sentence states 30 minutes
+    assert ask("Do you notify customers within one hour?", "We notify customers by e-mail.") is None
+
+
+def test_a_sentence_set_in_another_occasion_does_not_answer(tmp_path):
+    """「解約後、…直ちに削除されますか」: a sentence about deleting a virtual machine (削除すると) is
+    another occasion, and the one about cancellation states 30 days, not 直ちに: no stance."""
+    from kb.answer import answer
+    from tests.builders import whitepaper_kb
+
+    db = whitepaper_kb(
+        tmp_path / "kb.db",
+        "Occasion test whitepaper",
+        [
+            (
+                "5.1.1",
+                "データの消去",
+                "お客様が仮想マシンを削除すると、その仮想ディスクは直ちに消去されます。"
+                "解約した場合は、解約日から 30 日を経過した時点ですべてのデータを消去します。",
+            )
+        ],
+    )
+    assert answer(db, "解約後、データは直ちに消去されますか。", auto_threshold=0.3).stance is None
+    assert answer(db, "解約後、データは消去されますか。", auto_threshold=0.3).stance == "yes"
+    assert (
+        answer(db, "仮想マシンを削除すると、仮想ディスクは直ちに消去されますか。", auto_threshold=0.3).stance
+        == "yes"
+    )
