@@ -1,5 +1,6 @@
 """The amounts a question states: how often (毎月, annually, 年 2 回), how long or how soon (5 年間,
-within 24 hours, 直ちに), how much (99.9%), each in one canonical spelling whatever the language.
+within 24 hours, 直ちに), how much or how many (99.9%, 12 文字 = 12 characters), each in one
+canonical spelling whatever the language.
 
 A question that states an amount asks whether that amount holds, so only a text that states the
 same amount answers it (kb.gate): 「毎月教育していますか」 is not answered yes by 「毎年 1 回研修を実施」,
@@ -22,14 +23,14 @@ _TIMES_EN = {"once": 1, "twice": 2, "thrice": 3}
 _UNITS_JA = {
     "秒": "second", "分": "minute", "時間": "hour", "営業日": "business day", "日": "day", "日間": "day",
     "週": "week", "週間": "week", "か月": "month", "ヶ月": "month", "カ月": "month", "ヵ月": "month",
-    "箇月": "month", "ケ月": "month", "年": "year", "年間": "year",
+    "箇月": "month", "ケ月": "month", "年": "year", "年間": "year", "文字": "character", "桁": "digit",
 }  # fmt: skip
 
 _EVERY_JA = re.compile(r"(毎(日|週|月|年)|(日|週|月|年|四半期)(次|ごと|毎))")
 _COUNT_JA = re.compile(r"(四半期|年|月|週|日)(に|間|あたり)?\s*(\d+)\s*(回|度)")
 _SPAN_JA = re.compile(
     # not a date's day or month (2026 年 4 月 10 日: a number after 年 or 月 is part of the date)
-    r"(?<![年月\d])(?<![年月]\s)(\d+(?:\.\d+)?)\s*(営業日|時間|日間|週間|か月|ヶ月|カ月|ヵ月|箇月|ケ月|年間|秒|分|日|週|年)(?!\s*[\d回度])"
+    r"(?<![年月\d])(?<![年月]\s)(\d+(?:\.\d+)?)\s*(営業日|時間|日間|週間|か月|ヶ月|カ月|ヵ月|箇月|ケ月|年間|文字|桁|秒|分|日|週|年)(?!\s*[\d回度])"
 )
 _NOW_JA = re.compile(r"直ちに|即時|即座|すぐに|遅滞なく")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(%|パーセント|percent\b)", re.IGNORECASE)
@@ -42,7 +43,8 @@ _COUNT_EN = re.compile(
     rf"\b(once|twice|thrice|{_NUM_EN} times)\s+(a|an|per|each|every)\s+(day|week|month|quarter|year)\b", re.I
 )
 _SPAN_EN = re.compile(
-    rf"\b{_NUM_EN}[\s-]+(business days?|hours?|days?|weeks?|months?|years?|minutes?|seconds?)\b", re.I
+    rf"\b{_NUM_EN}[\s-]+(business days?|hours?|days?|weeks?|months?|years?|minutes?|seconds?|characters?|digits?)\b",
+    re.I,
 )
 _NOW_EN = re.compile(r"\b(immediately|without delay|instantly)\b", re.I)
 _ADVERB_PERIOD = {

@@ -12,8 +12,8 @@ from kb.db import connect
 from tests.paths import DEMO
 
 # (question, the stance an automatic answer must not give, the rule): the demo whitepaper trains
-# staff yearly, notifies by e-mail with no time stated, keeps the encryption keys itself (no BYOK)
-# and deletes a cancelled customer's data after 30 days.
+# staff yearly, notifies by e-mail with no time stated, keeps the encryption keys itself (no BYOK),
+# deletes a cancelled customer's data after 30 days and asks for passwords of 12 characters.
 WRONG = [
     ("全従業員に毎月セキュリティ教育を実施していますか。", "yes", "an amount the source does not state"),
     ("障害発生時、1時間以内に通知しますか。", "yes", "an amount the source does not state"),
@@ -23,6 +23,8 @@ WRONG = [
     ("Are encryption keys managed by the customer?", "yes", "who does it"),
     ("暗号鍵はお客様が管理できますか。", "yes", "who does it"),
     ("Do you support customer-managed encryption keys?", "yes", "who does it"),
+    ("Are passwords required to be at least 16 characters long?", "yes", "an amount (how many)"),
+    ("パスワードは16文字以上必須ですか。", "yes", "an amount (how many)"),
 ]
 
 

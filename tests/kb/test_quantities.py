@@ -22,6 +22,14 @@ def test_how_long_and_how_soon():
     assert set(stated("稼働率 99.9% を目標とします。")) == {"99.9%"}
 
 
+def test_how_many():
+    assert stated("パスワードは 12 文字以上です。") == {"12 character": "12 文字"}
+    assert unstated("Are passwords at least 16 characters long?", "パスワードは 12 文字以上です。") == [
+        "16 characters"
+    ]
+    assert unstated("Are passwords at least 12 characters long?", "パスワードは 12 文字以上です。") == []
+
+
 def test_a_date_states_no_amount():
     assert stated("2026 年 4 月 10 日に改定しました。") == {}
     assert set(stated("毎月1日に更新します。")) == {"every month"}
