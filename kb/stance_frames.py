@@ -31,6 +31,9 @@ English, the KB's text Japanese, so each lexicon has both):
   しており」) says who does it, and it is not the one asked about: it does not answer. (That
   the customer then does not is an inference from exclusive roles, left to another clause or
   to a person.)
+* **Contrary attributes** (free / paid, 無料 / 有償; mandatory / optional, 必須 / 任意): a clause
+  affirming the contrary of the attribute asked says no ("the paid automatic backup" →
+  「自動バックアップは無料ですか」 is no); about a price, only a clause naming either answers.
 * **The occasion asked about** (「解約後、…」, "upon termination"): a sentence set in an occasion of
   its own (「仮想マシンを削除すると」, "when a customer deletes …") that does not name the one asked
   about speaks of another occasion: it does not answer.
@@ -51,6 +54,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kb.analysis import normalize
 
@@ -172,6 +176,43 @@ _PROVIDER_AGENT = _rx(
     r"|(当社|弊社|事業者)(が|で|にて|において|の責任で)[^、。]{0,20}(管理|用意|生成|保有|設定|運用|保管|更新)"
 )
 
+
+# Attributes that exclude each other, each side in both languages: a clause affirming the other
+# side of the one asked says no (「無料ですか」 and 「有償オプション」; "Is MFA mandatory?" and "MFA is
+# optional"). A price is said in so many words, so for it only a clause naming either side
+# answers; "mandatory for all employees" is often said as "all employees receive", so there any
+# clause may still answer.
+class Contrary(NamedTuple):
+    one: re.Pattern
+    other: re.Pattern
+    named: bool  # only a clause naming one side answers
+
+
+CONTRARIES: tuple[Contrary, ...] = (
+    Contrary(
+        _rx(
+            r"無料|無償|\bfree of charge\b|\bat no (extra |additional )?(cost|charge)\b|\bno (extra |additional )?charge\b"
+        ),
+        _rx(r"有料|有償|\bpaid\b|\bfor a fee\b|\b(extra|additional) (cost|charge|fee)s?\b|\bcharged\b"),
+        named=True,
+    ),
+    Contrary(
+        _rx(r"必須|義務付け|\bmandatory\b|\bcompulsory\b|\bobligatory\b"),
+        _rx(r"任意|選択制|\boptional\b|\bopt-in\b"),
+        named=False,
+    ),
+)
+
+
+def _contrary_of(question: str) -> tuple[re.Pattern, re.Pattern, bool] | None:
+    """(the side the question names, the other, only a clause naming one answers), or None."""
+    for c in CONTRARIES:
+        for asked, opposite in ((c.one, c.other), (c.other, c.one)):
+            if asked.search(question) and not opposite.search(question):
+                return asked, opposite, c.named
+    return None
+
+
 # The occasion a question is set in, fronted: 「解約後、」「障害発生時に、」, "upon termination",
 # "after the contract ends", "in the event of a breach": the words that name it.
 _OCCASION_JA = _rx(
@@ -287,6 +328,7 @@ class Frame:
     abroad: bool = False  # 「海外」「国外」: outside Japan
     customer_part: bool = False  # the question asks what the customer does
     customer_agent: bool = False  # the question names the customer as who does the act
+    contrary: tuple[re.Pattern, re.Pattern, bool] | None = None  # the attribute asked, its contrary
 
     @classmethod
     def of(cls, question: str) -> Frame:
@@ -305,6 +347,7 @@ class Frame:
         frame.party = next((rx for rx in PARTIES.values() if rx.search(q)), None)
         frame.customer_part = bool(CUSTOMER_PART.search(q) or _CUSTOMER_ASKED.search(q))
         frame.customer_agent = bool(_CUSTOMER_AGENT.search(q))
+        frame.contrary = _contrary_of(q)
         if _STORAGE.search(q):
             frame.places = places_in(q)
             frame.outside = bool(_OUTSIDE.search(q))
@@ -331,6 +374,8 @@ class Frame:
             return False
         if self.customer_agent and _PROVIDER_AGENT.search(clause):
             return False  # it says the provider does it: not whether the customer does
+        if self.contrary and self.contrary[2] and not any(side.search(clause) for side in self.contrary[:2]):
+            return False  # only a clause naming the attribute, or its contrary, answers
         if self.contrasts(clause):
             return False
         if self.about_place:
@@ -379,6 +424,11 @@ class Frame:
             return "no" if _MEASURE.search(clause) else None
         if self.about_place and (self.outside or self.abroad):
             return None  # "is X outside …?" from a clause without a restriction: left to a person
+        if self.contrary:
+            asked, opposite, _named = self.contrary
+            if opposite.search(clause) and not asked.search(clause):
+                # X is paid, so it is not free; X is not paid says nothing of free
+                return "no" if polarity == "yes" else None
         return polarity
 
 

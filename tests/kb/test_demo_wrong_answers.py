@@ -13,7 +13,8 @@ from tests.paths import DEMO
 
 # (question, the stance an automatic answer must not give, the rule): the demo whitepaper trains
 # staff yearly, notifies by e-mail with no time stated, keeps the encryption keys itself (no BYOK),
-# deletes a cancelled customer's data after 30 days and asks for passwords of 12 characters.
+# deletes a cancelled customer's data after 30 days, asks for passwords of 12 characters and
+# offers automatic backup as a paid option.
 WRONG = [
     ("全従業員に毎月セキュリティ教育を実施していますか。", "yes", "an amount the source does not state"),
     ("障害発生時、1時間以内に通知しますか。", "yes", "an amount the source does not state"),
@@ -25,6 +26,7 @@ WRONG = [
     ("Do you support customer-managed encryption keys?", "yes", "who does it"),
     ("Are passwords required to be at least 16 characters long?", "yes", "an amount (how many)"),
     ("パスワードは16文字以上必須ですか。", "yes", "an amount (how many)"),
+    ("自動バックアップは無料ですか。", "yes", "contrary attributes (有償)"),
 ]
 
 

@@ -359,3 +359,20 @@ def test_a_sentence_set_in_another_occasion_does_not_answer(tmp_path):
         answer(db, "仮想マシンを削除すると、仮想ディスクは直ちに消去されますか。", auto_threshold=0.3).stance
         == "yes"
     )
+
+
+def test_a_clause_affirming_the_contrary_attribute_says_no():
+    """Free and paid, mandatory and optional exclude each other: "X is a paid option" says no
+    to "Is X free?"; about a price only a clause naming one side answers."""
+    paid = "自動バックアップは有償オプションです。バックアップは毎日取得します。"
+    assert ask("自動バックアップは無料ですか。", paid) == "no"
+    assert ask("自動バックアップは有償ですか。", paid) == "yes"
+    assert (
+        ask("Is the backup free of charge?", "The backup is a paid option. Backups are taken daily.") == "no"
+    )
+    assert ask("Is the backup free of charge?", "Backups are taken daily.") is None  # no price named
+    assert (
+        ask("Is multi-factor authentication mandatory?", "Multi-factor authentication is optional.") == "no"
+    )
+    # A denial of the contrary says nothing of the attribute asked.
+    assert ask("Is the backup free of charge?", "The backup is not a paid option.") is None
