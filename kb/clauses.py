@@ -27,7 +27,7 @@ from kb.audience import may_see
 from kb.contracts import Article, ParsedContract, article_label, clause_label, name_key, title_key
 from kb.db import Database
 from kb.errors import KBError
-from kb.i18n import N_, Message, _, language
+from kb.i18n import N_, Message, _
 from kb.language import text_language
 from kb.settings import DEFAULTS
 
@@ -472,7 +472,7 @@ def check_refs(db: Database, document: str | None = None) -> tuple[int, list[Ref
                 )
             raise KBError(
                 _("no contract named {document} in the KB ({why}): import it with kb import clauses").format(
-                    document=document, why=why.in_language(language())
+                    document=document, why=why.in_users_language()
                 )
             )
     checked, problems = 0, []

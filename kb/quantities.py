@@ -104,5 +104,11 @@ def stated(text: str) -> dict[str, str]:
 
 def unstated(question: str, text: str) -> list[str]:
     """The words of each amount ``question`` states that ``text`` does not."""
-    have = stated(text)
-    return [words for key, words in stated(question).items() if key not in have]
+    return missing(stated(question), text)
+
+
+def missing(asked: dict[str, str], text: str) -> list[str]:
+    """The words of each amount of ``asked`` (a question's, read once by ``stated``) that ``text``
+    does not state."""
+    have = stated(text) if asked else {}
+    return [words for key, words in asked.items() if key not in have]

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
+from kb import quantities, stance_ja
 from kb import stance_frames as frames
-from kb import stance_ja
 from kb.analysis import analyze, analyzed_text, normalize
 
 # Interrogatives make a question open; なにか/何らか/いつも/などの do not.
@@ -491,9 +491,7 @@ def _in_terms_asked(
     termination) not by a sentence set in another occasion (frames.OCCASIONED) that does not name
     it. A sentence saying deletion happens 30 days after cancellation does not say yes to
     "deleted immediately upon termination?", nor does one about deleting a virtual machine."""
-    from kb import quantities
-
-    amounts = bool(quantities.stated(question))
+    amounts = quantities.stated(question)
     occasion = _concepts_of(frames.occasion_words(question), query) if query is not None else set()
     if not amounts and not occasion:
         return wanted
@@ -503,7 +501,7 @@ def _in_terms_asked(
         if not wanted(clause):
             return False
         sentence = sentence_of.get(clause, clause)
-        if amounts and quantities.unstated(question, sentence):
+        if quantities.missing(amounts, sentence):
             return False
         if occasion and frames.OCCASIONED.search(sentence):
             from kb.search import coverage

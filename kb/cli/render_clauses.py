@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kb.contracts import article_label, heading_label
-from kb.i18n import N_, Message, _, language
+from kb.i18n import N_, _, said_to_user
 
 if TYPE_CHECKING:
     from kb.clauses import Clause, ClauseChange, ContractImport, ContractVersion, RefProblem
@@ -38,11 +38,7 @@ _IMPORT_LINES = {
 def problem_text(problem: str | None) -> str:
     """A Resolution's problem (kb.clauses: "no contract", "no such article", "title differs", an
     ambiguous name) in the user's language."""
-    if not problem:
-        return ""
-    if isinstance(problem, Message):
-        return problem.in_language(language())
-    return _(problem)
+    return said_to_user(problem) if problem else ""
 
 
 def _effective(date: str | None) -> str:
