@@ -141,6 +141,7 @@ def test_inspect_speaks_the_users_language(capsys, lang):
 
     sheet = DEMO / "sample_checksheet.xlsx"
     render.render_inspect(str(sheet), inspect_report(read_checksheet(sheet)))
+    # Plain labelled lines like the fill summary's, not a rich table (issue 17), options whole.
     expected = {
         "en": [
             str(sheet),

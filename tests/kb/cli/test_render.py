@@ -11,30 +11,12 @@ from kb.answer import Answer
 from kb.cli import cli, render
 from kb.evaluate import Report
 from tests.builders import make_doc, make_eval_report, make_fill_report
-from tests.paths import DEMO
 from tests.terminal import table_row
 
 
 @pytest.fixture(autouse=True)
 def wide_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal's width
-
-
-def test_inspect_shows_the_demo_sheets_columns_and_options(capsys):
-    from importers.checksheet import inspect_report, read_checksheet
-
-    sheet = DEMO / "sample_checksheet.xlsx"
-    render.render_inspect(str(sheet), inspect_report(read_checksheet(sheet)))
-    out = capsys.readouterr().out
-    # Plain labelled lines like the fill summary's, not a rich table (issue 17), options whole.
-    assert out.splitlines() == [
-        str(sheet),
-        "  sheet       チェックシート",
-        "  header row  4",
-        "  columns     number=A, question=B, answer=C, comment=D",
-        "  options     はい/いいえ/該当なし",
-        "  questions   27",
-    ]
 
 
 def test_inspect_separates_the_tables_of_a_workbook(capsys):
